@@ -1,0 +1,83 @@
+package dev.stride.autograd;
+
+import dev.stride.tensor.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The define-by-run tape: ops record a {@link Node}; {@link #backward} walks it in reverse topological order. */
+public final class Autograd {
+    private Autograd() {}
+
+    /** Whether an op on these inputs must record its backward. */
+    public static boolean needsGrad(Tensor... inputs) {
+        if (!NoGrad.isGradEnabled()) return false;
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) return true;
+        }
+        return false;
+    }
+
+    /** Attaches {@code backward} to {@code out} when any input requires a gradient; returns {@code out}. */
+    public static Tensor record(String op, Tensor out, Node.Backward backward, Tensor... inputs) {
+        if (needsGrad(inputs)) out.setGradFn(new Node(op, inputs, backward));
+        return out;
+    }
+
+    /**
+     * Back-propagates {@code grad} (the gradient of some scalar with respect to {@code root}) and
+     * accumulates into {@link Tensor#grad()} of every leaf that requires a gradient.
+     */
+    public static void backward(Tensor root, Tensor grad) {
+        List<Tensor> order = topologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, grad);
+        try (NoGrad ignored = NoGrad.enter()) {
+            for (Tensor t : order) {
+                Tensor g = grads.remove(t);
+                if (g == null) continue;
+                Node node = t.gradFn();
+                if (node == null) {
+                    if (t.requiresGrad()) t.accumulateGrad(g);
+                    continue;
+                }
+                Tensor[] inGrads = node.backward().apply(g);
+                for (int i = 0; i < node.inputs().length; i++) {
+                    Tensor in = node.inputs()[i];
+                    if (in == null || !in.requiresGrad() || inGrads[i] == null) continue;
+                    Tensor gi = inGrads[i].sumTo(in.shape());
+                    grads.merge(in, gi, Tensor::add);
+                }
+            }
+        }
+    }
+
+    /** Root first; every tensor before the inputs it was computed from. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> post = new ArrayList<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {root, 0});
+        seen.add(root);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            Tensor[] inputs = t.gradFn() == null ? new Tensor[0] : t.gradFn().inputs();
+            if (next < inputs.length) {
+                frame[1] = next + 1;
+                Tensor in = inputs[next];
+                if (in != null && in.requiresGrad() && seen.add(in)) stack.push(new Object[] {in, 0});
+            } else {
+                stack.pop();
+                post.add(t);
+            }
+        }
+        Collections.reverse(post);
+        return post;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.stride.backend;
+
+/** The distributions a backend draws from with Philox4x32-10; see {@link dev.stride.random.Philox}. */
+public enum Distribution {
+    /** Uniform on {@code [a, b)}: {@code a + (b - a) * u}, u from the top 24 bits of the element's word. */
+    UNIFORM,
+    /** Normal with mean {@code a} and standard deviation {@code b}, by Box-Muller (cosine branch). */
+    NORMAL;
+
+    /** Philox counters (4 words each) that a draw of {@code n} elements consumes. */
+    public long counters(long n) {
+        return this == UNIFORM ? (n + 3) / 4 : (n + 1) / 2;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.stride.data;
+
+import dev.stride.backend.Backend;
+import dev.stride.random.Philox;
+import dev.stride.tensor.Tensor;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Batches of a {@link Dataset} on a backend. With shuffling, epoch {@code e}'s order is a Fisher-Yates
+ * permutation driven by Philox keyed by {@code seed} at offset {@code e}, so runs are reproducible and an
+ * interrupted run can resume at any epoch.
+ */
+public final class DataLoader {
+    private final Dataset data;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final long seed;
+    private final boolean dropLast;
+    private final Backend backend;
+
+    public DataLoader(Dataset data, int batchSize, boolean shuffle, long seed, boolean dropLast, Backend backend) {
+        if (batchSize <= 0) throw new IllegalArgumentException("DataLoader: batch size must be positive, got " + batchSize);
+        this.data = data;
+        this.batchSize = batchSize;
+        this.shuffle = shuffle;
+        this.seed = seed;
+        this.dropLast = dropLast;
+        this.backend = backend;
+    }
+
+    /** Inputs {@code [B, ...sampleShape]} and I32 labels {@code [B]}. */
+    public record Batch(Tensor inputs, Tensor labels) {
+        public int size() {
+            return labels.dim(0);
+        }
+    }
+
+    public int batchesPerEpoch() {
+        return dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
+    }
+
+    public Dataset dataset() {
+        return data;
+    }
+
+    /** The sample order of epoch {@code epoch}. */
+    public int[] order(int epoch) {
+        int n = data.size();
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        if (!shuffle) return idx;
+        int[] w = new int[4];
+        for (int i = n - 1; i > 0; i--) {
+            int k = n - 1 - i;
+            if (k % 4 == 0) Philox.words(seed, epoch, k / 4, w);
+            int j = (int) Long.remainderUnsigned(w[k % 4] & 0xFFFFFFFFL, i + 1);
+            int t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        return idx;
+    }
+
+    public Iterable<Batch> epoch(int epoch) {
+        int[] order = order(epoch);
+        int batches = batchesPerEpoch();
+        int per = data.sampleSize();
+        return () -> new Iterator<>() {
+            private int b;
+
+            @Override
+            public boolean hasNext() {
+                return b < batches;
+            }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                int from = b * batchSize;
+                int to = Math.min(order.length, from + batchSize);
+                b++;
+                int n = to - from;
+                float[] x = new float[n * per];
+                int[] y = new int[n];
+                for (int i = 0; i < n; i++) {
+                    int s = order[from + i];
+                    System.arraycopy(data.features(), s * per, x, i * per, per);
+                    y[i] = data.labels()[s];
+                }
+                int[] shape = new int[data.sampleShape().length + 1];
+                shape[0] = n;
+                System.arraycopy(data.sampleShape(), 0, shape, 1, data.sampleShape().length);
+                return new Batch(Tensor.of(backend, x, shape), Tensor.ofInts(backend, y, n));
+            }
+        };
+    }
+}

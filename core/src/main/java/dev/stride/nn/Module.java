@@ -1,0 +1,132 @@
+package dev.stride.nn;
+
+import dev.stride.autograd.NoGrad;
+import dev.stride.tensor.Shape;
+import dev.stride.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A layer or a model: named parameters (trained), named buffers (saved, not trained), named children,
+ * and a training flag that {@link #train()} and {@link #eval()} set for the whole tree. Names are dotted
+ * paths ({@code 0.weight}, {@code body.2.bias}) as in PyTorch's {@code state_dict}.
+ */
+public abstract class Module {
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    public abstract Tensor forward(Tensor x);
+
+    protected Tensor registerParameter(String name, Tensor value) {
+        value.requiresGrad(true);
+        parameters.put(name, value);
+        return value;
+    }
+
+    protected Tensor registerBuffer(String name, Tensor value) {
+        buffers.put(name, value);
+        return value;
+    }
+
+    protected <M extends Module> M registerModule(String name, M module) {
+        children.put(name, module);
+        return module;
+    }
+
+    /** Every parameter of this module and its children, by dotted name, in registration order. */
+    public Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, false);
+        return out;
+    }
+
+    public List<Tensor> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    public Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Parameters and buffers by dotted name: what a checkpoint holds. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, true);
+        return out;
+    }
+
+    private void collect(String prefix, Map<String, Tensor> out, boolean withBuffers) {
+        parameters.forEach((k, v) -> out.put(prefix + k, v));
+        if (withBuffers) buffers.forEach((k, v) -> out.put(prefix + k, v));
+        children.forEach((k, m) -> m.collect(prefix + k + ".", out, withBuffers));
+    }
+
+    /**
+     * Copies {@code state} into this module's parameters and buffers. Every name and shape is checked before
+     * anything is written, so a mismatch leaves the module as it was.
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Tensor> own = stateDict();
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            if (src == null) throw new IllegalArgumentException("loadStateDict: missing tensor '" + e.getKey() + "'");
+            if (!Arrays.equals(src.shape(), e.getValue().shape()) || src.dtype() != e.getValue().dtype()) {
+                throw new IllegalArgumentException("loadStateDict: tensor '" + e.getKey() + "' has shape "
+                        + Shape.str(src.shape()) + " " + src.dtype() + " but the model expects "
+                        + Shape.str(e.getValue().shape()) + " " + e.getValue().dtype());
+            }
+        }
+        for (String k : state.keySet()) {
+            if (!own.containsKey(k)) throw new IllegalArgumentException("loadStateDict: unexpected tensor '" + k + "'");
+        }
+        try (NoGrad ignored = NoGrad.enter()) {
+            own.forEach((k, dst) -> {
+                Tensor src = state.get(k);
+                if (src.backend() != dst.backend()) src = copyAcross(src, dst);
+                src.copyTo(dst.storage());
+            });
+        }
+    }
+
+    private static Tensor copyAcross(Tensor src, Tensor dst) {
+        return src.dtype() == dev.stride.tensor.DType.F32
+                ? Tensor.of(dst.backend(), src.toFloatArray(), src.shape())
+                : Tensor.ofInts(dst.backend(), src.toIntArray(), src.shape());
+    }
+
+    /** Clears every parameter's gradient. */
+    public void zeroGrad() {
+        for (Tensor p : parameters()) p.setGrad(null);
+    }
+
+    public Module train() {
+        setTraining(true);
+        return this;
+    }
+
+    public Module eval() {
+        setTraining(false);
+        return this;
+    }
+
+    private void setTraining(boolean on) {
+        training = on;
+        children.values().forEach(c -> c.setTraining(on));
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor p : parameters()) n += p.numel();
+        return n;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.stride.testing;
+
+import dev.stride.autograd.NoGrad;
+import dev.stride.tensor.Tensor;
+import java.util.function.Function;
+
+/**
+ * Compares analytic gradients with central differences. The function's output is reduced to a scalar
+ * with fixed pseudo-random weights, so every output element's gradient is checked, not only their sum.
+ * Inputs are perturbed in float32; the default step and tolerance suit float32 functions of O(1) inputs.
+ */
+public final class GradCheck {
+    private GradCheck() {}
+
+    public record Result(double maxAbsError, double maxRelError, String worst) {}
+
+    public static Result check(Function<Tensor[], Tensor> f, Tensor... inputs) {
+        return check(f, 1e-2, 2e-2, 2e-3, inputs);
+    }
+
+    /** Throws {@link AssertionError} naming input, element and both gradients when they differ beyond the tolerance. */
+    public static Result check(Function<Tensor[], Tensor> f, double eps, double rtol, double atol, Tensor... inputs) {
+        Tensor[] leaves = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) leaves[i] = inputs[i].detach().requiresGrad(true);
+        Tensor out = f.apply(leaves);
+        float[] w = weights(out.numel());
+        Tensor weights = Tensor.of(out.backend(), w, out.shape());
+        out.mul(weights).sum().backward();
+        double maxAbs = 0;
+        double maxRel = 0;
+        String worst = "";
+        for (int i = 0; i < leaves.length; i++) {
+            float[] x = leaves[i].toFloatArray();
+            float[] analytic = leaves[i].grad() == null ? new float[x.length] : leaves[i].grad().toFloatArray();
+            for (int j = 0; j < x.length; j++) {
+                double numeric = numeric(f, leaves, i, x, j, eps, w);
+                double err = Math.abs(analytic[j] - numeric);
+                double rel = err / Math.max(Math.abs(numeric), 1e-12);
+                if (err > atol + rtol * Math.abs(numeric)) {
+                    throw new AssertionError("gradient of input " + i + " element " + j + ": analytic " + analytic[j]
+                            + ", numeric " + numeric + " (eps " + eps + ")");
+                }
+                if (err > maxAbs) {
+                    maxAbs = err;
+                    worst = "input " + i + " element " + j;
+                }
+                maxRel = Math.max(maxRel, rel);
+            }
+        }
+        return new Result(maxAbs, maxRel, worst);
+    }
+
+    private static double numeric(Function<Tensor[], Tensor> f, Tensor[] leaves, int input, float[] x, int j,
+                                  double eps, float[] w) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            double plus = evaluate(f, leaves, input, x, j, (float) (x[j] + eps), w);
+            double minus = evaluate(f, leaves, input, x, j, (float) (x[j] - eps), w);
+            return (plus - minus) / (2 * eps);
+        }
+    }
+
+    private static double evaluate(Function<Tensor[], Tensor> f, Tensor[] leaves, int input, float[] x, int j, float v,
+                                   float[] w) {
+        float[] moved = x.clone();
+        moved[j] = v;
+        Tensor[] args = leaves.clone();
+        args[input] = Tensor.of(leaves[input].backend(), moved, leaves[input].shape());
+        float[] y = f.apply(args).toFloatArray();
+        double s = 0;
+        for (int k = 0; k < y.length; k++) s += (double) y[k] * w[k];
+        return s;
+    }
+
+    private static float[] weights(long n) {
+        float[] w = new float[(int) n];
+        long state = 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < w.length; i++) {
+            state = state * 6364136223846793005L + 1442695040888963407L;
+            w[i] = 0.5f + ((state >>> 40) & 0xFFFF) / 65536f;
+        }
+        return w;
+    }
+}

@@ -1,0 +1,217 @@
+package dev.stride.cpu;
+
+import dev.stride.backend.AdamStep;
+import dev.stride.backend.Backend;
+import dev.stride.backend.BinaryOp;
+import dev.stride.backend.Distribution;
+import dev.stride.backend.Gemm;
+import dev.stride.backend.ReduceOp;
+import dev.stride.backend.SgdStep;
+import dev.stride.backend.Storage;
+import dev.stride.backend.UnaryOp;
+import dev.stride.backend.View;
+import dev.stride.random.Philox;
+import dev.stride.tensor.DType;
+import java.util.Arrays;
+import java.util.List;
+
+/** The reference backend: plain Java arrays, one fork-join pool, every fused op overridden. */
+public final class CpuBackend implements Backend {
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Storage allocate(DType dtype, long numel) {
+        return new CpuStorage(this, dtype, numel);
+    }
+
+    private static CpuStorage cpu(Storage s) {
+        if (!(s instanceof CpuStorage c)) {
+            throw new IllegalArgumentException("cpu: storage belongs to backend " + s.backend().name());
+        }
+        return c;
+    }
+
+    private static float[] f32(Storage s) {
+        CpuStorage c = cpu(s);
+        if (c.f == null) throw new IllegalArgumentException("cpu: expected F32 storage, got " + c.dtype());
+        return c.f;
+    }
+
+    private static int[] i32(Storage s) {
+        CpuStorage c = cpu(s);
+        if (c.i == null) throw new IllegalArgumentException("cpu: expected I32 storage, got " + c.dtype());
+        return c.i;
+    }
+
+    @Override
+    public void write(Storage dst, long dstOffset, float[] src, int srcOffset, int n) {
+        System.arraycopy(src, srcOffset, f32(dst), (int) dstOffset, n);
+    }
+
+    @Override
+    public void write(Storage dst, long dstOffset, int[] src, int srcOffset, int n) {
+        System.arraycopy(src, srcOffset, i32(dst), (int) dstOffset, n);
+    }
+
+    @Override
+    public void read(Storage src, long srcOffset, float[] dst, int dstOffset, int n) {
+        System.arraycopy(f32(src), (int) srcOffset, dst, dstOffset, n);
+    }
+
+    @Override
+    public void read(Storage src, long srcOffset, int[] dst, int dstOffset, int n) {
+        System.arraycopy(i32(src), (int) srcOffset, dst, dstOffset, n);
+    }
+
+    @Override
+    public void fill(Storage dst, long offset, long n, float value) {
+        CpuStorage c = cpu(dst);
+        if (c.f != null) Arrays.fill(c.f, (int) offset, (int) (offset + n), value);
+        else Arrays.fill(c.i, (int) offset, (int) (offset + n), (int) value);
+    }
+
+    @Override
+    public void copy(View src, Storage dst, long dstOffset) {
+        CpuStorage d = cpu(dst);
+        if (cpu(src.storage()).dtype() != d.dtype()) {
+            throw new IllegalArgumentException("copy: " + src.storage().dtype() + " source into " + d.dtype() + " storage");
+        }
+        CpuElementwise.copy(src, d.f != null ? d.f : d.i, dstOffset);
+    }
+
+    @Override
+    public void unary(UnaryOp op, View x, Storage out) {
+        f32(x.storage());
+        CpuElementwise.unary(op, x, f32(out));
+    }
+
+    @Override
+    public void binary(BinaryOp op, View a, View b, Storage out) {
+        f32(a.storage());
+        f32(b.storage());
+        CpuElementwise.binary(op, a, b, f32(out));
+    }
+
+    @Override
+    public void reduce(ReduceOp op, View x, int[] axes, Storage out) {
+        f32(x.storage());
+        CpuReduce.reduce(op, x, axes, cpu(out));
+    }
+
+    @Override
+    public void gemm(Gemm g) {
+        f32(g.a());
+        f32(g.b());
+        f32(g.c());
+        CpuGemm.gemm(g);
+    }
+
+    @Override
+    public void gather(Storage x, Storage index, Storage out, int rows, int cols) {
+        float[] src = f32(x);
+        int[] idx = i32(index);
+        float[] o = f32(out);
+        for (int r = 0; r < rows; r++) {
+            o[r] = src[r * cols + checkIndex("gather", idx[r], r, cols)];
+        }
+    }
+
+    @Override
+    public void scatterAdd(Storage src, Storage index, Storage out, int rows, int cols) {
+        float[] s = f32(src);
+        int[] idx = i32(index);
+        float[] o = f32(out);
+        for (int r = 0; r < rows; r++) o[r * cols + checkIndex("scatterAdd", idx[r], r, cols)] += s[r];
+    }
+
+    private static int checkIndex(String op, int index, int row, int cols) {
+        if (index < 0 || index >= cols) {
+            throw new IllegalArgumentException(op + ": index " + index + " in row " + row + " is outside [0, " + cols + ")");
+        }
+        return index;
+    }
+
+    @Override
+    public void random(Distribution dist, long seed, long offset, float a, float b, Storage out, long n) {
+        float[] o = f32(out);
+        int perCounter = dist == Distribution.UNIFORM ? 4 : 2;
+        long counters = dist.counters(n);
+        Parallel.forRange(counters, 4096, (s, e) -> {
+            int[] w = new int[4];
+            for (long c = s; c < e; c++) {
+                Philox.words(seed, offset, c, w);
+                for (int j = 0; j < perCounter; j++) {
+                    long i = c * perCounter + j;
+                    if (i >= n) break;
+                    o[(int) i] = dist == Distribution.UNIFORM
+                            ? a + (b - a) * Philox.uniform(w[j])
+                            : a + b * Philox.normal(w[2 * j], w[2 * j + 1]);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void softmaxCrossEntropy(View logits, Storage labels, Storage loss, Storage probs) {
+        int rows = logits.shape()[0];
+        int cols = logits.shape()[1];
+        float[] x = f32(dense(logits));
+        int[] y = i32(labels);
+        float[] l = f32(loss);
+        float[] p = f32(probs);
+        Parallel.forRange(rows, Math.max(1, 4096 / Math.max(cols, 1)), (s, e) -> {
+            for (int r = (int) s; r < e; r++) {
+                int off = r * cols;
+                int label = checkIndex("softmaxCrossEntropy", y[r], r, cols);
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < cols; c++) max = Math.max(max, x[off + c]);
+                double sum = 0;
+                for (int c = 0; c < cols; c++) {
+                    float ez = (float) Math.exp(x[off + c] - max);
+                    p[off + c] = ez;
+                    sum += ez;
+                }
+                float inv = (float) (1 / sum);
+                for (int c = 0; c < cols; c++) p[off + c] *= inv;
+                l[r] = (float) (Math.log(sum) - (x[off + label] - max));
+            }
+        });
+    }
+
+    private Storage dense(View v) {
+        if (v.offset() == 0 && v.isContiguous()) return v.storage();
+        Storage s = allocate(DType.F32, v.numel());
+        copy(v, s, 0);
+        return s;
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(Storage probs, Storage labels, Storage gradLoss, Storage gradLogits,
+                                            int rows, int cols) {
+        float[] p = f32(probs);
+        int[] y = i32(labels);
+        float[] g = f32(gradLoss);
+        float[] o = f32(gradLogits);
+        Parallel.forRange(rows, Math.max(1, 4096 / Math.max(cols, 1)), (s, e) -> {
+            for (int r = (int) s; r < e; r++) {
+                int off = r * cols;
+                float gr = g[r];
+                for (int c = 0; c < cols; c++) o[off + c] = gr * p[off + c];
+                o[off + y[r]] -= gr;
+            }
+        });
+    }
+
+    @Override
+    public void adamStep(List<Storage> params, List<Storage> grads, List<Storage> m, List<Storage> v, AdamStep h) {
+        CpuOptim.adam(params, grads, m, v, h);
+    }
+
+    @Override
+    public void sgdStep(List<Storage> params, List<Storage> grads, List<Storage> momentum, SgdStep h) {
+        CpuOptim.sgd(params, grads, momentum, h);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.stride.cpu;
+
+import dev.stride.backend.BinaryOp;
+import dev.stride.backend.UnaryOp;
+import dev.stride.backend.View;
+
+/** Elementwise kernels. Unit-stride rows of the common ops get their own loops so C2 vectorizes them. */
+final class CpuElementwise {
+    static final long GRAIN = 1 << 15;
+
+    private CpuElementwise() {}
+
+    static void copy(View src, Object dst, long dstOffset) {
+        Strided it = new Strided(src, null);
+        Object from = ((CpuStorage) src.storage()).f != null ? ((CpuStorage) src.storage()).f : ((CpuStorage) src.storage()).i;
+        int base = (int) dstOffset;
+        Parallel.forRange(it.numel, GRAIN, (s, e) -> it.rows(s, e, (pos, ia, da, ib, db, len) -> {
+            if (da == 1) {
+                System.arraycopy(from, ia, dst, base + pos, len);
+            } else if (from instanceof float[] x) {
+                float[] o = (float[]) dst;
+                for (int i = 0; i < len; i++) o[base + pos + i] = x[ia + i * da];
+            } else {
+                int[] x = (int[]) from;
+                int[] o = (int[]) dst;
+                for (int i = 0; i < len; i++) o[base + pos + i] = x[ia + i * da];
+            }
+        }));
+    }
+
+    static void unary(UnaryOp op, View src, float[] out) {
+        Strided it = new Strided(src, null);
+        float[] x = ((CpuStorage) src.storage()).f;
+        Parallel.forRange(it.numel, GRAIN, (s, e) -> it.rows(s, e, (pos, ia, da, ib, db, len) -> {
+            if (da == 1) {
+                unaryRow(op, x, ia, out, pos, len);
+            } else {
+                for (int i = 0; i < len; i++) out[pos + i] = apply(op, x[ia + i * da]);
+            }
+        }));
+    }
+
+    private static void unaryRow(UnaryOp op, float[] x, int ia, float[] o, int pos, int len) {
+        switch (op) {
+            case NEG -> {
+                for (int i = 0; i < len; i++) o[pos + i] = -x[ia + i];
+            }
+            case SQUARE -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] * x[ia + i];
+            }
+            case RELU -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] < 0 ? 0f : x[ia + i];
+            }
+            case STEP -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] > 0 ? 1f : 0f;
+            }
+            default -> {
+                for (int i = 0; i < len; i++) o[pos + i] = apply(op, x[ia + i]);
+            }
+        }
+    }
+
+    static float apply(UnaryOp op, float v) {
+        return switch (op) {
+            case NEG -> -v;
+            case ABS -> Math.abs(v);
+            case SIGN -> Math.signum(v);
+            case EXP -> (float) Math.exp(v);
+            case LOG -> (float) Math.log(v);
+            case SQRT -> (float) Math.sqrt(v);
+            case RECIPROCAL -> 1f / v;
+            case SQUARE -> v * v;
+            case RELU -> v < 0 ? 0f : v;
+            case SIGMOID -> sigmoid(v);
+            case TANH -> (float) Math.tanh(v);
+            case STEP -> v > 0 ? 1f : 0f;
+        };
+    }
+
+    private static float sigmoid(float v) {
+        if (v >= 0) return (float) (1 / (1 + Math.exp(-v)));
+        double e = Math.exp(v);
+        return (float) (e / (1 + e));
+    }
+
+    static void binary(BinaryOp op, View a, View b, float[] out) {
+        Strided it = new Strided(a, b);
+        float[] x = ((CpuStorage) a.storage()).f;
+        float[] y = ((CpuStorage) b.storage()).f;
+        Parallel.forRange(it.numel, GRAIN, (s, e) -> it.rows(s, e, (pos, ia, da, ib, db, len) -> {
+            if (da == 1 && db == 1) {
+                binaryRow(op, x, ia, y, ib, out, pos, len);
+            } else if (da == 1 && db == 0) {
+                binaryRowScalar(op, x, ia, y[ib], out, pos, len);
+            } else {
+                for (int i = 0; i < len; i++) out[pos + i] = apply(op, x[ia + i * da], y[ib + i * db]);
+            }
+        }));
+    }
+
+    private static void binaryRow(BinaryOp op, float[] x, int ia, float[] y, int ib, float[] o, int pos, int len) {
+        switch (op) {
+            case ADD -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] + y[ib + i];
+            }
+            case SUB -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] - y[ib + i];
+            }
+            case MUL -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] * y[ib + i];
+            }
+            case DIV -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] / y[ib + i];
+            }
+            default -> {
+                for (int i = 0; i < len; i++) o[pos + i] = apply(op, x[ia + i], y[ib + i]);
+            }
+        }
+    }
+
+    private static void binaryRowScalar(BinaryOp op, float[] x, int ia, float c, float[] o, int pos, int len) {
+        switch (op) {
+            case ADD -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] + c;
+            }
+            case SUB -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] - c;
+            }
+            case MUL -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] * c;
+            }
+            case DIV -> {
+                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] / c;
+            }
+            default -> {
+                for (int i = 0; i < len; i++) o[pos + i] = apply(op, x[ia + i], c);
+            }
+        }
+    }
+
+    static float apply(BinaryOp op, float a, float b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            case MAX -> a != a || b != b ? Float.NaN : Math.max(a, b);
+            case MIN -> a != a || b != b ? Float.NaN : Math.min(a, b);
+            case POW -> (float) Math.pow(a, b);
+            case GT -> a > b ? 1f : 0f;
+            case LT -> a < b ? 1f : 0f;
+            case EQ -> a == b ? 1f : 0f;
+        };
+    }
+}
