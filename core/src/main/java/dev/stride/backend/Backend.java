@@ -27,8 +27,8 @@ public interface Backend {
 
     void fill(Storage dst, long offset, long n, float value);
 
-    /** Copies a strided view into {@code dst} starting at {@code dstOffset}, row-major. Any dtype. */
-    void copy(View src, Storage dst, long dstOffset);
+    /** Copies {@code src} into {@code dst} element by element: same shape and dtype, no overlap. Either may be strided. */
+    void copy(View src, View dst);
 
     void unary(UnaryOp op, View x, Storage out);
 

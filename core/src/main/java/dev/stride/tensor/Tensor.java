@@ -239,7 +239,7 @@ public final class Tensor {
     public Tensor contiguous() {
         if (offset == 0 && isContiguous() && storage.numel() == numel()) return this;
         Storage out = backend().allocate(dtype(), numel());
-        backend().copy(view(), out, 0);
+        backend().copy(view(), View.contiguous(out, shape));
         return Autograd.record("contiguous", new Tensor(out, 0, shape.clone(), Shape.contiguousStrides(shape)),
                 g -> new Tensor[] {g}, this);
     }
@@ -249,7 +249,7 @@ public final class Tensor {
         if (dst.numel() < numel()) {
             throw new IllegalArgumentException("copyTo: " + numel() + " elements do not fit a storage of " + dst.numel());
         }
-        backend().copy(view(), dst, 0);
+        backend().copy(view(), View.contiguous(dst, shape));
     }
 
     /** Same elements, new shape; one dimension may be -1. Copies only when the layout is not contiguous. */
@@ -351,9 +351,8 @@ public final class Tensor {
         if (!Arrays.equals(target, shape)) {
             throw new IllegalArgumentException("assign: shape " + Shape.str(src.shape) + " does not fit " + Shape.str(shape));
         }
-        if (!isContiguous()) throw new IllegalArgumentException("assign: target view must be contiguous, shape " + Shape.str(shape));
         View from = new View(src.storage, src.offset, shape, Shape.broadcastStrides(src.shape, src.strides, shape));
-        backend().copy(from, storage, offset);
+        backend().copy(from, view());
     }
 
     /** A broadcast view with {@code target} shape (stride 0 along broadcast dimensions). */

@@ -74,12 +74,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void copy(View src, Storage dst, long dstOffset) {
-        CpuStorage d = cpu(dst);
-        if (cpu(src.storage()).dtype() != d.dtype()) {
-            throw new IllegalArgumentException("copy: " + src.storage().dtype() + " source into " + d.dtype() + " storage");
+    public void copy(View src, View dst) {
+        CpuStorage d = cpu(dst.storage());
+        if (cpu(src.storage()).dtype() != d.dtype() || !Arrays.equals(src.shape(), dst.shape())) {
+            throw new IllegalArgumentException("copy: " + src.storage().dtype() + " " + Arrays.toString(src.shape())
+                    + " into " + d.dtype() + " " + Arrays.toString(dst.shape()));
         }
-        CpuElementwise.copy(src, d.f != null ? d.f : d.i, dstOffset);
+        CpuElementwise.copy(src, dst);
     }
 
     @Override
@@ -184,7 +185,7 @@ public final class CpuBackend implements Backend {
     private Storage dense(View v) {
         if (v.offset() == 0 && v.isContiguous()) return v.storage();
         Storage s = allocate(DType.F32, v.numel());
-        copy(v, s, 0);
+        copy(v, View.contiguous(s, v.shape()));
         return s;
     }
 

@@ -10,20 +10,23 @@ final class CpuElementwise {
 
     private CpuElementwise() {}
 
-    static void copy(View src, Object dst, long dstOffset) {
-        Strided it = new Strided(src, null);
-        Object from = ((CpuStorage) src.storage()).f != null ? ((CpuStorage) src.storage()).f : ((CpuStorage) src.storage()).i;
-        int base = (int) dstOffset;
-        Parallel.forRange(it.numel, GRAIN, (s, e) -> it.rows(s, e, (pos, ia, da, ib, db, len) -> {
-            if (da == 1) {
-                System.arraycopy(from, ia, dst, base + pos, len);
+    /** Walks the destination as operand a and the source as operand b, so both may be strided. */
+    static void copy(View src, View dst) {
+        Strided it = new Strided(dst, src);
+        CpuStorage s = (CpuStorage) src.storage();
+        CpuStorage d = (CpuStorage) dst.storage();
+        Object from = s.f != null ? s.f : s.i;
+        Object to = d.f != null ? d.f : d.i;
+        Parallel.forRange(it.numel, GRAIN, (st, e) -> it.rows(st, e, (pos, id, dd, is, ds, len) -> {
+            if (dd == 1 && ds == 1) {
+                System.arraycopy(from, is, to, id, len);
             } else if (from instanceof float[] x) {
-                float[] o = (float[]) dst;
-                for (int i = 0; i < len; i++) o[base + pos + i] = x[ia + i * da];
+                float[] o = (float[]) to;
+                for (int i = 0; i < len; i++) o[id + i * dd] = x[is + i * ds];
             } else {
                 int[] x = (int[]) from;
-                int[] o = (int[]) dst;
-                for (int i = 0; i < len; i++) o[base + pos + i] = x[ia + i * da];
+                int[] o = (int[]) to;
+                for (int i = 0; i < len; i++) o[id + i * dd] = x[is + i * ds];
             }
         }));
     }
