@@ -1,0 +1,108 @@
+package dev.stride.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stride.io.SafeTensors;
+import dev.stride.nn.Activation;
+import dev.stride.nn.Init;
+import dev.stride.nn.Linear;
+import dev.stride.nn.Sequential;
+import dev.stride.random.Generator;
+import dev.stride.tensor.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checkpoints: safetensors layout, atomic writes, corrupt files, and state-dict checks that lose nothing. */
+class ModelStateTest {
+    static final CpuBackend CPU = new CpuBackend();
+
+    @TempDir
+    Path dir;
+
+    private static Sequential mlp(long seed, int hidden) {
+        Generator g = new Generator(seed);
+        return new Sequential(new Linear(4, hidden, true, Init.Scheme.HE_UNIFORM, CPU, g), Activation.relu(),
+                new Linear(hidden, 2, true, Init.Scheme.HE_UNIFORM, CPU, g));
+    }
+
+    @Test
+    void namesFollowPyTorch() {
+        assertEquals(java.util.List.of("0.weight", "0.bias", "2.weight", "2.bias"), java.util.List.copyOf(mlp(1, 3).stateDict().keySet()));
+    }
+
+    @Test
+    void roundTripRestoresEveryTensor() throws IOException {
+        Sequential a = mlp(1, 3);
+        Path f = dir.resolve("m.safetensors");
+        SafeTensors.save(f, a.stateDict(), Map.of("model", "test"));
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file is left behind");
+        }
+        Sequential b = mlp(2, 3);
+        SafeTensors.Contents c = SafeTensors.load(f, CPU);
+        assertEquals("test", c.metadata().get("model"));
+        b.loadStateDict(c.tensors());
+        for (String k : a.stateDict().keySet()) {
+            assertArrayEquals(a.stateDict().get(k).toFloatArray(), b.stateDict().get(k).toFloatArray(), k);
+        }
+    }
+
+    @Test
+    void layoutIsStandardSafetensors() throws IOException {
+        Path f = dir.resolve("t.safetensors");
+        SafeTensors.save(f, Map.of("x", Tensor.of(CPU, new float[] {1.5f, -2f}, 2)), Map.of());
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+        long n = b.getLong();
+        assertEquals(0, n % 8);
+        String header = new String(Arrays.copyOfRange(b.array(), 8, 8 + (int) n), StandardCharsets.UTF_8).trim();
+        assertEquals("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", header);
+        b.position(8 + (int) n);
+        assertEquals(1.5f, b.getFloat());
+        assertEquals(-2f, b.getFloat());
+    }
+
+    @Test
+    void mismatchNamesFirstTensorAndBothShapesAndChangesNothing() throws IOException {
+        Path f = dir.resolve("wide.safetensors");
+        SafeTensors.save(f, mlp(1, 5).stateDict(), Map.of());
+        Sequential b = mlp(2, 3);
+        float[] before = b.stateDict().get("0.weight").toFloatArray();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.loadStateDict(SafeTensors.load(f, CPU).tensors()));
+        assertTrue(e.getMessage().contains("'0.weight'") && e.getMessage().contains("[5, 4]")
+                && e.getMessage().contains("[3, 4]"), e.getMessage());
+        assertArrayEquals(before, b.stateDict().get("0.weight").toFloatArray());
+    }
+
+    @Test
+    void truncatedAndCorruptFilesAreReported() throws IOException {
+        Path f = dir.resolve("m.safetensors");
+        SafeTensors.save(f, mlp(1, 3).stateDict(), Map.of());
+        byte[] all = Files.readAllBytes(f);
+        Path cut = dir.resolve("cut.safetensors");
+        Files.write(cut, Arrays.copyOf(all, all.length - 5));
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.load(cut, CPU));
+        assertTrue(e.getMessage().contains("cut.safetensors") && e.getMessage().contains("truncated"), e.getMessage());
+        Path bad = dir.resolve("bad.safetensors");
+        byte[] junk = all.clone();
+        junk[9] = '#';
+        Files.write(bad, junk);
+        e = assertThrows(IOException.class, () -> SafeTensors.load(bad, CPU));
+        assertTrue(e.getMessage().contains("corrupt safetensors header"), e.getMessage());
+        Path tiny = dir.resolve("tiny.safetensors");
+        Files.write(tiny, new byte[] {1, 2, 3});
+        e = assertThrows(IOException.class, () -> SafeTensors.load(tiny, CPU));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+}
