@@ -16,7 +16,27 @@ public final class StrideCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
     }
 
+    /** The command line with Stride's error handling: bad input prints one line naming the problem, exit 1. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new StrideCommand());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println(ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
+            cmd.usage(cmd.getErr());
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            boolean expected = ex instanceof java.io.IOException || ex instanceof IllegalArgumentException
+                    || ex instanceof IllegalStateException;
+            if (!expected) throw ex;
+            cmd.getErr().println("stride " + cmd.getCommandName() + ": " + ex.getMessage());
+            return 1;
+        });
+        return cl;
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StrideCommand()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

@@ -16,7 +16,6 @@ import dev.stride.optim.Sgd;
 import dev.stride.random.Generator;
 import dev.stride.train.Trainer;
 import dev.stride.train.TrainingDivergedException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -53,7 +52,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed for initialization and shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--data", defaultValue = "data/mnist", description = "Folder of MNIST-format IDX files (default ${DEFAULT-VALUE}).")
+    @Option(names = "--data", defaultValue = "${sys:stride.home:-.}/data/mnist",
+            description = "Folder of MNIST-format IDX files (default: the digits shipped in data/mnist).")
     Path data;
 
     @Option(names = "--save", description = "Write the trained model to this safetensors file.")
@@ -70,6 +70,9 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
@@ -85,7 +88,8 @@ final class TrainCommand implements Callable<Integer> {
         Optimizer opt = optimizer(net);
         Trainer trainer = new Trainer(net, opt, Loss::crossEntropy);
         DataLoader loader = new DataLoader(train, batchSize, true, seed, false, be);
-        PrintStream err = System.err;
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        java.io.PrintWriter out = spec.commandLine().getOut();
         double trainSeconds = 0;
         long samples = 0;
         Trainer.EpochStats last = null;
@@ -99,6 +103,7 @@ final class TrainCommand implements Callable<Integer> {
                 });
             } catch (TrainingDivergedException ex) {
                 err.println("stride train: stopped: " + ex.getMessage());
+                err.flush();
                 return 3;
             }
             trainSeconds += last.seconds();
@@ -128,8 +133,10 @@ final class TrainCommand implements Callable<Integer> {
         String line = String.format("%s %s: %d epochs, train loss %.4f, test accuracy %.4f, %.1f s, %d samples/s",
                 be.name(), Models.describe(model, inputs, train.classes()), epochs, last.loss(), testAccuracy, seconds,
                 Math.round(samples / trainSeconds));
-        System.out.println(line);
-        if (json) System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
+        out.println(line);
+        if (json) out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
+        out.flush();
+        err.flush();
         return 0;
     }
 
