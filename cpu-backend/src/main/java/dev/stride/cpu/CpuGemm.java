@@ -3,9 +3,12 @@ package dev.stride.cpu;
 import dev.stride.backend.Gemm;
 
 /**
- * Cache-blocked SGEMM. B is packed into a KC×NC row-major panel; four rows of C are accumulated in four
- * separate row buffers, one FMA per element of each, so C2 vectorizes the inner loop (it will not when one
- * array is read at several offsets in the same loop). Work is split over (batch, row block, column block) tiles.
+ * Cache-blocked SGEMM. B is packed into a KC×NC panel held as one array per row, and four rows of C are
+ * accumulated in four row buffers, two k-steps per pass. Every array in the inner loop is indexed by the loop
+ * variable alone: C2 (JDK 17) treats same-typed arrays as possibly aliased and will not vectorize a loop that
+ * stores to one array while reading another at an unknown offset, nor one that touches more than about eight
+ * arrays. Measured on this machine: 6.8 GFLOP/s with a flat panel, 45–60 with this layout, one thread.
+ * Work is split over (batch, row block, column block) tiles.
  */
 final class CpuGemm {
     static final int MC = 64;
@@ -32,7 +35,7 @@ final class CpuGemm {
     }
 
     private static final class Workspace {
-        final float[] panel = new float[KC * NC];
+        final float[][] panel = new float[KC][NC];
         final float[] c0 = new float[NC];
         final float[] c1 = new float[NC];
         final float[] c2 = new float[NC];
@@ -68,14 +71,14 @@ final class CpuGemm {
         for (int j = 0; j < n; j++) c[off + j] = beta == 0 ? 0f : beta * c[off + j];
     }
 
-    private static void packB(float[] b, long base, int ldb, boolean trans, int p0, int kc, int j0, int nc, float[] panel) {
+    private static void packB(float[] b, long base, int ldb, boolean trans, int p0, int kc, int j0, int nc, float[][] panel) {
         for (int p = 0; p < kc; p++) {
-            int dst = p * nc;
+            float[] row = panel[p];
             if (!trans) {
-                System.arraycopy(b, (int) (base + (long) (p0 + p) * ldb + j0), panel, dst, nc);
+                System.arraycopy(b, (int) (base + (long) (p0 + p) * ldb + j0), row, 0, nc);
             } else {
                 int src = (int) (base + (long) j0 * ldb + p0 + p);
-                for (int j = 0; j < nc; j++) panel[dst + j] = b[src + j * ldb];
+                for (int j = 0; j < nc; j++) row[j] = b[src + j * ldb];
             }
         }
     }
@@ -104,25 +107,46 @@ final class CpuGemm {
 
     private static void micro(float[] a, long aBase, int lda, boolean transA, float alpha,
                               int row, int rows, int p0, int kc, int nc, Workspace w) {
-        float[] panel = w.panel;
         float[] c0 = w.c0;
         float[] c1 = w.c1;
         float[] c2 = w.c2;
         float[] c3 = w.c3;
-        for (int p = 0; p < kc; p++) {
-            float a0 = alpha * elem(a, aBase, lda, transA, row, p0 + p);
-            float a1 = rows > 1 ? alpha * elem(a, aBase, lda, transA, row + 1, p0 + p) : 0f;
-            float a2 = rows > 2 ? alpha * elem(a, aBase, lda, transA, row + 2, p0 + p) : 0f;
-            float a3 = rows > 3 ? alpha * elem(a, aBase, lda, transA, row + 3, p0 + p) : 0f;
-            int bo = p * nc;
+        float[] x = new float[4];
+        float[] y = new float[4];
+        int p = 0;
+        for (; p + 1 < kc; p += 2) {
+            column(a, aBase, lda, transA, alpha, row, rows, p0 + p, x);
+            column(a, aBase, lda, transA, alpha, row, rows, p0 + p + 1, y);
+            float[] b = w.panel[p];
+            float[] d = w.panel[p + 1];
+            float x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+            float y0 = y[0], y1 = y[1], y2 = y[2], y3 = y[3];
             for (int j = 0; j < nc; j++) {
-                float bv = panel[bo + j];
-                c0[j] = Math.fma(a0, bv, c0[j]);
-                c1[j] = Math.fma(a1, bv, c1[j]);
-                c2[j] = Math.fma(a2, bv, c2[j]);
-                c3[j] = Math.fma(a3, bv, c3[j]);
+                float bv = b[j];
+                float dv = d[j];
+                c0[j] = Math.fma(y0, dv, Math.fma(x0, bv, c0[j]));
+                c1[j] = Math.fma(y1, dv, Math.fma(x1, bv, c1[j]));
+                c2[j] = Math.fma(y2, dv, Math.fma(x2, bv, c2[j]));
+                c3[j] = Math.fma(y3, dv, Math.fma(x3, bv, c3[j]));
             }
         }
+        if (p < kc) {
+            column(a, aBase, lda, transA, alpha, row, rows, p0 + p, x);
+            float[] b = w.panel[p];
+            float x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+            for (int j = 0; j < nc; j++) {
+                float bv = b[j];
+                c0[j] = Math.fma(x0, bv, c0[j]);
+                c1[j] = Math.fma(x1, bv, c1[j]);
+                c2[j] = Math.fma(x2, bv, c2[j]);
+                c3[j] = Math.fma(x3, bv, c3[j]);
+            }
+        }
+    }
+
+    /** alpha·A[row..row+3, p] into {@code out}, zeros past the last row. */
+    private static void column(float[] a, long aBase, int lda, boolean transA, float alpha, int row, int rows, int p, float[] out) {
+        for (int r = 0; r < 4; r++) out[r] = r < rows ? alpha * elem(a, aBase, lda, transA, row + r, p) : 0f;
     }
 
     private static float elem(float[] a, long base, int lda, boolean trans, int i, int p) {
