@@ -7,44 +7,45 @@ import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
 import dev.stride.data.Mnist;
-import dev.stride.io.SafeTensors;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Module;
-import dev.stride.optim.Adam;
+import dev.stride.optim.LBfgs;
 import dev.stride.optim.Optimizer;
-import dev.stride.optim.Sgd;
 import dev.stride.random.Generator;
+import dev.stride.tensor.Tensor;
+import dev.stride.train.Checkpoint;
 import dev.stride.train.Trainer;
 import dev.stride.train.TrainingDivergedException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code stride train}: trains a classifier on MNIST-format data and reports loss, accuracy and speed. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a model on MNIST-format IDX data (default: the digits shipped in data/mnist).")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model: ${COMPLETION-CANDIDATES}; default ${DEFAULT-VALUE}.",
-            completionCandidates = ModelNames.class)
+    @Option(names = "--model", defaultValue = "mlp", description = "Model: " + Models.NAMES + " (default ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs in total, counting resumed ones (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default ${DEFAULT-VALUE}).")
-    float lr;
+    @Mixin
+    OptimizerOptions optimizer;
 
-    @Option(names = "--optimizer", defaultValue = "adam", description = "Optimizer: ${COMPLETION-CANDIDATES}; default ${DEFAULT-VALUE}.")
-    OptimizerName optimizer;
+    @Mixin
+    ScheduleOptions schedule;
 
     @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default ${DEFAULT-VALUE}; 'auto' picks the best available).")
     String backend;
@@ -56,26 +57,23 @@ final class TrainCommand implements Callable<Integer> {
             description = "Folder of MNIST-format IDX files (default: the digits shipped in data/mnist).")
     Path data;
 
-    @Option(names = "--save", description = "Write the trained model to this safetensors file.")
+    @Option(names = "--save", description = "Write a checkpoint (model, optimizer, counters) to this safetensors file after every epoch.")
     Path save;
+
+    @Option(names = "--resume", description = "Continue from a checkpoint written by --save.")
+    Path resume;
 
     @Option(names = "--json", description = "Print the summary as one JSON object on the last line of standard output.")
     boolean json;
 
-    enum OptimizerName { sgd, momentum, nesterov, adam, adamw }
-
-    static final class ModelNames extends java.util.ArrayList<String> {
-        ModelNames() {
-            super(java.util.List.of(Models.NAMES.split(",")));
-        }
-    }
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
         Backend be = Backends.get(backend);
         Backends.setDefault(be);
         Generator.manualSeed(seed);
@@ -85,73 +83,114 @@ final class TrainCommand implements Callable<Integer> {
         Dataset test = splits.test().normalized(stats[0], stats[1]);
         int inputs = train.sampleSize();
         Module net = Models.create(model, inputs, train.classes());
-        Optimizer opt = optimizer(net);
-        Trainer trainer = new Trainer(net, opt, Loss::crossEntropy);
         DataLoader loader = new DataLoader(train, batchSize, true, seed, false, be);
-        java.io.PrintWriter err = spec.commandLine().getErr();
-        java.io.PrintWriter out = spec.commandLine().getOut();
-        double trainSeconds = 0;
-        long samples = 0;
-        Trainer.EpochStats last = null;
-        double testAccuracy = 0;
+        Run run = optimizer.name == OptimizerOptions.Name.lbfgs
+                ? fullBatch(net, train, test, be, err)
+                : minibatch(net, loader, test, be, err);
+        if (run == null) return 3;
+        JsonObject summary = new JsonObject();
+        String described = Models.describe(model, inputs, train.classes());
+        summary.addProperty("backend", be.name());
+        summary.addProperty("model", described);
+        summary.addProperty("optimizer", optimizer.name.name());
+        summary.addProperty("schedule", schedule.name.name());
+        summary.addProperty("epochs", epochs);
+        summary.addProperty("batch_size", batchSize);
+        summary.addProperty("seed", seed);
+        summary.addProperty("train_loss", run.trainLoss);
+        summary.addProperty("test_accuracy", run.testAccuracy);
+        summary.addProperty("seconds", round(run.seconds));
+        summary.addProperty("train_seconds", round(run.trainSeconds));
+        summary.addProperty("samples_per_second", Math.round(run.samples / run.trainSeconds));
+        out.printf("%s %s: %d epochs, train loss %.4f, test accuracy %.4f, %.1f s, %d samples/s%n", be.name(), described,
+                epochs, run.trainLoss, run.testAccuracy, run.seconds, Math.round(run.samples / run.trainSeconds));
+        if (json) out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
+        out.flush();
+        return 0;
+    }
+
+    /** What a run reports. */
+    private static final class Run {
+        double trainLoss;
+        double testAccuracy;
+        double seconds;
+        double trainSeconds;
+        long samples;
+    }
+
+    private Run minibatch(Module net, DataLoader loader, Dataset test, Backend be, PrintWriter err) throws Exception {
+        Optimizer opt = optimizer.create(net);
+        Trainer trainer = new Trainer(net, opt, Loss::crossEntropy)
+                .schedule(schedule.create(optimizer.learningRate(), epochs, loader.batchesPerEpoch()), schedule.perStep())
+                .plateau(schedule.plateau())
+                .clipNorm(optimizer.clipNorm);
+        if (resume != null) {
+            Checkpoint.load(resume, net, opt, trainer);
+            err.printf("resumed from %s after epoch %d%n", resume, trainer.epochsDone());
+        }
+        Run run = new Run();
         long wall = System.nanoTime();
-        for (int e = 0; e < epochs; e++) {
+        while (trainer.epochsDone() < epochs) {
+            int e = trainer.epochsDone();
+            Trainer.EpochStats stats;
             try (ProgressBar bar = progressBar(e, loader.batchesPerEpoch())) {
-                last = trainer.trainEpoch(loader, e, (epoch, b, n, loss) -> {
+                stats = trainer.trainEpoch(loader, (epoch, b, n, loss) -> {
                     bar.stepTo(b);
                     bar.setExtraMessage(String.format(" loss %.4f", loss));
                 });
             } catch (TrainingDivergedException ex) {
                 err.println("stride train: stopped: " + ex.getMessage());
-                err.flush();
-                return 3;
+                return null;
             }
-            trainSeconds += last.seconds();
-            samples += last.samples();
-            testAccuracy = Trainer.accuracy(net, test, 1000, be);
-            err.printf("epoch %d/%d  train loss %.4f  train acc %.4f  test acc %.4f  %.0f samples/s%n",
-                    e + 1, epochs, last.loss(), last.accuracy(), testAccuracy, last.samplesPerSecond());
+            Trainer.Evaluation eval = Trainer.evaluate(net, test, 1000, be, Loss::crossEntropy);
+            trainer.endEpoch(eval.loss());
+            run.trainLoss = stats.loss();
+            run.testAccuracy = eval.accuracy();
+            run.trainSeconds += stats.seconds();
+            run.samples += stats.samples();
+            err.printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.4f  test loss %.4f  test acc %.4f  %.0f samples/s%n",
+                    e + 1, epochs, opt.learningRate(), stats.loss(), stats.accuracy(), eval.loss(), eval.accuracy(),
+                    stats.samplesPerSecond());
+            if (save != null) Checkpoint.save(save, net, opt, trainer);
         }
-        double seconds = (System.nanoTime() - wall) / 1e9;
-        if (save != null) {
-            SafeTensors.save(save, net.stateDict(), Map.of("model", model, "format", "pt"));
-            err.println("saved " + save);
+        run.seconds = (System.nanoTime() - wall) / 1e9;
+        return run;
+    }
+
+    /** L-BFGS on the whole training set: one {@code step} (up to 20 iterations) per epoch. */
+    private Run fullBatch(Module net, Dataset train, Dataset test, Backend be, PrintWriter err) {
+        if (resume != null || save != null) throw new IllegalArgumentException("--resume and --save are not supported with lbfgs");
+        LBfgs lbfgs = new LBfgs(net.parameters(), optimizer.learningRate(), 20, 1e-7, 1e-9, optimizer.history, true);
+        DataLoader.Batch all = new DataLoader(train, train.size(), false, 0, false, be).epoch(0).iterator().next();
+        Run run = new Run();
+        long wall = System.nanoTime();
+        for (int e = 0; e < epochs; e++) {
+            long t0 = System.nanoTime();
+            float[] last = new float[1];
+            lbfgs.step(() -> {
+                net.zeroGrad();
+                Tensor loss = Loss.crossEntropy(net.forward(all.inputs()), all.labels());
+                loss.backward();
+                last[0] = loss.item();
+                return loss;
+            });
+            if (!Float.isFinite(last[0])) {
+                err.println("stride train: stopped: loss became " + last[0] + " in L-BFGS iteration " + lbfgs.iterations());
+                return null;
+            }
+            run.trainSeconds += (System.nanoTime() - t0) / 1e9;
+            run.samples += train.size();
+            run.trainLoss = last[0];
+            run.testAccuracy = Trainer.accuracy(net, test, 1000, be);
+            err.printf("epoch %d/%d  L-BFGS iterations %d  train loss %.4f  test acc %.4f%n",
+                    e + 1, epochs, lbfgs.iterations(), run.trainLoss, run.testAccuracy);
         }
-        JsonObject summary = new JsonObject();
-        summary.addProperty("backend", be.name());
-        summary.addProperty("model", Models.describe(model, inputs, train.classes()));
-        summary.addProperty("optimizer", optimizer.name());
-        summary.addProperty("epochs", epochs);
-        summary.addProperty("batch_size", batchSize);
-        summary.addProperty("seed", seed);
-        summary.addProperty("train_loss", last.loss());
-        summary.addProperty("train_accuracy", last.accuracy());
-        summary.addProperty("test_accuracy", testAccuracy);
-        summary.addProperty("seconds", round(seconds));
-        summary.addProperty("train_seconds", round(trainSeconds));
-        summary.addProperty("samples_per_second", Math.round(samples / trainSeconds));
-        String line = String.format("%s %s: %d epochs, train loss %.4f, test accuracy %.4f, %.1f s, %d samples/s",
-                be.name(), Models.describe(model, inputs, train.classes()), epochs, last.loss(), testAccuracy, seconds,
-                Math.round(samples / trainSeconds));
-        out.println(line);
-        if (json) out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
-        out.flush();
-        err.flush();
-        return 0;
+        run.seconds = (System.nanoTime() - wall) / 1e9;
+        return run;
     }
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    private Optimizer optimizer(Module net) {
-        return switch (optimizer) {
-            case sgd -> new Sgd(net.parameters(), lr);
-            case momentum -> new Sgd(net.parameters(), lr, 0.9f, 0, false, 0);
-            case nesterov -> new Sgd(net.parameters(), lr, 0.9f, 0, true, 0);
-            case adam -> new Adam(net.parameters(), lr);
-            case adamw -> Adam.adamW(net.parameters(), lr);
-        };
     }
 
     /** Mean and standard deviation of every feature of the training set, for input standardization. */

@@ -91,47 +91,18 @@ public interface Backend {
     }
 
     /**
-     * One Adam/AdamW step over every parameter at once: {@code params[i]} is updated in place from
-     * {@code grads[i]}, and the moment buffers {@code m[i]}, {@code v[i]} are updated in place.
+     * One optimizer step over every parameter at once: {@code params[i]} and its state buffers {@code state[i]}
+     * ({@link Update#slots()} of them) are updated in place from {@code grads[i]}. A GPU backend launches one
+     * multi-tensor kernel; the default runs {@link Update#reference} per parameter.
      */
-    default void adamStep(List<Storage> params, List<Storage> grads, List<Storage> m, List<Storage> v, AdamStep h) {
-        try (NoGrad ignored = NoGrad.enter()) {
-            float stepSize = (float) (h.lr() / h.biasCorrection1());
-            float sqrtBc2 = (float) Math.sqrt(h.biasCorrection2());
-            for (int i = 0; i < params.size(); i++) {
-                int n = (int) params.get(i).numel();
-                Tensor p = Tensor.wrap(params.get(i), DType.F32, n);
-                Tensor g = Tensor.wrap(grads.get(i), DType.F32, n);
-                Tensor mi = Tensor.wrap(m.get(i), DType.F32, n);
-                Tensor vi = Tensor.wrap(v.get(i), DType.F32, n);
-                if (h.weightDecay() != 0 && h.decoupled()) p = p.mul(1 - h.lr() * h.weightDecay());
-                if (h.weightDecay() != 0 && !h.decoupled()) g = g.add(p.mul(h.weightDecay()));
-                Tensor m2 = mi.mul(h.beta1()).add(g.mul(1 - h.beta1()));
-                Tensor v2 = vi.mul(h.beta2()).add(g.square().mul(1 - h.beta2()));
-                Tensor denom = v2.sqrt().div(sqrtBc2).add(h.eps());
-                Tensor p2 = p.sub(m2.div(denom).mul(stepSize));
-                m2.copyTo(m.get(i));
-                v2.copyTo(v.get(i));
-                p2.copyTo(params.get(i));
-            }
-        }
-    }
-
-    /** One SGD step over every parameter; {@code momentum.get(i)} is ignored when {@code h.momentum() == 0}. */
-    default void sgdStep(List<Storage> params, List<Storage> grads, List<Storage> momentum, SgdStep h) {
+    default void optimizerStep(Update rule, List<Storage> params, List<Storage> grads, List<Storage[]> state) {
         try (NoGrad ignored = NoGrad.enter()) {
             for (int i = 0; i < params.size(); i++) {
                 int n = (int) params.get(i).numel();
-                Tensor p = Tensor.wrap(params.get(i), DType.F32, n);
-                Tensor g = Tensor.wrap(grads.get(i), DType.F32, n);
-                if (h.weightDecay() != 0) g = g.add(p.mul(h.weightDecay()));
-                if (h.momentum() != 0) {
-                    Tensor buf = Tensor.wrap(momentum.get(i), DType.F32, n);
-                    Tensor b2 = h.firstStep() ? g : buf.mul(h.momentum()).add(g.mul(1 - h.dampening()));
-                    b2.copyTo(momentum.get(i));
-                    g = h.nesterov() ? g.add(b2.mul(h.momentum())) : b2;
-                }
-                p.sub(g.mul(h.lr())).copyTo(params.get(i));
+                Storage[] slots = state.get(i);
+                Tensor[] s = new Tensor[slots.length];
+                for (int k = 0; k < s.length; k++) s[k] = Tensor.wrap(slots[k], DType.F32, n);
+                rule.reference(Tensor.wrap(params.get(i), DType.F32, n), Tensor.wrap(grads.get(i), DType.F32, n), s);
             }
         }
     }

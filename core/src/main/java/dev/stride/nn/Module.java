@@ -72,6 +72,19 @@ public abstract class Module {
      * anything is written, so a mismatch leaves the module as it was.
      */
     public void loadStateDict(Map<String, Tensor> state) {
+        checkStateDict(state);
+        Map<String, Tensor> own = stateDict();
+        try (NoGrad ignored = NoGrad.enter()) {
+            own.forEach((k, dst) -> {
+                Tensor src = state.get(k);
+                if (src.backend() != dst.backend()) src = copyAcross(src, dst);
+                src.copyTo(dst.storage());
+            });
+        }
+    }
+
+    /** Throws naming the first missing, unexpected or mismatching tensor (with both shapes); writes nothing. */
+    public void checkStateDict(Map<String, Tensor> state) {
         Map<String, Tensor> own = stateDict();
         for (Map.Entry<String, Tensor> e : own.entrySet()) {
             Tensor src = state.get(e.getKey());
@@ -84,13 +97,6 @@ public abstract class Module {
         }
         for (String k : state.keySet()) {
             if (!own.containsKey(k)) throw new IllegalArgumentException("loadStateDict: unexpected tensor '" + k + "'");
-        }
-        try (NoGrad ignored = NoGrad.enter()) {
-            own.forEach((k, dst) -> {
-                Tensor src = state.get(k);
-                if (src.backend() != dst.backend()) src = copyAcross(src, dst);
-                src.copyTo(dst.storage());
-            });
         }
     }
 

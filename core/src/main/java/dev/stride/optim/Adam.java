@@ -1,54 +1,48 @@
 package dev.stride.optim;
 
-import dev.stride.backend.AdamStep;
+import dev.stride.backend.Update;
 import dev.stride.tensor.Tensor;
 import java.util.List;
 
 /**
- * {@code torch.optim.Adam} (coupled L2 weight decay) and {@code AdamW} (decoupled), defaults
- * lr 1e-3, betas (0.9, 0.999), eps 1e-8. One fused backend call updates every parameter.
+ * {@code torch.optim.Adam} (coupled L2 weight decay), {@code AdamW} (decoupled) and AMSGrad.
+ * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8; AdamW's weight decay 0.01.
  */
 public final class Adam extends Optimizer {
     private final float beta1;
     private final float beta2;
     private final float eps;
-    private final float weightDecay;
     private final boolean decoupled;
-    private long step;
+    private final boolean amsgrad;
 
     public Adam(List<Tensor> params, float lr) {
-        this(params, lr, 0.9f, 0.999f, 1e-8f, 0f, false);
+        this(single(params), lr, 0.9f, 0.999f, 1e-8f, 0f, false, false);
     }
 
-    public Adam(List<Tensor> params, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
-        super(decoupled ? "AdamW" : "Adam", params, lr);
-        String name = decoupled ? "AdamW" : "Adam";
+    public Adam(List<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay,
+                boolean decoupled, boolean amsgrad) {
+        super((decoupled ? "AdamW" : "Adam") + (amsgrad ? " (AMSGrad)" : ""), groups, lr, weightDecay);
         checkUnit(name, "beta1", beta1);
         checkUnit(name, "beta2", beta2);
         checkNonNegative(name, "eps", eps);
-        checkNonNegative(name, "weight decay", weightDecay);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        this.weightDecay = weightDecay;
         this.decoupled = decoupled;
+        this.amsgrad = amsgrad;
     }
 
-    /** AdamW with PyTorch's default weight decay 0.01. */
     public static Adam adamW(List<Tensor> params, float lr) {
-        return new Adam(params, lr, 0.9f, 0.999f, 1e-8f, 0.01f, true);
+        return new Adam(single(params), lr, 0.9f, 0.999f, 1e-8f, 0.01f, true, false);
+    }
+
+    public static Adam amsgrad(List<Tensor> params, float lr) {
+        return new Adam(single(params), lr, 0.9f, 0.999f, 1e-8f, 0f, false, true);
     }
 
     @Override
-    public void step() {
-        List<Tensor> ps = withGrad();
-        if (ps.isEmpty()) return;
-        step++;
-        backend.adamStep(storages(ps), gradStorages(ps), states(ps, 0, 2), states(ps, 1, 2),
-                new AdamStep(lr, beta1, beta2, eps, weightDecay, decoupled, step));
-    }
-
-    public long stepCount() {
-        return step;
+    protected Update rule(Group g, long step) {
+        return new Update.Adam(g.lr, beta1, beta2, eps, g.weightDecay, decoupled, amsgrad,
+                1 - Math.pow(beta1, step), 1 - Math.pow(beta2, step));
     }
 }

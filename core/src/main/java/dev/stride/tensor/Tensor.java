@@ -408,6 +408,20 @@ public final class Tensor {
         }, this, o);
     }
 
+    /** Elementwise minimum; where equal, the gradient goes to {@code this}. */
+    public Tensor minimum(Tensor o) {
+        Tensor out = binary("minimum", BinaryOp.MIN, this, o);
+        return Autograd.record("minimum", out, g -> {
+            Tensor mask = binary("minimum", BinaryOp.GT, this, o);
+            return new Tensor[] {g.mul(mask.rsub(1)), g.mul(mask)};
+        }, this, o);
+    }
+
+    /** Clamps into {@code [lo, hi]}. */
+    public Tensor clamp(float lo, float hi) {
+        return maximum(constant(lo)).minimum(constant(hi));
+    }
+
     /** {@code this^p} for a constant exponent. */
     public Tensor pow(float p) {
         Tensor out = binary("pow", BinaryOp.POW, this, constant(p));

@@ -5,19 +5,31 @@ import dev.stride.backend.Backend;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
 import dev.stride.nn.Module;
+import dev.stride.optim.Clip;
 import dev.stride.optim.Optimizer;
+import dev.stride.optim.schedule.ReduceOnPlateau;
+import dev.stride.optim.schedule.Schedule;
 import dev.stride.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * The training loop: forward, loss, a finite-loss guard, backward, one fused optimizer step. A non-finite
- * loss stops the run before its step is applied, so the model keeps its last good weights.
+ * The training loop: forward, loss, a finite-loss guard, backward, optional clipping, one fused optimizer step.
+ * A non-finite loss stops the run before its step is applied, so the model keeps its last good weights.
+ * A learning-rate {@link Schedule} is applied per epoch or per step; its count is derived from the trainer's
+ * own counters, so a resumed run sees exactly the rates of an uninterrupted one.
  */
 public final class Trainer {
     private final Module model;
     private final Optimizer optimizer;
     private final BiFunction<Tensor, Tensor, Tensor> loss;
+    private Schedule schedule;
+    private boolean schedulePerStep;
+    private ReduceOnPlateau plateau;
+    private double clipNorm;
     private long step;
+    private int epochsDone;
 
     /** Receives each batch's loss as training goes. */
     @FunctionalInterface
@@ -34,6 +46,9 @@ public final class Trainer {
         }
     }
 
+    /** Loss and accuracy of a model on a dataset. */
+    public record Evaluation(double loss, double accuracy) {}
+
     /** {@code loss} maps (model output, labels) to a scalar. */
     public Trainer(Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> loss) {
         this.model = model;
@@ -41,12 +56,49 @@ public final class Trainer {
         this.loss = loss;
     }
 
+    /** Sets the rate of every group to {@code schedule(group base rate, t)}, t counting steps or epochs from 0. */
+    public Trainer schedule(Schedule s, boolean perStep) {
+        schedule = s;
+        schedulePerStep = perStep;
+        return this;
+    }
+
+    /** Reduces rates when the metric given to {@link #endEpoch} stops improving. */
+    public Trainer plateau(ReduceOnPlateau p) {
+        plateau = p;
+        return this;
+    }
+
+    /** Clips the global gradient norm to {@code maxNorm} before each step (0 turns it off). */
+    public Trainer clipNorm(double maxNorm) {
+        clipNorm = maxNorm;
+        return this;
+    }
+
     public long step() {
         return step;
     }
 
-    public EpochStats trainEpoch(DataLoader loader, int epoch, Listener listener) {
+    public int epochsDone() {
+        return epochsDone;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    private void applySchedule(long t) {
+        if (schedule == null) return;
+        for (int i = 0; i < optimizer.groups().size(); i++) {
+            optimizer.setLearningRate(i, (float) schedule.lr(optimizer.groups().get(i).baseLr(), t));
+        }
+    }
+
+    /** Trains epoch {@link #epochsDone()} (from 0) and counts it done. */
+    public EpochStats trainEpoch(DataLoader loader, Listener listener) {
+        int epoch = epochsDone;
         model.train();
+        if (!schedulePerStep) applySchedule(epoch);
         double lossSum = 0;
         long correct = 0;
         long samples = 0;
@@ -54,39 +106,79 @@ public final class Trainer {
         int b = 0;
         long start = System.nanoTime();
         for (DataLoader.Batch batch : loader.epoch(epoch)) {
-            step++;
+            if (schedulePerStep) applySchedule(step);
             Tensor out = model.forward(batch.inputs());
             Tensor l = loss.apply(out, batch.labels());
             float value = l.item();
             if (!Float.isFinite(value)) {
-                throw new TrainingDivergedException("loss became " + value + " at step " + step + " (epoch " + (epoch + 1)
+                throw new TrainingDivergedException("loss became " + value + " at step " + (step + 1) + " (epoch " + (epoch + 1)
                         + ", batch " + (b + 1) + " of " + batches + ", learning rate " + optimizer.learningRate()
-                        + "); stopped before applying it", step);
+                        + "); stopped before applying it", step + 1);
             }
             optimizer.zeroGrad();
             l.backward();
+            if (clipNorm > 0) Clip.gradNorm(optimizer.parameters(), clipNorm);
             optimizer.step();
+            step++;
             lossSum += (double) value * batch.size();
             correct += countCorrect(out, batch.labels());
             samples += batch.size();
             listener.batchEnd(epoch, ++b, batches, value);
         }
+        epochsDone++;
         double seconds = (System.nanoTime() - start) / 1e9;
         return new EpochStats(epoch, lossSum / samples, (double) correct / samples, samples, seconds);
     }
 
-    /** Classification accuracy of {@code model} (in eval mode) on {@code data}. */
-    public static double accuracy(Module model, Dataset data, int batchSize, Backend backend) {
+    /** Feeds the epoch's validation metric to the plateau rule, if any. */
+    public void endEpoch(double metric) {
+        if (plateau != null) plateau.step(metric, optimizer);
+    }
+
+    /** Counters and plateau state, for checkpoints. */
+    public Map<String, Double> scalars() {
+        Map<String, Double> s = new LinkedHashMap<>();
+        s.put("step", (double) step);
+        s.put("epochs_done", (double) epochsDone);
+        if (plateau != null) plateau.state().forEach((k, v) -> s.put("plateau." + k, v));
+        return s;
+    }
+
+    public void loadScalars(Map<String, Double> s) {
+        step = s.getOrDefault("step", 0.0).longValue();
+        epochsDone = s.getOrDefault("epochs_done", 0.0).intValue();
+        if (plateau == null) return;
+        Map<String, Double> p = new LinkedHashMap<>();
+        s.forEach((k, v) -> {
+            if (k.startsWith("plateau.")) p.put(k.substring("plateau.".length()), v);
+        });
+        plateau.loadState(p);
+    }
+
+    /** Mean loss and classification accuracy of {@code model} (in eval mode) on {@code data}. */
+    public static Evaluation evaluate(Module model, Dataset data, int batchSize, Backend backend,
+                                      BiFunction<Tensor, Tensor, Tensor> loss) {
         boolean wasTraining = model.isTraining();
         model.eval();
         long correct = 0;
+        double lossSum = 0;
         try (NoGrad ignored = NoGrad.enter()) {
             DataLoader loader = new DataLoader(data, batchSize, false, 0, false, backend);
-            for (DataLoader.Batch batch : loader.epoch(0)) correct += countCorrect(model.forward(batch.inputs()), batch.labels());
+            for (DataLoader.Batch batch : loader.epoch(0)) {
+                Tensor out = model.forward(batch.inputs());
+                correct += countCorrect(out, batch.labels());
+                lossSum += (double) loss.apply(out, batch.labels()).item() * batch.size();
+            }
         } finally {
             if (wasTraining) model.train();
         }
-        return data.size() == 0 ? 0 : (double) correct / data.size();
+        int n = Math.max(data.size(), 1);
+        return new Evaluation(lossSum / n, (double) correct / n);
+    }
+
+    /** Classification accuracy of {@code model} (in eval mode) on {@code data}. */
+    public static double accuracy(Module model, Dataset data, int batchSize, Backend backend) {
+        return evaluate(model, data, batchSize, backend, (out, y) -> out.sum().mul(0f)).accuracy();
     }
 
     private static long countCorrect(Tensor logits, Tensor labels) {

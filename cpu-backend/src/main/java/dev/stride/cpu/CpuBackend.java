@@ -1,14 +1,13 @@
 package dev.stride.cpu;
 
-import dev.stride.backend.AdamStep;
 import dev.stride.backend.Backend;
 import dev.stride.backend.BinaryOp;
 import dev.stride.backend.Distribution;
 import dev.stride.backend.Gemm;
 import dev.stride.backend.ReduceOp;
-import dev.stride.backend.SgdStep;
 import dev.stride.backend.Storage;
 import dev.stride.backend.UnaryOp;
+import dev.stride.backend.Update;
 import dev.stride.backend.View;
 import dev.stride.random.Philox;
 import dev.stride.tensor.DType;
@@ -207,12 +206,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void adamStep(List<Storage> params, List<Storage> grads, List<Storage> m, List<Storage> v, AdamStep h) {
-        CpuOptim.adam(params, grads, m, v, h);
-    }
-
-    @Override
-    public void sgdStep(List<Storage> params, List<Storage> grads, List<Storage> momentum, SgdStep h) {
-        CpuOptim.sgd(params, grads, momentum, h);
+    public void optimizerStep(Update rule, List<Storage> params, List<Storage> grads, List<Storage[]> state) {
+        CpuOptim.step(rule, params, grads, state);
     }
 }

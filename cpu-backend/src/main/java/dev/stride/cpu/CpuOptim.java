@@ -1,89 +1,238 @@
 package dev.stride.cpu;
 
-import dev.stride.backend.AdamStep;
-import dev.stride.backend.SgdStep;
 import dev.stride.backend.Storage;
+import dev.stride.backend.Update;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fused optimizer steps: the whole parameter list is cut into chunks of at most {@link #CHUNK} elements and
- * the chunks run in parallel, so small and large parameters share the cores in one pass over memory.
+ * Fused optimizer steps, the loop twins of {@link Update#reference}: the whole parameter list is cut into chunks
+ * of at most {@link #CHUNK} elements and the chunks run in parallel, so small and large parameters share the
+ * cores in one pass over memory.
  */
 final class CpuOptim {
     static final int CHUNK = 1 << 15;
 
     private CpuOptim() {}
 
-    private record Chunk(int tensor, int start, int end) {}
+    /** One chunk of one parameter: its arrays and the element range. */
+    private record Chunk(float[] p, float[] g, float[][] s, int start, int end) {}
 
-    private static List<Chunk> chunks(List<Storage> params) {
-        List<Chunk> out = new ArrayList<>();
+    @FunctionalInterface
+    private interface Kernel {
+        void run(float[] p, float[] g, float[][] s, int start, int end);
+    }
+
+    static void step(Update rule, List<Storage> params, List<Storage> grads, List<Storage[]> state) {
+        Kernel k = kernel(rule);
+        List<Chunk> chunks = new ArrayList<>();
         for (int t = 0; t < params.size(); t++) {
-            int n = (int) params.get(t).numel();
-            for (int s = 0; s < n; s += CHUNK) out.add(new Chunk(t, s, Math.min(n, s + CHUNK)));
+            float[] p = f(params.get(t));
+            float[][] s = new float[state.get(t).length][];
+            for (int j = 0; j < s.length; j++) s[j] = f(state.get(t)[j]);
+            for (int start = 0; start < p.length; start += CHUNK) {
+                chunks.add(new Chunk(p, f(grads.get(t)), s, start, Math.min(p.length, start + CHUNK)));
+            }
         }
-        return out;
+        Parallel.forRange(chunks.size(), 1, (a, b) -> {
+            for (int i = (int) a; i < b; i++) {
+                Chunk c = chunks.get(i);
+                k.run(c.p, c.g, c.s, c.start, c.end);
+            }
+        });
     }
 
     private static float[] f(Storage s) {
         return ((CpuStorage) s).f;
     }
 
-    static void adam(List<Storage> params, List<Storage> grads, List<Storage> ms, List<Storage> vs, AdamStep h) {
-        List<Chunk> chunks = chunks(params);
-        float lr = h.lr();
-        float b1 = h.beta1();
-        float b2 = h.beta2();
-        float eps = h.eps();
-        float wd = h.weightDecay();
-        float decay = h.decoupled() ? 1 - lr * wd : 1f;
-        float coupled = h.decoupled() ? 0f : wd;
-        float stepSize = (float) (lr / h.biasCorrection1());
-        float invSqrtBc2 = (float) (1 / Math.sqrt(h.biasCorrection2()));
-        Parallel.forRange(chunks.size(), 1, (s, e) -> {
-            for (int ci = (int) s; ci < e; ci++) {
-                Chunk c = chunks.get(ci);
-                float[] p = f(params.get(c.tensor));
-                float[] g = f(grads.get(c.tensor));
-                float[] m = f(ms.get(c.tensor));
-                float[] v = f(vs.get(c.tensor));
-                for (int i = c.start; i < c.end; i++) {
-                    float pi = p[i] * decay;
-                    float gi = g[i] + coupled * pi;
-                    float mi = b1 * m[i] + (1 - b1) * gi;
-                    float vi = b2 * v[i] + (1 - b2) * gi * gi;
-                    m[i] = mi;
-                    v[i] = vi;
-                    p[i] = pi - stepSize * (mi / ((float) Math.sqrt(vi) * invSqrtBc2 + eps));
-                }
-            }
-        });
+    private static Kernel kernel(Update rule) {
+        if (rule instanceof Update.Sgd u) return sgd(u);
+        if (rule instanceof Update.Adagrad u) return adagrad(u);
+        if (rule instanceof Update.RmsProp u) return rmsProp(u);
+        if (rule instanceof Update.Adam u) return adam(u);
+        if (rule instanceof Update.Adamax u) return adamax(u);
+        if (rule instanceof Update.Nadam u) return nadam(u);
+        if (rule instanceof Update.Adadelta u) return adadelta(u);
+        if (rule instanceof Update.RAdam u) return radam(u);
+        throw new IllegalArgumentException("cpu: no fused kernel for " + rule);
     }
 
-    static void sgd(List<Storage> params, List<Storage> grads, List<Storage> momentum, SgdStep h) {
-        List<Chunk> chunks = chunks(params);
-        float lr = h.lr();
-        float mu = h.momentum();
-        float damp = 1 - h.dampening();
-        float wd = h.weightDecay();
-        Parallel.forRange(chunks.size(), 1, (s, e) -> {
-            for (int ci = (int) s; ci < e; ci++) {
-                Chunk c = chunks.get(ci);
-                float[] p = f(params.get(c.tensor));
-                float[] g = f(grads.get(c.tensor));
-                if (mu == 0) {
-                    for (int i = c.start; i < c.end; i++) p[i] -= lr * (g[i] + wd * p[i]);
-                    continue;
+    private static Kernel sgd(Update.Sgd u) {
+        float lr = u.lr();
+        float mu = u.momentum();
+        float damp = 1 - u.dampening();
+        float wd = u.weightDecay();
+        boolean first = u.firstStep();
+        boolean nesterov = u.nesterov();
+        return (p, g, s, a, b) -> {
+            if (mu == 0) {
+                for (int i = a; i < b; i++) p[i] = p[i] - (g[i] + p[i] * wd) * lr;
+                return;
+            }
+            float[] buf = s[0];
+            for (int i = a; i < b; i++) {
+                float d = g[i] + p[i] * wd;
+                float m = first ? d : buf[i] * mu + d * damp;
+                buf[i] = m;
+                p[i] = p[i] - (nesterov ? d + m * mu : m) * lr;
+            }
+        };
+    }
+
+    private static Kernel adagrad(Update.Adagrad u) {
+        float clr = u.clr();
+        float eps = u.eps();
+        float wd = u.weightDecay();
+        return (p, g, s, a, b) -> {
+            float[] sum = s[0];
+            for (int i = a; i < b; i++) {
+                float d = g[i] + p[i] * wd;
+                float acc = sum[i] + d * d;
+                sum[i] = acc;
+                p[i] = p[i] - d / ((float) Math.sqrt(acc) + eps) * clr;
+            }
+        };
+    }
+
+    private static Kernel rmsProp(Update.RmsProp u) {
+        float lr = u.lr();
+        float alpha = u.alpha();
+        float eps = u.eps();
+        float wd = u.weightDecay();
+        float mu = u.momentum();
+        boolean centered = u.centered();
+        return (p, g, s, a, b) -> {
+            for (int i = a; i < b; i++) {
+                float d = g[i] + p[i] * wd;
+                float sq = s[0][i] * alpha + d * d * (1 - alpha);
+                s[0][i] = sq;
+                float avg;
+                if (centered) {
+                    float ga = s[2][i] * alpha + d * (1 - alpha);
+                    s[2][i] = ga;
+                    avg = (float) Math.sqrt(sq - ga * ga) + eps;
+                } else {
+                    avg = (float) Math.sqrt(sq) + eps;
                 }
-                float[] buf = f(momentum.get(c.tensor));
-                for (int i = c.start; i < c.end; i++) {
-                    float gi = g[i] + wd * p[i];
-                    float b = h.firstStep() ? gi : mu * buf[i] + damp * gi;
-                    buf[i] = b;
-                    p[i] -= lr * (h.nesterov() ? gi + mu * b : b);
+                if (mu > 0) {
+                    float buf = s[1][i] * mu + d / avg;
+                    s[1][i] = buf;
+                    p[i] = p[i] - buf * lr;
+                } else {
+                    p[i] = p[i] - d / avg * lr;
                 }
             }
-        });
+        };
+    }
+
+    private static Kernel adam(Update.Adam u) {
+        float lr = u.lr();
+        float b1 = u.beta1();
+        float b2 = u.beta2();
+        float eps = u.eps();
+        float decay = u.decoupled() ? 1 - lr * u.weightDecay() : 1f;
+        float wd = u.decoupled() ? 0f : u.weightDecay();
+        float sqrtBc2 = (float) Math.sqrt(u.bc2());
+        float stepSize = (float) (lr / u.bc1());
+        boolean ams = u.amsgrad();
+        return (p, g, s, a, b) -> {
+            float[] m = s[0];
+            float[] v = s[1];
+            for (int i = a; i < b; i++) {
+                float q = p[i] * decay;
+                float d = g[i] + q * wd;
+                float mi = m[i] * b1 + d * (1 - b1);
+                float vi = v[i] * b2 + d * d * (1 - b2);
+                m[i] = mi;
+                v[i] = vi;
+                if (ams) {
+                    vi = Math.max(s[2][i], vi);
+                    s[2][i] = vi;
+                }
+                p[i] = q - mi / ((float) Math.sqrt(vi) / sqrtBc2 + eps) * stepSize;
+            }
+        };
+    }
+
+    private static Kernel adamax(Update.Adamax u) {
+        float b1 = u.beta1();
+        float b2 = u.beta2();
+        float eps = u.eps();
+        float wd = u.weightDecay();
+        float clr = (float) (u.lr() / u.bc1());
+        return (p, g, s, a, b) -> {
+            for (int i = a; i < b; i++) {
+                float d = g[i] + p[i] * wd;
+                float m = s[0][i] * b1 + d * (1 - b1);
+                float inf = Math.max(s[1][i] * b2, Math.abs(d) + eps);
+                s[0][i] = m;
+                s[1][i] = inf;
+                p[i] = p[i] - m / inf * clr;
+            }
+        };
+    }
+
+    private static Kernel nadam(Update.Nadam u) {
+        float b1 = u.beta1();
+        float b2 = u.beta2();
+        float eps = u.eps();
+        float wd = u.weightDecay();
+        float bc2 = (float) u.bc2();
+        float gc = (float) u.gradCoef();
+        float mc = (float) u.momCoef();
+        return (p, g, s, a, b) -> {
+            for (int i = a; i < b; i++) {
+                float d = g[i] + p[i] * wd;
+                float m = s[0][i] * b1 + d * (1 - b1);
+                float v = s[1][i] * b2 + d * d * (1 - b2);
+                s[0][i] = m;
+                s[1][i] = v;
+                float denom = (float) Math.sqrt(v / bc2) + eps;
+                p[i] = p[i] - d / denom * gc - m / denom * mc;
+            }
+        };
+    }
+
+    private static Kernel adadelta(Update.Adadelta u) {
+        float lr = u.lr();
+        float rho = u.rho();
+        float eps = u.eps();
+        float wd = u.weightDecay();
+        return (p, g, s, a, b) -> {
+            for (int i = a; i < b; i++) {
+                float d = g[i] + p[i] * wd;
+                float sq = s[0][i] * rho + d * d * (1 - rho);
+                float delta = (float) Math.sqrt(s[1][i] + eps) / (float) Math.sqrt(sq + eps) * d;
+                s[0][i] = sq;
+                s[1][i] = s[1][i] * rho + delta * delta * (1 - rho);
+                p[i] = p[i] - delta * lr;
+            }
+        };
+    }
+
+    private static Kernel radam(Update.RAdam u) {
+        float lr = u.lr();
+        float b1 = u.beta1();
+        float b2 = u.beta2();
+        float eps = u.eps();
+        float decay = u.decoupled() ? 1 - lr * u.weightDecay() : 1f;
+        float wd = u.decoupled() ? 0f : u.weightDecay();
+        float bc1 = (float) u.bc1();
+        float sqrtBc2 = (float) Math.sqrt(u.bc2());
+        boolean rectified = !Double.isNaN(u.rect());
+        float scale = (float) (lr * u.rect());
+        return (p, g, s, a, b) -> {
+            for (int i = a; i < b; i++) {
+                float q = p[i] * decay;
+                float d = g[i] + q * wd;
+                float m = s[0][i] * b1 + d * (1 - b1);
+                float v = s[1][i] * b2 + d * d * (1 - b2);
+                s[0][i] = m;
+                s[1][i] = v;
+                float mHat = m / bc1;
+                p[i] = rectified ? q - mHat * (1 / ((float) Math.sqrt(v) + eps) * sqrtBc2) * scale : q - mHat * lr;
+            }
+        };
     }
 }

@@ -2,11 +2,10 @@ package dev.stride.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.stride.backend.AdamStep;
 import dev.stride.backend.Backend;
 import dev.stride.backend.Distribution;
-import dev.stride.backend.SgdStep;
 import dev.stride.backend.Storage;
+import dev.stride.backend.Update;
 import dev.stride.backend.View;
 import dev.stride.random.Philox;
 import dev.stride.tensor.DType;
@@ -15,9 +14,12 @@ import dev.stride.testing.PrimitivesOnly;
 import dev.stride.testing.Tolerance;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The CPU backend's fused overrides against the composite defaults in core, on identical inputs. */
 class FusedOpsTest {
@@ -82,44 +84,58 @@ class FusedOpsTest {
         return out;
     }
 
-    @ParameterizedTest
-    @CsvSource({"0,false", "0.01,false", "0.1,true"})
-    void adamMatchesCompositeOverTenSteps(float wd, boolean decoupled) {
+    private static double bc(double beta, long t) {
+        return 1 - Math.pow(beta, t);
+    }
+
+    /** Every rule, as a function of the step (1-based), in the configurations that take different code paths. */
+    static Stream<Arguments> rules() {
+        return Stream.of(
+                Arguments.of("sgd", (LongFunction<Update>) t -> new Update.Sgd(0.05f, 0, 0, false, 0.01f, t == 1)),
+                Arguments.of("momentum", (LongFunction<Update>) t -> new Update.Sgd(0.05f, 0.9f, 0, false, 0.01f, t == 1)),
+                Arguments.of("nesterov", (LongFunction<Update>) t -> new Update.Sgd(0.05f, 0.9f, 0, true, 0, t == 1)),
+                Arguments.of("dampened", (LongFunction<Update>) t -> new Update.Sgd(0.05f, 0.5f, 0.3f, false, 0.1f, t == 1)),
+                Arguments.of("adagrad", (LongFunction<Update>) t -> new Update.Adagrad(0.05f / (1 + (t - 1) * 0.01f), 1e-10f, 0.01f)),
+                Arguments.of("rmsprop", (LongFunction<Update>) t -> new Update.RmsProp(0.01f, 0.99f, 1e-8f, 0, 0, false)),
+                Arguments.of("rmsprop-centered-momentum", (LongFunction<Update>) t -> new Update.RmsProp(0.01f, 0.9f, 1e-8f, 0.01f, 0.9f, true)),
+                Arguments.of("adam", (LongFunction<Update>) t -> new Update.Adam(1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, false, false, bc(0.9, t), bc(0.999, t))),
+                Arguments.of("adamw", (LongFunction<Update>) t -> new Update.Adam(1e-2f, 0.9f, 0.999f, 1e-8f, 0.1f, true, false, bc(0.9, t), bc(0.999, t))),
+                Arguments.of("amsgrad", (LongFunction<Update>) t -> new Update.Adam(1e-2f, 0.9f, 0.99f, 1e-8f, 0, false, true, bc(0.9, t), bc(0.99, t))),
+                Arguments.of("adamax", (LongFunction<Update>) t -> new Update.Adamax(2e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, bc(0.9, t))),
+                Arguments.of("nadam", (LongFunction<Update>) t -> new Update.Nadam(0.9f, 0.999f, 1e-8f, 0.01f, 1e-3 / t, 2e-3 / t, bc(0.999, t))),
+                Arguments.of("adadelta", (LongFunction<Update>) t -> new Update.Adadelta(1f, 0.9f, 1e-6f, 0.01f)),
+                Arguments.of("radam", (LongFunction<Update>) t -> new Update.RAdam(1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, t % 2 == 0,
+                        bc(0.9, t), bc(0.999, t), t <= 5 ? Double.NaN : 0.1 * t)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rules")
+    void optimizerStepMatchesCompositeOverTenSteps(String name, LongFunction<Update> rule) {
         List<Storage> p1 = params(1);
         List<Storage> p2 = copies(p1);
-        List<Storage> m1 = params(10);
-        List<Storage> v1 = params(20);
-        v1.replaceAll(s -> Tensor.wrap(s, DType.F32, (int) s.numel()).square().storage());
-        List<Storage> m2 = copies(m1);
-        List<Storage> v2 = copies(v1);
-        for (int step = 1; step <= 10; step++) {
+        int slots = rule.apply(1).slots();
+        List<Storage[]> s1 = new ArrayList<>();
+        List<Storage[]> s2 = new ArrayList<>();
+        for (int size : SIZES) {
+            Storage[] a = new Storage[slots];
+            Storage[] b = new Storage[slots];
+            for (int k = 0; k < slots; k++) {
+                a[k] = CPU.allocate(DType.F32, size);
+                b[k] = CPU.allocate(DType.F32, size);
+            }
+            s1.add(a);
+            s2.add(b);
+        }
+        for (long step = 1; step <= 10; step++) {
             List<Storage> g = params(100L * step);
-            AdamStep h = new AdamStep(1e-2f, 0.9f, 0.999f, 1e-8f, wd, decoupled, step);
-            CPU.adamStep(p1, g, m1, v1, h);
-            REF.adamStep(p2, g, m2, v2, h);
+            CPU.optimizerStep(rule.apply(step), p1, g, s1);
+            REF.optimizerStep(rule.apply(step), p2, g, s2);
         }
         Tolerance tol = new Tolerance(1e-5, 1e-5);
         for (int i = 0; i < SIZES.length; i++) {
-            tol.check("param " + i, read(p1.get(i)), read(p2.get(i)));
-            tol.check("m " + i, read(m1.get(i)), read(m2.get(i)));
-            tol.check("v " + i, read(v1.get(i)), read(v2.get(i)));
+            tol.check(name + " param " + i, read(p1.get(i)), read(p2.get(i)));
+            for (int k = 0; k < slots; k++) tol.check(name + " state " + i + "." + k, read(s1.get(i)[k]), read(s2.get(i)[k]));
         }
-    }
-
-    @ParameterizedTest
-    @CsvSource({"0,0,false,0", "0.9,0,false,0.01", "0.9,0,true,0", "0.5,0.3,false,0.1"})
-    void sgdMatchesCompositeOverTenSteps(float momentum, float dampening, boolean nesterov, float wd) {
-        List<Storage> p1 = params(1);
-        List<Storage> p2 = copies(p1);
-        List<Storage> b1 = params(50);
-        List<Storage> b2 = copies(b1);
-        for (int step = 1; step <= 10; step++) {
-            List<Storage> g = params(100L * step);
-            SgdStep h = new SgdStep(0.05f, momentum, dampening, nesterov, wd, step == 1);
-            CPU.sgdStep(p1, g, b1, h);
-            REF.sgdStep(p2, g, b2, h);
-        }
-        for (int i = 0; i < SIZES.length; i++) new Tolerance(1e-5, 1e-6).check("param " + i, read(p1.get(i)), read(p2.get(i)));
     }
 
     @Test

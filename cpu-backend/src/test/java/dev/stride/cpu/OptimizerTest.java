@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stride.optim.Adam;
 import dev.stride.optim.Optimizer;
+import dev.stride.optim.ParamGroup;
 import dev.stride.optim.Sgd;
 import dev.stride.tensor.Tensor;
 import java.util.List;
@@ -48,7 +49,7 @@ class OptimizerTest {
     @Test
     void adamWDecaysBeforeTheUpdate() {
         Tensor w = Tensor.of(CPU, new float[] {1}, 1).requiresGrad(true);
-        Adam opt = new Adam(List.of(w), 0.1f, 0.9f, 0.999f, 1e-8f, 0.5f, true);
+        Adam opt = new Adam(List.of(ParamGroup.of(List.of(w))), 0.1f, 0.9f, 0.999f, 1e-8f, 0.5f, true, false);
         w.square().sum().backward();
         opt.step();
         // p = 1*(1 - 0.1*0.5) = 0.95, then 0.95 - 0.1 * 1 = 0.85.
@@ -58,13 +59,13 @@ class OptimizerTest {
     @Test
     void momentumAndNesterovByHand() {
         Tensor w = Tensor.of(CPU, new float[] {1}, 1).requiresGrad(true);
-        float[] t = run(new Sgd(List.of(w), 0.1f, 0.9f, 0, false, 0), w);
+        float[] t = run(Sgd.momentum(List.of(w), 0.1f, 0.9f), w);
         // buf1 = 2 -> w 0.8; g 1.6, buf2 = 1.8+1.6 = 3.4 -> w 0.46; g 0.92, buf3 = 3.06+0.92 = 3.98 -> w 0.062.
         assertEquals(0.8f, t[0], 1e-6);
         assertEquals(0.46f, t[1], 1e-6);
         assertEquals(0.062f, t[2], 1e-6);
         Tensor v = Tensor.of(CPU, new float[] {1}, 1).requiresGrad(true);
-        float[] n = run(new Sgd(List.of(v), 0.1f, 0.9f, 0, true, 0), v);
+        float[] n = run(Sgd.nesterov(List.of(v), 0.1f, 0.9f), v);
         // g=2, buf=2, step g+0.9*buf = 3.8 -> 0.62; g=1.24, buf=1.8+1.24=3.04, step 1.24+2.736=3.976 -> 0.2224.
         assertEquals(0.62f, n[0], 1e-6);
         assertEquals(0.2224f, n[1], 1e-6);
@@ -86,11 +87,11 @@ class OptimizerTest {
         Tensor w = Tensor.of(CPU, new float[] {1}, 1).requiresGrad(true);
         assertMessage("learning rate", () -> new Adam(List.of(w), -1f));
         assertMessage("learning rate", () -> new Sgd(List.of(w), Float.NaN));
-        assertMessage("beta1", () -> new Adam(List.of(w), 0.1f, 1f, 0.999f, 1e-8f, 0, false));
-        assertMessage("beta2", () -> new Adam(List.of(w), 0.1f, 0.9f, -0.1f, 1e-8f, 0, false));
+        assertMessage("beta1", () -> new Adam(List.of(ParamGroup.of(List.of(w))), 0.1f, 1f, 0.999f, 1e-8f, 0, false, false));
+        assertMessage("beta2", () -> new Adam(List.of(ParamGroup.of(List.of(w))), 0.1f, 0.9f, -0.1f, 1e-8f, 0, false, false));
         assertMessage("empty parameter list", () -> new Adam(List.of(), 0.1f));
-        assertMessage("parameter 1 appears twice", () -> new Sgd(List.of(w, w), 0.1f));
-        assertMessage("Nesterov", () -> new Sgd(List.of(w), 0.1f, 0, 0, true, 0));
+        assertMessage("parameter 1 of group 0 is the same tensor as parameter 0 of group 0", () -> new Sgd(List.of(w, w), 0.1f));
+        assertMessage("Nesterov", () -> Sgd.nesterov(List.of(w), 0.1f, 0));
     }
 
     private static void assertMessage(String part, Runnable r) {

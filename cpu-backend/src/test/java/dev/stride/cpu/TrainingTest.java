@@ -70,7 +70,7 @@ class TrainingTest {
             Trainer t = new Trainer(net, new Adam(net.parameters(), 0.05f), Loss::crossEntropy);
             DataLoader loader = new DataLoader(blobs(200), 20, true, 3, false, CPU);
             Trainer.EpochStats s = null;
-            for (int e = 0; e < 5; e++) s = t.trainEpoch(loader, e, Trainer.Listener.NONE);
+            for (int e = 0; e < 5; e++) s = t.trainEpoch(loader, Trainer.Listener.NONE);
             assertTrue(s.loss() < 0.1, "loss " + s.loss());
             assertTrue(Trainer.accuracy(net, blobs(200), 64, CPU) > 0.98);
             finals[run] = net.stateDict().get("0.weight").toFloatArray();
@@ -93,7 +93,7 @@ class TrainingTest {
         });
         DataLoader loader = new DataLoader(blobs(100), 10, false, 0, false, CPU);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> t.trainEpoch(loader, 0, Trainer.Listener.NONE));
+                () -> t.trainEpoch(loader, Trainer.Listener.NONE));
         assertEquals(3, e.step());
         assertTrue(e.getMessage().contains("NaN at step 3") && e.getMessage().contains("learning rate 0.1"), e.getMessage());
         assertArrayEquals(before[0], net.stateDict().get("0.weight").toFloatArray());

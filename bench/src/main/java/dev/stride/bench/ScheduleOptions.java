@@ -1,0 +1,95 @@
+package dev.stride.bench;
+
+import dev.stride.optim.schedule.ReduceOnPlateau;
+import dev.stride.optim.schedule.Schedule;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The learning-rate schedule flags of {@code stride train}. Lengths are in epochs; cyclic and one-cycle
+ * advance every step (their lengths are converted to steps), the others every epoch.
+ */
+final class ScheduleOptions {
+    enum Name { constant, step, multistep, exponential, inverse_time, polynomial, cosine, cosine_restarts, cyclic,
+        triangular2, exp_range, one_cycle, plateau }
+
+    @Option(names = "--schedule", defaultValue = "constant", description = "Schedule: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Name name;
+
+    @Option(names = "--step-size", defaultValue = "2", description = "step: epochs between decays (default ${DEFAULT-VALUE}).")
+    long stepSize;
+
+    @Option(names = "--gamma", defaultValue = "0.5", description = "step/multistep/exponential/exp_range decay factor (default ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--milestones", split = ",", defaultValue = "2,4", description = "multistep: epochs at which to decay (default ${DEFAULT-VALUE}).")
+    List<Long> milestones;
+
+    @Option(names = "--decay", defaultValue = "0.5", description = "inverse_time: rate in lr/(1+decay*t) (default ${DEFAULT-VALUE}).")
+    double decay;
+
+    @Option(names = "--power", defaultValue = "1", description = "polynomial: power (default ${DEFAULT-VALUE}).")
+    double power;
+
+    @Option(names = "--min-lr", defaultValue = "0", description = "Final/minimum rate for polynomial, cosine, cosine_restarts, plateau (default ${DEFAULT-VALUE}).")
+    double minLr;
+
+    @Option(names = "--t0", defaultValue = "1", description = "cosine_restarts: first cycle in epochs (default ${DEFAULT-VALUE}).")
+    long t0;
+
+    @Option(names = "--t-mult", defaultValue = "2", description = "cosine_restarts: cycle growth (default ${DEFAULT-VALUE}).")
+    long tMult;
+
+    @Option(names = "--max-lr", description = "cyclic/one_cycle peak rate (default 10x the learning rate).")
+    Double maxLr;
+
+    @Option(names = "--cycle-epochs", defaultValue = "1", description = "cyclic: epochs per half cycle (default ${DEFAULT-VALUE}).")
+    double cycleEpochs;
+
+    @Option(names = "--pct-start", defaultValue = "0.3", description = "one_cycle: fraction spent rising (default ${DEFAULT-VALUE}).")
+    double pctStart;
+
+    @Option(names = "--patience", defaultValue = "1", description = "plateau: epochs without improvement before reducing (default ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--factor", defaultValue = "0.1", description = "plateau: reduction factor (default ${DEFAULT-VALUE}).")
+    double factor;
+
+    @Option(names = "--warmup", defaultValue = "0", description = "Linear warm-up epochs in front of the schedule (default ${DEFAULT-VALUE}).")
+    long warmup;
+
+    boolean perStep() {
+        return switch (name) {
+            case cyclic, triangular2, exp_range, one_cycle -> true;
+            default -> false;
+        };
+    }
+
+    /** The schedule, in steps when {@link #perStep()} else in epochs; null for plateau (see {@link #plateau()}). */
+    Schedule create(float lr, int epochs, int stepsPerEpoch) {
+        double peak = maxLr == null ? 10.0 * lr : maxLr;
+        long half = Math.max(1, Math.round(cycleEpochs * stepsPerEpoch));
+        Schedule s = switch (name) {
+            case constant, plateau -> Schedule.constant();
+            case step -> Schedule.step(stepSize, gamma);
+            case multistep -> Schedule.multiStep(milestones.stream().mapToLong(Long::longValue).toArray(), gamma);
+            case exponential -> Schedule.exponential(gamma);
+            case inverse_time -> Schedule.inverseTime(decay, 1);
+            case polynomial -> Schedule.polynomial(epochs, power, minLr);
+            case cosine -> Schedule.cosine(epochs, minLr);
+            case cosine_restarts -> Schedule.cosineWarmRestarts(t0, tMult, minLr);
+            case cyclic -> Schedule.cyclic(peak, half, half, Schedule.CyclicMode.TRIANGULAR, 1);
+            case triangular2 -> Schedule.cyclic(peak, half, half, Schedule.CyclicMode.TRIANGULAR2, 1);
+            case exp_range -> Schedule.cyclic(peak, half, half, Schedule.CyclicMode.EXP_RANGE, Math.pow(gamma, 1.0 / stepsPerEpoch));
+            case one_cycle -> Schedule.oneCycle(peak, (long) epochs * stepsPerEpoch, pctStart, 25, 1e4);
+        };
+        if (warmup > 0) s = Schedule.warmup(s, perStep() ? warmup * stepsPerEpoch : warmup, 0.1);
+        return s;
+    }
+
+    ReduceOnPlateau plateau() {
+        return name == Name.plateau
+                ? new ReduceOnPlateau(ReduceOnPlateau.Mode.MIN, factor, patience, 1e-4, true, 0, minLr)
+                : null;
+    }
+}
