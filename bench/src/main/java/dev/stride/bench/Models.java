@@ -1,6 +1,14 @@
 package dev.stride.bench;
 
+import dev.stride.backend.Backend;
+import dev.stride.backend.Backends;
 import dev.stride.nn.Activation;
+import dev.stride.nn.BatchNorm;
+import dev.stride.nn.Conv2d;
+import dev.stride.nn.Dropout;
+import dev.stride.nn.Init;
+import dev.stride.nn.MaxPool2d;
+import dev.stride.random.Generator;
 import dev.stride.nn.Flatten;
 import dev.stride.nn.Linear;
 import dev.stride.nn.Module;
@@ -10,7 +18,7 @@ import dev.stride.nn.Sequential;
 final class Models {
     private Models() {}
 
-    static final String NAMES = "mlp";
+    static final String NAMES = "mlp, cnn";
 
     static Module create(String name, int inputs, int classes) {
         return switch (name) {
@@ -18,11 +26,28 @@ final class Models {
                     new Linear(inputs, 256), Activation.relu(),
                     new Linear(256, 256), Activation.relu(),
                     new Linear(256, classes));
+            case "cnn" -> cnn(classes);
             default -> throw new IllegalArgumentException("unknown model '" + name + "' (choose from " + NAMES + ")");
         };
     }
 
+    /** conv3x3(16)-BN-ReLU-pool, conv3x3(32)-BN-ReLU-pool, dropout 0.25, dense; convolutions feeding BN have no bias. */
+    private static Module cnn(int classes) {
+        Backend be = Backends.defaultBackend();
+        Generator gen = Generator.global();
+        return new Sequential(
+                new Conv2d(1, 16, 3, 1, 1, 1, 1, false, Init.Scheme.PYTORCH_DEFAULT, be, gen), BatchNorm.batchNorm2d(16),
+                Activation.relu(), new MaxPool2d(2),
+                new Conv2d(16, 32, 3, 1, 1, 1, 1, false, Init.Scheme.PYTORCH_DEFAULT, be, gen), BatchNorm.batchNorm2d(32),
+                Activation.relu(), new MaxPool2d(2),
+                new Dropout(0.25f), new Flatten(), new Linear(32 * 7 * 7, classes));
+    }
+
     static String describe(String name, int inputs, int classes) {
-        return name.equals("mlp") ? "mlp " + inputs + "-256-256-" + classes : name;
+        return switch (name) {
+            case "mlp" -> "mlp " + inputs + "-256-256-" + classes;
+            case "cnn" -> "cnn conv16-bn-relu-pool-conv32-bn-relu-pool-dropout-dense" + classes;
+            default -> name;
+        };
     }
 }

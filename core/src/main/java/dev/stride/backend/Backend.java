@@ -106,4 +106,61 @@ public interface Backend {
             }
         }
     }
+
+    /**
+     * Unfolds {@code x [N, C, H, W]} (any strides) into contiguous {@code cols [N, C, kh, kw, outH, outW]}:
+     * the input element each window position reads, {@code padValue} where it falls in the padding.
+     */
+    default void im2col(View x, Window g, float padValue, Storage cols) {
+        Composites.im2col(this, x, g, padValue, cols);
+    }
+
+    /** The adjoint of {@link #im2col}: sums every column entry back onto its input position in contiguous {@code dx}. */
+    default void col2im(Storage cols, Window g, Storage dx) {
+        Composites.col2im(this, cols, g, dx);
+    }
+
+    /**
+     * Max pooling: {@code out [N, C, outH, outW]} and, per output, the I32 index in [0, kh·kw) of the window
+     * element that won (the first maximum; padding never wins).
+     */
+    default void maxPool2d(View x, Window g, Storage out, Storage indices) {
+        Composites.maxPool2d(this, x, g, out, indices);
+    }
+
+    /** Routes each {@code dy} element to the input position its {@code indices} entry names; writes contiguous dx. */
+    default void maxPool2dBackward(Storage dy, Storage indices, Window g, Storage dx) {
+        Composites.maxPool2dBackward(this, dy, indices, g, dx);
+    }
+
+    /**
+     * Batch normalization of contiguous {@code x [N, C, S]} per channel. Training: batch mean and biased variance
+     * normalize, the running statistics move by {@code momentum} (variance unbiased, ·M/(M-1) with M = N·S), and
+     * {@code saveMean}/{@code saveInvStd} receive the batch mean and 1/sqrt(var + eps). Evaluation: the running
+     * statistics normalize and are saved instead. {@code out = (x - mean)·invStd·gamma + beta}.
+     */
+    default void batchNorm(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
+                           float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
+        Composites.batchNorm(this, x, gamma, beta, runningMean, runningVar, training, momentum, eps, out, saveMean, saveInvStd);
+    }
+
+    /**
+     * Gradients of {@link #batchNorm}: with {@code xhat = (x - mean)·invStd}, {@code dbeta = Σdy},
+     * {@code dgamma = Σdy·xhat}; training {@code dx = gamma·invStd·(dy - mean(dy) - xhat·mean(dy·xhat))},
+     * evaluation {@code dx = gamma·invStd·dy}.
+     */
+    default void batchNormBackward(View x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd, boolean training,
+                                   Storage dx, Storage dgamma, Storage dbeta) {
+        Composites.batchNormBackward(this, x, dy, gamma, saveMean, saveInvStd, training, dx, dgamma, dbeta);
+    }
+
+    /**
+     * Inverted dropout: {@code out = x · KEEP_MASK(seed, offset, p)}, so an element survives when its Philox word is
+     * {@code >= floor(p·2^32)} and is scaled by 1/(1-p). The backward pass is the same call on {@code dy}.
+     */
+    default void dropout(View x, float p, long seed, long offset, Storage out) {
+        Storage mask = allocate(DType.F32, x.numel());
+        random(Distribution.KEEP_MASK, seed, offset, 1 / (1 - p), p, mask, x.numel());
+        binary(BinaryOp.MUL, x, View.contiguous(mask, x.shape()), out);
+    }
 }

@@ -25,5 +25,7 @@ public enum UnaryOp {
     /** Hyperbolic tangent. */
     TANH,
     /** {@code 1} where {@code x > 0}, else {@code 0} (NaN gives 0): the derivative of ReLU. */
-    STEP
+    STEP,
+    /** The error function {@code erf(x)}; backends may approximate it to within 2e-7 absolute. */
+    ERF
 }

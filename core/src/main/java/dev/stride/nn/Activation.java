@@ -25,6 +25,37 @@ public class Activation extends Module {
         return new Activation("Tanh", Tensor::tanh);
     }
 
+    /** {@code torch.nn.LeakyReLU}, default slope 0.01. */
+    public static Activation leakyRelu(float slope) {
+        if (!(slope >= 0)) throw new IllegalArgumentException("LeakyReLU: negative slope must be >= 0, got " + slope);
+        return new Activation("LeakyReLU(" + slope + ")", x -> Functional.leakyRelu(x, slope));
+    }
+
+    /** {@code torch.nn.ELU}, default alpha 1. */
+    public static Activation elu(float alpha) {
+        if (!(alpha >= 0)) throw new IllegalArgumentException("ELU: alpha must be >= 0, got " + alpha);
+        return new Activation("ELU(" + alpha + ")", x -> Functional.elu(x, alpha));
+    }
+
+    /** {@code torch.nn.GELU}: exact (erf) or the tanh approximation. */
+    public static Activation gelu(boolean tanhApproximation) {
+        return new Activation(tanhApproximation ? "GELU(tanh)" : "GELU", x -> Functional.gelu(x, tanhApproximation));
+    }
+
+    /** {@code torch.nn.Hardtanh}, default [-1, 1]. */
+    public static Activation hardTanh(float min, float max) {
+        if (!(min < max)) throw new IllegalArgumentException("Hardtanh: min must be below max, got " + min + ", " + max);
+        return new Activation("Hardtanh", x -> Functional.hardTanh(x, min, max));
+    }
+
+    public static Activation softmax(int axis) {
+        return new Activation("Softmax(" + axis + ")", x -> x.softmax(axis));
+    }
+
+    public static Activation logSoftmax(int axis) {
+        return new Activation("LogSoftmax(" + axis + ")", x -> x.logSoftmax(axis));
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return fn.apply(x);

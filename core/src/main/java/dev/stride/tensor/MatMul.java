@@ -13,11 +13,11 @@ final class MatMul {
     static void check(Tensor a, Tensor b) {
         int ra = a.rank();
         int rb = b.rank();
-        boolean ranksOk = (ra == 2 && rb == 2) || (ra == 3 && (rb == 2 || rb == 3));
+        boolean ranksOk = (ra == 2 || ra == 3) && (rb == 2 || rb == 3);
         boolean typesOk = a.dtype() == DType.F32 && b.dtype() == DType.F32;
         if (!ranksOk || !typesOk || a.dim(-1) != b.dim(-2) || (ra == 3 && rb == 3 && a.dim(0) != b.dim(0) && b.dim(0) != 1)) {
             throw new IllegalArgumentException("matmul: shapes " + Shape.str(a.shape()) + " and " + Shape.str(b.shape())
-                    + " do not multiply (expects F32 [M,K]@[K,N], [B,M,K]@[B,K,N] or [B,M,K]@[K,N])");
+                    + " do not multiply (expects F32 [M,K]@[K,N], [B,M,K]@[B,K,N], [B,M,K]@[K,N] or [M,K]@[B,K,N])");
         }
         if (a.backend() != b.backend()) {
             throw new IllegalArgumentException("matmul: operands live on different backends");
@@ -25,13 +25,13 @@ final class MatMul {
     }
 
     static Tensor forward(Tensor a, Tensor b) {
-        int batch = a.rank() == 3 ? a.dim(0) : 1;
+        int batch = a.rank() == 3 ? a.dim(0) : b.rank() == 3 ? b.dim(0) : 1;
         int m = a.dim(-2);
         int k = a.dim(-1);
         int n = b.dim(-1);
         Operand oa = operand(a);
         Operand ob = operand(b);
-        int[] outShape = a.rank() == 3 ? new int[] {batch, m, n} : new int[] {m, n};
+        int[] outShape = a.rank() == 3 || b.rank() == 3 ? new int[] {batch, m, n} : new int[] {m, n};
         Storage c = a.backend().allocate(DType.F32, (long) batch * m * n);
         if (batch > 0 && m > 0 && n > 0) {
             a.backend().gemm(new Gemm(batch, m, n, k, 1f,

@@ -504,6 +504,12 @@ public final class Tensor {
         return Autograd.record("tanh", out, g -> new Tensor[] {g.mul(out.square().rsub(1))}, this);
     }
 
+    /** The error function; gradient {@code 2/sqrt(pi)·exp(-x²)}. */
+    public Tensor erf() {
+        return Autograd.record("erf", unary(UnaryOp.ERF),
+                g -> new Tensor[] {g.mul(square().neg().exp().mul((float) (2 / Math.sqrt(Math.PI))))}, this);
+    }
+
     // ---- reductions ----
 
     public Tensor sum() {
@@ -564,6 +570,42 @@ public final class Tensor {
     public Tensor softmax(int axis) {
         Tensor z = sub(max(axis, true).detach()).exp();
         return z.div(z.sum(axis, true));
+    }
+
+    /** Joins same-shaped tensors (except along {@code axis}) into one. */
+    public static Tensor cat(int axis, Tensor... parts) {
+        if (parts.length == 0) throw new IllegalArgumentException("cat: no tensors");
+        Tensor first = parts[0];
+        int a = Shape.axis("cat", axis, first.rank());
+        int[] shape = first.shape();
+        int total = 0;
+        for (Tensor p : parts) {
+            int[] s = p.shape();
+            boolean ok = s.length == shape.length && p.dtype() == first.dtype();
+            for (int i = 0; ok && i < s.length; i++) ok = i == a || s[i] == shape[i];
+            if (!ok) throw new IllegalArgumentException("cat: shape " + Shape.str(s) + " does not join " + Shape.str(shape) + " along axis " + a);
+            total += s[a];
+        }
+        shape[a] = total;
+        Tensor out = new Tensor(first.backend().allocate(first.dtype(), Shape.numel(shape)), 0, shape, Shape.contiguousStrides(shape));
+        int[] starts = new int[parts.length];
+        int at = 0;
+        for (int i = 0; i < parts.length; i++) {
+            starts[i] = at;
+            out.detach().sliceView(a, at, at + parts[i].shape[a]).assign(parts[i]);
+            at += parts[i].shape[a];
+        }
+        return Autograd.record("cat", out, g -> {
+            Tensor[] grads = new Tensor[parts.length];
+            for (int i = 0; i < parts.length; i++) grads[i] = g.slice(a, starts[i], starts[i] + parts[i].shape[a]);
+            return grads;
+        }, parts);
+    }
+
+    private Tensor sliceView(int axis, int start, int end) {
+        int[] s = shape.clone();
+        s[axis] = end - start;
+        return new Tensor(storage, offset + start * strides[axis], s, strides.clone());
     }
 
     // ---- indexing ----

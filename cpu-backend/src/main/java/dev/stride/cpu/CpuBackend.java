@@ -9,6 +9,7 @@ import dev.stride.backend.Storage;
 import dev.stride.backend.UnaryOp;
 import dev.stride.backend.Update;
 import dev.stride.backend.View;
+import dev.stride.backend.Window;
 import dev.stride.random.Philox;
 import dev.stride.tensor.DType;
 import java.util.Arrays;
@@ -137,6 +138,10 @@ public final class CpuBackend implements Backend {
     @Override
     public void random(Distribution dist, long seed, long offset, float a, float b, Storage out, long n) {
         float[] o = f32(out);
+        if (dist == Distribution.KEEP_MASK) {
+            keepMask(seed, offset, b, a, null, o, n);
+            return;
+        }
         int perCounter = dist == Distribution.UNIFORM ? 4 : 2;
         long counters = dist.counters(n);
         Parallel.forRange(counters, 4096, (s, e) -> {
@@ -208,5 +213,65 @@ public final class CpuBackend implements Backend {
     @Override
     public void optimizerStep(Update rule, List<Storage> params, List<Storage> grads, List<Storage[]> state) {
         CpuOptim.step(rule, params, grads, state);
+    }
+
+    /** {@code out[i] = scale·[word_i >= floor(p·2^32)]·(x == null ? 1 : x[i])}: the dropout mask, fused with its product. */
+    private static void keepMask(long seed, long offset, float p, float scale, float[] x, float[] out, long n) {
+        long threshold = Philox.dropThreshold(p);
+        Parallel.forRange((n + 3) / 4, 4096, (s, e) -> {
+            int[] w = new int[4];
+            for (long c = s; c < e; c++) {
+                Philox.words(seed, offset, c, w);
+                for (int j = 0; j < 4; j++) {
+                    int i = (int) (c * 4 + j);
+                    if (i >= n) break;
+                    float keep = (w[j] & 0xFFFFFFFFL) >= threshold ? scale : 0f;
+                    out[i] = x == null ? keep : x[i] * keep;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void dropout(View x, float p, long seed, long offset, Storage out) {
+        keepMask(seed, offset, p, 1 / (1 - p), f32(dense(x)), f32(out), x.numel());
+    }
+
+    @Override
+    public void im2col(View x, Window g, float padValue, Storage cols) {
+        f32(x.storage());
+        CpuWindow.im2col(x, g, padValue, f32(cols));
+    }
+
+    @Override
+    public void col2im(Storage cols, Window g, Storage dx) {
+        CpuWindow.col2im(f32(cols), g, f32(dx));
+    }
+
+    @Override
+    public void maxPool2d(View x, Window g, Storage out, Storage indices) {
+        f32(x.storage());
+        CpuWindow.maxPool(x, g, f32(out), i32(indices));
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage dy, Storage indices, Window g, Storage dx) {
+        CpuWindow.maxPoolBackward(f32(dy), i32(indices), g, f32(dx));
+    }
+
+    @Override
+    public void batchNorm(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
+                          float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
+        int[] s = x.shape();
+        CpuNorm.forward(f32(dense(x)), s[0], s[1], s[2], f32(gamma), f32(beta), f32(runningMean), f32(runningVar),
+                training, momentum, eps, f32(out), f32(saveMean), f32(saveInvStd));
+    }
+
+    @Override
+    public void batchNormBackward(View x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd, boolean training,
+                                  Storage dx, Storage dgamma, Storage dbeta) {
+        int[] s = x.shape();
+        CpuNorm.backward(f32(dense(x)), f32(dy), s[0], s[1], s[2], f32(gamma), f32(saveMean), f32(saveInvStd), training,
+                f32(dx), f32(dgamma), f32(dbeta));
     }
 }

@@ -1,0 +1,128 @@
+package dev.stride.backend;
+
+import dev.stride.autograd.NoGrad;
+import dev.stride.tensor.DType;
+import dev.stride.tensor.Tensor;
+
+/**
+ * The composite definitions of the fused window and normalization ops, built only from primitives:
+ * the reference a new backend starts from and that the overrides are tested against.
+ */
+final class Composites {
+    private Composites() {}
+
+    private static View image(Storage s, long offset, Window g, int h, int w) {
+        long plane = (long) h * w;
+        return new View(s, offset, new int[] {g.n(), g.c(), g.h(), g.w()}, new long[] {g.c() * plane, plane, w, 1});
+    }
+
+    /** The input as a zero- (or padValue-) padded copy, and its 6-D window view. */
+    static void im2col(Backend b, View x, Window g, float padValue, Storage cols) {
+        int hp = g.paddedH();
+        int wp = g.paddedW();
+        long plane = (long) hp * wp;
+        Storage padded = b.allocate(DType.F32, g.n() * g.c() * plane);
+        if (padValue != 0) b.fill(padded, 0, padded.numel(), padValue);
+        b.copy(x, image(padded, (long) g.ph() * wp + g.pw(), g, hp, wp));
+        int[] shape = {g.n(), g.c(), g.kh(), g.kw(), g.outH(), g.outW()};
+        long[] strides = {g.c() * plane, plane, (long) g.dh() * wp, g.dw(), (long) g.sh() * wp, g.sw()};
+        b.copy(new View(padded, 0, shape, strides), View.contiguous(cols, shape));
+    }
+
+    static void col2im(Backend b, Storage cols, Window g, Storage dx) {
+        int hp = g.paddedH();
+        int wp = g.paddedW();
+        long plane = (long) hp * wp;
+        int oh = g.outH();
+        int ow = g.outW();
+        long l = (long) oh * ow;
+        Storage padded = b.allocate(DType.F32, g.n() * g.c() * plane);
+        int[] shape = {g.n(), g.c(), oh, ow};
+        Storage sum = b.allocate(DType.F32, g.n() * g.c() * l);
+        for (int i = 0; i < g.kh(); i++) {
+            for (int j = 0; j < g.kw(); j++) {
+                View dst = new View(padded, (long) i * g.dh() * wp + (long) j * g.dw(), shape,
+                        new long[] {g.c() * plane, plane, (long) g.sh() * wp, g.sw()});
+                View src = new View(cols, (i * g.kw() + j) * l, shape,
+                        new long[] {(long) g.patch() * l, (long) g.kh() * g.kw() * l, ow, 1});
+                b.binary(BinaryOp.ADD, dst, src, sum);
+                b.copy(View.contiguous(sum, shape), dst);
+            }
+        }
+        b.copy(image(padded, (long) g.ph() * wp + g.pw(), g, hp, wp), View.contiguous(dx, g.n(), g.c(), g.h(), g.w()));
+    }
+
+    /** Windows as rows {@code [N·C·outH·outW, kh·kw]}: im2col with -inf padding, then a transpose. */
+    private static Tensor windows(Backend b, View x, Window g) {
+        Storage cols = b.allocate(DType.F32, (long) g.n() * g.patch() * g.positions());
+        b.im2col(x, g, Float.NEGATIVE_INFINITY, cols);
+        int k = g.kh() * g.kw();
+        return Tensor.wrap(cols, DType.F32, g.n(), g.c(), k, g.positions()).transpose(2, 3).contiguous()
+                .reshape(g.n() * g.c() * g.positions(), k);
+    }
+
+    static void maxPool2d(Backend b, View x, Window g, Storage out, Storage indices) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            Tensor rows = windows(b, x, g);
+            rows.max(1, false).copyTo(out);
+            rows.argmax(1, false).copyTo(indices);
+        }
+    }
+
+    static void maxPool2dBackward(Backend b, Storage dy, Storage indices, Window g, Storage dx) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            int k = g.kh() * g.kw();
+            int rows = g.n() * g.c() * g.positions();
+            Storage routed = b.allocate(DType.F32, (long) rows * k);
+            b.scatterAdd(dy, indices, routed, rows, k);
+            Tensor cols = Tensor.wrap(routed, DType.F32, g.n(), g.c(), g.positions(), k).transpose(2, 3).contiguous();
+            b.col2im(cols.storage(), g, dx);
+        }
+    }
+
+    private static Tensor perChannel(Storage s, int c) {
+        return Tensor.wrap(s, DType.F32, 1, c, 1);
+    }
+
+    static void batchNorm(Backend b, View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar,
+                          boolean training, float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            Tensor t = Tensor.fromView(x);
+            int c = x.shape()[1];
+            long m = (long) x.shape()[0] * x.shape()[2];
+            Tensor mean;
+            Tensor invStd;
+            if (training) {
+                mean = t.mean(new int[] {0, 2}, true);
+                Tensor var = t.sub(mean).square().mean(new int[] {0, 2}, true);
+                invStd = var.add(eps).sqrt().reciprocal();
+                Tensor rm = perChannel(runningMean, c);
+                Tensor rv = perChannel(runningVar, c);
+                rm.mul(1 - momentum).add(mean.mul(momentum)).copyTo(runningMean);
+                rv.mul(1 - momentum).add(var.mul(momentum * (float) m / Math.max(m - 1, 1))).copyTo(runningVar);
+            } else {
+                mean = perChannel(runningMean, c).mul(1f);
+                invStd = perChannel(runningVar, c).add(eps).sqrt().reciprocal();
+            }
+            mean.copyTo(saveMean);
+            invStd.copyTo(saveInvStd);
+            t.sub(mean).mul(invStd).mul(perChannel(gamma, c)).add(perChannel(beta, c)).copyTo(out);
+        }
+    }
+
+    static void batchNormBackward(Backend b, View x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
+                                  boolean training, Storage dx, Storage dgamma, Storage dbeta) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            int c = x.shape()[1];
+            int[] axes = {0, 2};
+            Tensor g = Tensor.wrap(dy, DType.F32, x.shape());
+            Tensor invStd = perChannel(saveInvStd, c);
+            Tensor xhat = Tensor.fromView(x).sub(perChannel(saveMean, c)).mul(invStd);
+            g.sum(axes, false).copyTo(dbeta);
+            g.mul(xhat).sum(axes, false).copyTo(dgamma);
+            Tensor scale = perChannel(gamma, c).mul(invStd);
+            Tensor d = training ? g.sub(g.mean(axes, true)).sub(xhat.mul(g.mul(xhat).mean(axes, true))) : g;
+            d.mul(scale).copyTo(dx);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.stride.nn;
+
+import dev.stride.random.Generator;
+import dev.stride.tensor.Tensor;
+
+/**
+ * Inverted dropout: in training each element is kept with probability 1-p and scaled by 1/(1-p), with the
+ * Philox mask of DESIGN.md drawn from the generator; identity in evaluation.
+ */
+public final class Dropout extends Module {
+    private final float p;
+    private final Generator gen;
+
+    public Dropout(float p) {
+        this(p, Generator.global());
+    }
+
+    public Dropout(float p, Generator gen) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
+        this.p = p;
+        this.gen = gen;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return Functional.dropout(x, p, isTraining(), gen);
+    }
+}

@@ -1,0 +1,188 @@
+package dev.stride.nn;
+
+import dev.stride.autograd.Autograd;
+import dev.stride.backend.Backend;
+import dev.stride.backend.Storage;
+import dev.stride.backend.Window;
+import dev.stride.random.Generator;
+import dev.stride.tensor.DType;
+import dev.stride.tensor.Shape;
+import dev.stride.tensor.Tensor;
+
+/**
+ * The differentiable layer functions, as {@code torch.nn.functional}: each calls one fused backend op (or is a
+ * short composite) and records its gradient right here. Layers in this package are thin modules over these.
+ */
+public final class Functional {
+    private Functional() {}
+
+    // ---- activations ----
+
+    /** {@code x} where positive, {@code slope·x} elsewhere. */
+    public static Tensor leakyRelu(Tensor x, float slope) {
+        Tensor pos = x.relu();
+        return pos.add(x.sub(pos).mul(slope));
+    }
+
+    /** {@code x} where positive, {@code alpha·(e^x - 1)} elsewhere. */
+    public static Tensor elu(Tensor x, float alpha) {
+        Tensor neg = x.neg().relu().neg();
+        return x.relu().add(neg.exp().sub(1f).mul(alpha));
+    }
+
+    /** {@code 0.5·x·(1 + erf(x/√2))}, or with {@code tanh} the approximation {@code 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))}. */
+    public static Tensor gelu(Tensor x, boolean tanh) {
+        if (!tanh) return x.mul(x.mul((float) (1 / Math.sqrt(2))).erf().add(1f)).mul(0.5f);
+        Tensor inner = x.add(x.pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+    }
+
+    public static Tensor hardTanh(Tensor x, float min, float max) {
+        return x.clamp(min, max);
+    }
+
+    /** {@code x} where positive, {@code alpha·x} elsewhere, alpha of shape [1] or [C] broadcast over channel axis 1. */
+    public static Tensor prelu(Tensor x, Tensor alpha) {
+        Tensor a = alpha;
+        if (alpha.numel() > 1) {
+            if (x.rank() < 2 || x.dim(1) != alpha.numel()) {
+                throw new IllegalArgumentException("PReLU(" + alpha.numel() + "): expects input with " + alpha.numel()
+                        + " channels in dimension 1, got " + Shape.str(x.shape()));
+            }
+            int[] s = new int[x.rank()];
+            java.util.Arrays.fill(s, 1);
+            s[1] = (int) alpha.numel();
+            a = alpha.reshape(s);
+        }
+        Tensor pos = x.relu();
+        return pos.add(x.sub(pos).mul(a));
+    }
+
+    // ---- windows ----
+
+    /**
+     * Unfolds {@code x [N, C, H, W]} into {@code [N, C·kh·kw, outH·outW]} (im2col); its gradient folds back (col2im).
+     */
+    public static Tensor unfold(Tensor x, Window g) {
+        Backend b = x.backend();
+        Storage cols = b.allocate(DType.F32, (long) g.n() * g.patch() * g.positions());
+        b.im2col(x.view(), g, 0f, cols);
+        Tensor out = Tensor.wrap(cols, DType.F32, g.n(), g.patch(), g.positions());
+        return Autograd.record("unfold", out, gr -> {
+            Storage dx = b.allocate(DType.F32, (long) g.n() * g.c() * g.h() * g.w());
+            b.col2im(gr.contiguous().storage(), g, dx);
+            return new Tensor[] {Tensor.wrap(dx, DType.F32, g.n(), g.c(), g.h(), g.w())};
+        }, x);
+    }
+
+    static Window window(String layer, Tensor x, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(layer + ": expects input [N, C, H, W], got " + Shape.str(x.shape()));
+        }
+        Window g = new Window(x.dim(0), x.dim(1), x.dim(2), x.dim(3), kh, kw, sh, sw, ph, pw, dh, dw);
+        if (g.outH() <= 0 || g.outW() <= 0 || x.dim(2) + 2 * ph < dh * (kh - 1) + 1 || x.dim(3) + 2 * pw < dw * (kw - 1) + 1) {
+            throw new IllegalArgumentException(layer + ": kernel " + kh + "x" + kw + " (dilation " + dh + "x" + dw
+                    + ") is larger than the padded input " + (x.dim(2) + 2 * ph) + "x" + (x.dim(3) + 2 * pw)
+                    + " of input " + Shape.str(x.shape()));
+        }
+        return g;
+    }
+
+    /**
+     * 2-D convolution (cross-correlation, as PyTorch) of {@code x [N, C, H, W]} with {@code w [Cout, C/groups, kh, kw]}
+     * and optional {@code bias [Cout]}: im2col and one batched GEMM per group.
+     */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation, int groups) {
+        int cout = w.dim(0);
+        int cin = w.dim(1) * groups;
+        if (x.rank() != 4 || x.dim(1) != cin) {
+            throw new IllegalArgumentException("Conv2d(" + cin + ", " + cout + "): expects input [N, " + cin + ", H, W], got "
+                    + Shape.str(x.shape()));
+        }
+        Window g = window("Conv2d(" + cin + ", " + cout + ")", x, w.dim(2), w.dim(3), stride, stride, padding, padding,
+                dilation, dilation);
+        int per = cin / groups;
+        int outPer = cout / groups;
+        Tensor[] outs = new Tensor[groups];
+        for (int gi = 0; gi < groups; gi++) {
+            Tensor xg = groups == 1 ? x : x.slice(1, gi * per, (gi + 1) * per);
+            Tensor wg = groups == 1 ? w : w.slice(0, gi * outPer, (gi + 1) * outPer);
+            Tensor cols = unfold(xg, g.withChannels(per));
+            outs[gi] = wg.reshape(outPer, per * g.kh() * g.kw()).matmul(cols);
+        }
+        Tensor y = (groups == 1 ? outs[0] : Tensor.cat(1, outs)).reshape(g.n(), cout, g.outH(), g.outW());
+        return bias == null ? y : y.add(bias.reshape(cout, 1, 1));
+    }
+
+    /** Max pooling; the gradient goes to the first maximum of each window. */
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding, int dilation) {
+        Window g = window("MaxPool2d(" + kernel + ")", x, kernel, kernel, stride, stride, padding, padding, dilation, dilation);
+        Backend b = x.backend();
+        long outN = (long) g.n() * g.c() * g.positions();
+        Storage out = b.allocate(DType.F32, outN);
+        Storage idx = b.allocate(DType.I32, outN);
+        b.maxPool2d(x.view(), g, out, idx);
+        Tensor y = Tensor.wrap(out, DType.F32, g.n(), g.c(), g.outH(), g.outW());
+        return Autograd.record("maxPool2d", y, gr -> {
+            Storage dx = b.allocate(DType.F32, (long) g.n() * g.c() * g.h() * g.w());
+            b.maxPool2dBackward(gr.contiguous().storage(), idx, g, dx);
+            return new Tensor[] {Tensor.wrap(dx, DType.F32, g.n(), g.c(), g.h(), g.w())};
+        }, x);
+    }
+
+    /** Average pooling, counting zero padding in the average as PyTorch's default does. */
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
+        Window g = window("AvgPool2d(" + kernel + ")", x, kernel, kernel, stride, stride, padding, padding, 1, 1);
+        Tensor cols = unfold(x, g).reshape(g.n(), g.c(), kernel * kernel, g.positions());
+        return cols.mean(2, false).reshape(g.n(), g.c(), g.outH(), g.outW());
+    }
+
+    // ---- normalization and regularization ----
+
+    /**
+     * Batch normalization over channel axis 1 of {@code [N, C]} or {@code [N, C, H, W]}; see
+     * {@link Backend#batchNorm}. The running statistics are updated in place in training mode.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                   boolean training, float momentum, float eps) {
+        int c = x.dim(1);
+        int n = x.dim(0);
+        int s = (int) (x.numel() / Math.max((long) n * c, 1));
+        Backend b = x.backend();
+        Tensor in = x.contiguous().reshape(n, c, s);
+        Storage out = b.allocate(DType.F32, x.numel());
+        Storage mean = b.allocate(DType.F32, c);
+        Storage inv = b.allocate(DType.F32, c);
+        b.batchNorm(in.view(), gamma.storage(), beta.storage(), runningMean.storage(), runningVar.storage(), training,
+                momentum, eps, out, mean, inv);
+        int[] shape = x.shape();
+        Tensor y = Tensor.wrap(out, DType.F32, shape);
+        return Autograd.record("batchNorm", y, gr -> {
+            Storage dx = b.allocate(DType.F32, x.numel());
+            Storage dg = b.allocate(DType.F32, c);
+            Storage db = b.allocate(DType.F32, c);
+            b.batchNormBackward(in.view(), gr.contiguous().storage(), gamma.storage(), mean, inv, training, dx, dg, db);
+            return new Tensor[] {Tensor.wrap(dx, DType.F32, shape), Tensor.wrap(dg, DType.F32, c), Tensor.wrap(db, DType.F32, c)};
+        }, x, gamma, beta);
+    }
+
+    /**
+     * Inverted dropout with probability {@code p}: the mask comes from {@code gen}'s Philox stream at its current
+     * offset, which then advances; the backward pass regenerates the same mask. Identity when not training.
+     */
+    public static Tensor dropout(Tensor x, float p, boolean training, Generator gen) {
+        if (!training || p == 0) return x;
+        Backend b = x.backend();
+        long n = x.numel();
+        long seed = gen.seed();
+        long offset = gen.advance((n + 3) / 4);
+        Storage out = b.allocate(DType.F32, n);
+        b.dropout(x.view(), p, seed, offset, out);
+        int[] shape = x.shape();
+        return Autograd.record("dropout", Tensor.wrap(out, DType.F32, shape), gr -> {
+            Storage dx = b.allocate(DType.F32, n);
+            b.dropout(gr.view(), p, seed, offset, dx);
+            return new Tensor[] {Tensor.wrap(dx, DType.F32, shape)};
+        }, x);
+    }
+}

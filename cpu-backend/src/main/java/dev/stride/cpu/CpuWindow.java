@@ -1,0 +1,125 @@
+package dev.stride.cpu;
+
+import dev.stride.backend.View;
+import dev.stride.backend.Window;
+
+/** Direct loops for the sliding-window ops, parallel over (image, channel) planes; twins of the composites. */
+final class CpuWindow {
+    private CpuWindow() {}
+
+    /** Reads input (n, c, y, x) of a view, or {@code pad} outside the image. */
+    private static float at(float[] src, View v, int n, int c, int y, int x, Window g, float pad) {
+        if (y < 0 || y >= g.h() || x < 0 || x >= g.w()) return pad;
+        long[] s = v.strides();
+        return src[(int) (v.offset() + n * s[0] + c * s[1] + y * s[2] + x * s[3])];
+    }
+
+    static void im2col(View x, Window g, float pad, float[] cols) {
+        float[] src = ((CpuStorage) x.storage()).f;
+        int oh = g.outH();
+        int ow = g.outW();
+        int k = g.kh() * g.kw();
+        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
+            for (long nc = s; nc < e; nc++) {
+                int n = (int) (nc / g.c());
+                int c = (int) (nc % g.c());
+                int base = (int) (nc * k * oh * ow);
+                for (int i = 0; i < g.kh(); i++) {
+                    for (int j = 0; j < g.kw(); j++) {
+                        int o = base + (i * g.kw() + j) * oh * ow;
+                        for (int y = 0; y < oh; y++) {
+                            int iy = y * g.sh() - g.ph() + i * g.dh();
+                            for (int xx = 0; xx < ow; xx++) {
+                                cols[o++] = at(src, x, n, c, iy, xx * g.sw() - g.pw() + j * g.dw(), g, pad);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    static void col2im(float[] cols, Window g, float[] dx) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int k = g.kh() * g.kw();
+        int plane = g.h() * g.w();
+        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
+            for (long nc = s; nc < e; nc++) {
+                int out = (int) (nc * plane);
+                java.util.Arrays.fill(dx, out, out + plane, 0f);
+                int base = (int) (nc * k * oh * ow);
+                for (int i = 0; i < g.kh(); i++) {
+                    for (int j = 0; j < g.kw(); j++) {
+                        int o = base + (i * g.kw() + j) * oh * ow;
+                        for (int y = 0; y < oh; y++) {
+                            int iy = y * g.sh() - g.ph() + i * g.dh();
+                            for (int xx = 0; xx < ow; xx++, o++) {
+                                int ix = xx * g.sw() - g.pw() + j * g.dw();
+                                if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) dx[out + iy * g.w() + ix] += cols[o];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    static void maxPool(View x, Window g, float[] out, int[] indices) {
+        float[] src = ((CpuStorage) x.storage()).f;
+        int oh = g.outH();
+        int ow = g.outW();
+        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
+            for (long nc = s; nc < e; nc++) {
+                int n = (int) (nc / g.c());
+                int c = (int) (nc % g.c());
+                int o = (int) (nc * oh * ow);
+                for (int y = 0; y < oh; y++) {
+                    for (int xx = 0; xx < ow; xx++, o++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        int arg = 0;
+                        boolean nan = false;
+                        for (int i = 0; i < g.kh() && !nan; i++) {
+                            for (int j = 0; j < g.kw(); j++) {
+                                float v = at(src, x, n, c, y * g.sh() - g.ph() + i * g.dh(), xx * g.sw() - g.pw() + j * g.dw(),
+                                        g, Float.NEGATIVE_INFINITY);
+                                if (v > best || v != v) {
+                                    best = v;
+                                    arg = i * g.kw() + j;
+                                    if (v != v) {
+                                        nan = true;
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        out[o] = best;
+                        indices[o] = arg;
+                    }
+                }
+            }
+        });
+    }
+
+    static void maxPoolBackward(float[] dy, int[] indices, Window g, float[] dx) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int plane = g.h() * g.w();
+        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
+            for (long nc = s; nc < e; nc++) {
+                int out = (int) (nc * plane);
+                java.util.Arrays.fill(dx, out, out + plane, 0f);
+                int o = (int) (nc * oh * ow);
+                for (int y = 0; y < oh; y++) {
+                    for (int xx = 0; xx < ow; xx++, o++) {
+                        int i = indices[o] / g.kw();
+                        int j = indices[o] % g.kw();
+                        int iy = y * g.sh() - g.ph() + i * g.dh();
+                        int ix = xx * g.sw() - g.pw() + j * g.dw();
+                        if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) dx[out + iy * g.w() + ix] += dy[o];
+                    }
+                }
+            }
+        });
+    }
+}
