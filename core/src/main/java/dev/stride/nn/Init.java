@@ -22,7 +22,11 @@ public final class Init {
         /** He uniform for ReLU (gain sqrt(2), fan_in). */
         HE_UNIFORM,
         /** He normal for ReLU (gain sqrt(2), fan_in). */
-        HE_NORMAL;
+        HE_NORMAL,
+        /** LeCun uniform: U(±sqrt(3/fan_in)). */
+        LECUN_UNIFORM,
+        /** LeCun normal: N(0, 1/sqrt(fan_in)), the SELU default. */
+        LECUN_NORMAL;
 
         public Tensor create(Backend backend, Generator gen, int... shape) {
             return switch (this) {
@@ -31,6 +35,8 @@ public final class Init {
                 case XAVIER_NORMAL -> xavierNormal(backend, gen, 1, shape);
                 case HE_UNIFORM -> kaimingUniform(backend, gen, 0, shape);
                 case HE_NORMAL -> kaimingNormal(backend, gen, 0, shape);
+                case LECUN_UNIFORM -> uniform(backend, gen, (float) -Math.sqrt(3.0 / fanIn(shape)), (float) Math.sqrt(3.0 / fanIn(shape)), shape);
+                case LECUN_NORMAL -> normal(backend, gen, 0, (float) (1 / Math.sqrt(fanIn(shape))), shape);
             };
         }
     }
@@ -46,6 +52,40 @@ public final class Init {
         long f = shape[0];
         for (int i = 2; i < shape.length; i++) f *= shape[i];
         return f;
+    }
+
+    /** Which fan a Kaiming initializer preserves: the forward pass's (fan_in) or the backward pass's (fan_out). */
+    public enum FanMode { FAN_IN, FAN_OUT }
+
+    public static Tensor zeros(Backend backend, int... shape) {
+        return Tensor.zeros(backend, shape);
+    }
+
+    public static Tensor constant(Backend backend, float value, int... shape) {
+        return Tensor.full(backend, value, shape);
+    }
+
+    public static Tensor uniform(Backend backend, Generator gen, float low, float high, int... shape) {
+        if (!(low <= high)) throw new IllegalArgumentException("init: uniform needs low <= high, got " + low + ", " + high);
+        return Tensor.rand(backend, gen, low, high, shape);
+    }
+
+    public static Tensor normal(Backend backend, Generator gen, float mean, float std, int... shape) {
+        if (!(std >= 0)) throw new IllegalArgumentException("init: normal needs std >= 0, got " + std);
+        return Tensor.randn(backend, gen, mean, std, shape);
+    }
+
+    /** Kaiming uniform U(±gain·sqrt(3/fan)) with the leaky-ReLU gain for slope {@code a} and the chosen fan. */
+    public static Tensor kaimingUniform(Backend backend, Generator gen, double a, FanMode mode, int... shape) {
+        long fan = mode == FanMode.FAN_IN ? fanIn(shape) : fanOut(shape);
+        float bound = (float) (Math.sqrt(3) * leakyReluGain(a) / Math.sqrt(fan));
+        return Tensor.rand(backend, gen, -bound, bound, shape);
+    }
+
+    /** Kaiming normal N(0, gain/sqrt(fan)). */
+    public static Tensor kaimingNormal(Backend backend, Generator gen, double a, FanMode mode, int... shape) {
+        long fan = mode == FanMode.FAN_IN ? fanIn(shape) : fanOut(shape);
+        return Tensor.randn(backend, gen, 0, (float) (leakyReluGain(a) / Math.sqrt(fan)), shape);
     }
 
     /** Gain for leaky ReLU with negative slope {@code a} (a = 0 is ReLU): sqrt(2 / (1 + a^2)). */
@@ -67,13 +107,11 @@ public final class Init {
 
     /** U(±sqrt(3)·gain/sqrt(fan_in)) with the leaky-ReLU gain for slope {@code a}. */
     public static Tensor kaimingUniform(Backend backend, Generator gen, double a, int... shape) {
-        float bound = (float) (Math.sqrt(3) * leakyReluGain(a) / Math.sqrt(fanIn(shape)));
-        return Tensor.rand(backend, gen, -bound, bound, shape);
+        return kaimingUniform(backend, gen, a, FanMode.FAN_IN, shape);
     }
 
     /** N(0, gain/sqrt(fan_in)) with the leaky-ReLU gain for slope {@code a}. */
     public static Tensor kaimingNormal(Backend backend, Generator gen, double a, int... shape) {
-        float std = (float) (leakyReluGain(a) / Math.sqrt(fanIn(shape)));
-        return Tensor.randn(backend, gen, 0, std, shape);
+        return kaimingNormal(backend, gen, a, FanMode.FAN_IN, shape);
     }
 }

@@ -52,7 +52,7 @@ final class CpuElementwise {
                 for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] * x[ia + i];
             }
             case RELU -> {
-                for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] < 0 ? 0f : x[ia + i];
+                for (int i = 0; i < len; i++) o[pos + i] = Math.max(x[ia + i], 0f);
             }
             case STEP -> {
                 for (int i = 0; i < len; i++) o[pos + i] = x[ia + i] > 0 ? 1f : 0f;
@@ -73,7 +73,7 @@ final class CpuElementwise {
             case SQRT -> (float) Math.sqrt(v);
             case RECIPROCAL -> 1f / v;
             case SQUARE -> v * v;
-            case RELU -> v < 0 ? 0f : v;
+            case RELU -> Math.max(v, 0f);
             case SIGMOID -> sigmoid(v);
             case TANH -> (float) Math.tanh(v);
             case STEP -> v > 0 ? 1f : 0f;

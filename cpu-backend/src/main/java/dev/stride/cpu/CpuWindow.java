@@ -14,8 +14,16 @@ final class CpuWindow {
         return src[(int) (v.offset() + n * s[0] + c * s[1] + y * s[2] + x * s[3])];
     }
 
+    private static boolean dense(View x) {
+        return x.isContiguous();
+    }
+
     static void im2col(View x, Window g, float pad, float[] cols) {
         float[] src = ((CpuStorage) x.storage()).f;
+        if (dense(x)) {
+            im2colDense(src, (int) x.offset(), g, pad, cols);
+            return;
+        }
         int oh = g.outH();
         int ow = g.outW();
         int k = g.kh() * g.kw();
@@ -37,6 +45,47 @@ final class CpuWindow {
                 }
             }
         });
+    }
+
+    /** Contiguous input: each kernel row is one bounds computation and a copy of its in-image span. */
+    private static void im2colDense(float[] src, int offset, Window g, float pad, float[] cols) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int k = g.kh() * g.kw();
+        int plane = g.h() * g.w();
+        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
+            for (long nc = s; nc < e; nc++) {
+                int in = offset + (int) nc * plane;
+                int base = (int) (nc * k * oh * ow);
+                for (int i = 0; i < g.kh(); i++) {
+                    for (int j = 0; j < g.kw(); j++) {
+                        int o = base + (i * g.kw() + j) * oh * ow;
+                        int shift = j * g.dw() - g.pw();
+                        int lo = Math.min(ow, Math.max(0, ceilDiv(-shift, g.sw())));
+                        int hi = Math.max(lo, Math.min(ow, ceilDiv(g.w() - shift, g.sw())));
+                        for (int y = 0; y < oh; y++, o += ow) {
+                            int iy = y * g.sh() - g.ph() + i * g.dh();
+                            if (iy < 0 || iy >= g.h()) {
+                                java.util.Arrays.fill(cols, o, o + ow, pad);
+                                continue;
+                            }
+                            int row = in + iy * g.w() + shift;
+                            if (lo > 0) java.util.Arrays.fill(cols, o, o + lo, pad);
+                            if (g.sw() == 1) {
+                                System.arraycopy(src, row + lo, cols, o + lo, hi - lo);
+                            } else {
+                                for (int xx = lo; xx < hi; xx++) cols[o + xx] = src[row + xx * g.sw()];
+                            }
+                            if (hi < ow) java.util.Arrays.fill(cols, o + hi, o + ow, pad);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
     }
 
     static void col2im(float[] cols, Window g, float[] dx) {
@@ -67,6 +116,10 @@ final class CpuWindow {
 
     static void maxPool(View x, Window g, float[] out, int[] indices) {
         float[] src = ((CpuStorage) x.storage()).f;
+        if (dense(x) && g.ph() == 0 && g.pw() == 0 && g.dh() == 1 && g.dw() == 1) {
+            maxPoolDense(src, (int) x.offset(), g, out, indices);
+            return;
+        }
         int oh = g.outH();
         int ow = g.outW();
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
@@ -90,6 +143,40 @@ final class CpuWindow {
                                         nan = true;
                                         break;
                                     }
+                                }
+                            }
+                        }
+                        out[o] = best;
+                        indices[o] = arg;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Contiguous input, no padding or dilation: every window lies inside the image. */
+    private static void maxPoolDense(float[] src, int offset, Window g, float[] out, int[] indices) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int w = g.w();
+        int plane = g.h() * w;
+        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
+            for (long nc = s; nc < e; nc++) {
+                int in = offset + (int) nc * plane;
+                int o = (int) (nc * oh * ow);
+                for (int y = 0; y < oh; y++) {
+                    for (int xx = 0; xx < ow; xx++, o++) {
+                        int corner = in + y * g.sh() * w + xx * g.sw();
+                        float best = src[corner];
+                        int arg = 0;
+                        for (int i = 0; i < g.kh() && best == best; i++) {
+                            int row = corner + i * w;
+                            for (int j = 0; j < g.kw(); j++) {
+                                float v = src[row + j];
+                                if (v > best || v != v) {
+                                    best = v;
+                                    arg = i * g.kw() + j;
+                                    if (v != v) break;
                                 }
                             }
                         }
