@@ -58,6 +58,14 @@ class TrainCommandTest {
     }
 
     @Test
+    void cnnTrainsAndSavesItsBatchNormBuffers() {
+        Run r = run("train", "--json", "--data", DATA, "--model", "cnn", "--epochs", "1", "--save", dir.resolve("cnn.safetensors").toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.json().get("model").getAsString().startsWith("cnn"));
+        assertTrue(r.json().get("test_accuracy").getAsDouble() > 0.9, r.json().toString());
+    }
+
+    @Test
     void hugeLearningRateStopsAtANamedStep() {
         Run r = run("train", "--data", DATA, "--optimizer", "sgd", "--lr", "1e6", "--epochs", "1");
         assertEquals(3, r.code, r.err);
