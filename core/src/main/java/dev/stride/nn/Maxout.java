@@ -13,12 +13,15 @@ public final class Maxout extends Module {
     private final Linear linear;
 
     public Maxout(int in, int out, int pieces) {
+        this(in, out, pieces, Init.Scheme.PYTORCH_DEFAULT, Backends.defaultBackend(), Generator.global());
+    }
+
+    public Maxout(int in, int out, int pieces, Init.Scheme init, dev.stride.backend.Backend backend, Generator gen) {
         if (pieces < 1) throw new IllegalArgumentException("Maxout: pieces must be >= 1, got " + pieces);
         this.in = in;
         this.out = out;
         this.pieces = pieces;
-        this.linear = registerModule("linear", new Linear(in, out * pieces, true, Init.Scheme.PYTORCH_DEFAULT,
-                Backends.defaultBackend(), Generator.global()));
+        this.linear = registerModule("linear", new Linear(in, out * pieces, true, init, backend, gen));
     }
 
     @Override
