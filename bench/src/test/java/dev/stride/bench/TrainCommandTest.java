@@ -4,15 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code stride train} end to end on the shipped digits. */
 class TrainCommandTest {
@@ -21,27 +16,10 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-        JsonObject json() {
-            List<String> lines = out.lines().toList();
-            return JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
-        }
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = StrideCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void defaultRecipeLearnsTheDigitsAndIsReproducible() {
-        Run a = run("train", "--json", "--data", DATA, "--save", dir.resolve("mlp.safetensors").toString());
-        assertEquals(0, a.code, a.err);
+        Cli a = Cli.run("train", "--json", "--data", DATA, "--save", dir.resolve("mlp.safetensors").toString());
+        assertEquals(0, a.code(), a.err());
         JsonObject j = a.json();
         for (String k : new String[] {"backend", "model", "epochs", "train_loss", "test_accuracy", "seconds", "samples_per_second"}) {
             assertTrue(j.has(k), "missing " + k + " in " + j);
@@ -51,52 +29,52 @@ class TrainCommandTest {
         assertEquals(5, j.get("epochs").getAsInt());
         assertTrue(j.get("test_accuracy").getAsDouble() >= 0.94, j.toString());
         assertTrue(Files.exists(dir.resolve("mlp.safetensors")));
-        Run b = run("train", "--json", "--data", DATA, "--epochs", "1");
-        Run c = run("train", "--json", "--data", DATA, "--epochs", "1");
+        Cli b = Cli.run("train", "--json", "--data", DATA, "--epochs", "1");
+        Cli c = Cli.run("train", "--json", "--data", DATA, "--epochs", "1");
         assertEquals(b.json().get("train_loss"), c.json().get("train_loss"));
         assertEquals(b.json().get("test_accuracy"), c.json().get("test_accuracy"));
     }
 
     @Test
     void cnnTrainsAndSavesItsBatchNormBuffers() {
-        Run r = run("train", "--json", "--data", DATA, "--model", "cnn", "--epochs", "1", "--save", dir.resolve("cnn.safetensors").toString());
-        assertEquals(0, r.code, r.err);
+        Cli r = Cli.run("train", "--json", "--data", DATA, "--model", "cnn", "--epochs", "1", "--save", dir.resolve("cnn.safetensors").toString());
+        assertEquals(0, r.code(), r.err());
         assertTrue(r.json().get("model").getAsString().startsWith("cnn"));
         assertTrue(r.json().get("test_accuracy").getAsDouble() > 0.9, r.json().toString());
     }
 
     @Test
     void hugeLearningRateStopsAtANamedStep() {
-        Run r = run("train", "--data", DATA, "--optimizer", "sgd", "--lr", "1e6", "--epochs", "1");
-        assertEquals(3, r.code, r.err);
-        assertTrue(r.err.contains("stopped: loss became") && r.err.contains("at step"), r.err);
+        Cli r = Cli.run("train", "--data", DATA, "--optimizer", "sgd", "--lr", "1e6", "--epochs", "1");
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("stopped: loss became") && r.err().contains("at step"), r.err());
     }
 
     @Test
     void unknownOptionsAndBadValuesPrintUsage() {
-        Run r = run("train", "--epochz", "3");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("Unknown option") && r.err.contains("'--epochz'") && r.err.contains("Usage: stride train"), r.err);
-        r = run("train", "--optimizer", "adagradx");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--optimizer"), r.err);
-        r = run("train", "--epochs", "many");
-        assertEquals(2, r.code);
-        r = run("fly");
-        assertEquals(2, r.code);
+        Cli r = Cli.run("train", "--epochz", "3");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Unknown option") && r.err().contains("'--epochz'") && r.err().contains("Usage: stride train"), r.err());
+        r = Cli.run("train", "--optimizer", "adagradx");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--optimizer"), r.err());
+        r = Cli.run("train", "--epochs", "many");
+        assertEquals(2, r.code());
+        r = Cli.run("fly");
+        assertEquals(2, r.code());
     }
 
     @Test
     void missingDataFolderIsNamed() {
-        Run r = run("train", "--data", dir.resolve("nowhere").toString());
-        assertEquals(1, r.code);
-        assertTrue(r.err.contains("nowhere") && r.err.contains("not a folder"), r.err);
+        Cli r = Cli.run("train", "--data", dir.resolve("nowhere").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("nowhere") && r.err().contains("not a folder"), r.err());
     }
 
     @Test
     void unknownBackendListsTheAvailableOnes() {
-        Run r = run("train", "--data", DATA, "--backend", "cuda");
-        assertEquals(1, r.code);
-        assertTrue(r.err.contains("unknown backend 'cuda'") && r.err.contains("cpu (available)"), r.err);
+        Cli r = Cli.run("train", "--data", DATA, "--backend", "cuda");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("unknown backend 'cuda'") && r.err().contains("cpu (available)"), r.err());
     }
 }

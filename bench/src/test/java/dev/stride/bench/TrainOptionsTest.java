@@ -4,21 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.stride.data.Idx;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import picocli.CommandLine;
 
 /** Every optimizer and schedule through {@code stride train}, on a 600-digit slice of the shipped data. */
 class TrainOptionsTest {
@@ -41,36 +34,6 @@ class TrainOptionsTest {
         }
     }
 
-    private record Run(int code, String out, String err) {
-        JsonObject json() {
-            List<String> lines = out.lines().toList();
-            return JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
-        }
-
-        /** The learning rate printed for each epoch. */
-        double[] rates() {
-            return column("lr");
-        }
-
-        double[] trainLosses() {
-            return column("train loss");
-        }
-
-        private double[] column(String name) {
-            Matcher m = Pattern.compile("epoch \\d+/\\d+ .*?" + name + " (\\S+)").matcher(err);
-            return m.results().mapToDouble(r -> Double.parseDouble(r.group(1))).toArray();
-        }
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = StrideCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
-    }
-
     private static String[] args(String... extra) {
         String[] base = {"train", "--json", "--data", tiny.toString(), "--batch-size", "64"};
         String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
@@ -81,28 +44,28 @@ class TrainOptionsTest {
     @ParameterizedTest
     @EnumSource(OptimizerOptions.Name.class)
     void everyOptimizerLearns(OptimizerOptions.Name name) {
-        Run r = run(args("--epochs", "3", "--optimizer", name.name()));
-        assertEquals(0, r.code, r.err);
+        Cli r = Cli.run(args("--epochs", "3", "--optimizer", name.name()));
+        assertEquals(0, r.code(), r.err());
         JsonObject j = r.json();
         assertEquals(name.name(), j.get("optimizer").getAsString());
-        double[] losses = r.trainLosses();
-        assertEquals(3, losses.length, r.err);
+        double[] losses = r.column("train loss");
+        assertEquals(3, losses.length, r.err());
         assertTrue(losses[2] < losses[0], name + ": train loss went from " + losses[0] + " to " + losses[2]);
     }
 
     @ParameterizedTest
     @EnumSource(ScheduleOptions.Name.class)
     void everyScheduleRuns(ScheduleOptions.Name name) {
-        Run r = run(args("--epochs", "3", "--schedule", name.name()));
-        assertEquals(0, r.code, r.err);
+        Cli r = Cli.run(args("--epochs", "3", "--schedule", name.name()));
+        assertEquals(0, r.code(), r.err());
         assertEquals(name.name(), r.json().get("schedule").getAsString());
-        assertEquals(3, r.rates().length, r.err);
+        assertEquals(3, r.column("lr").length, r.err());
         assertTrue(Double.isFinite(r.json().get("train_loss").getAsDouble()));
     }
 
     @Test
     void stepScheduleHalvesTheRateEachEpoch() {
-        double[] lr = run(args("--epochs", "3", "--schedule", "step", "--step-size", "1", "--gamma", "0.5")).rates();
+        double[] lr = Cli.run(args("--epochs", "3", "--schedule", "step", "--step-size", "1", "--gamma", "0.5")).column("lr");
         assertEquals(1e-3, lr[0], 1e-9);
         assertEquals(5e-4, lr[1], 1e-9);
         assertEquals(2.5e-4, lr[2], 1e-9);
@@ -110,7 +73,7 @@ class TrainOptionsTest {
 
     @Test
     void warmupStartsAtATenth() {
-        double[] lr = run(args("--epochs", "3", "--schedule", "cosine", "--warmup", "2")).rates();
+        double[] lr = Cli.run(args("--epochs", "3", "--schedule", "cosine", "--warmup", "2")).column("lr");
         assertEquals(1e-4, lr[0], 1e-9);
         assertEquals(5.5e-4, lr[1], 1e-9);
         assertEquals(1e-3, lr[2], 1e-9);
@@ -120,12 +83,12 @@ class TrainOptionsTest {
     void resumeContinuesFromTheCheckpoint() {
         Path ckpt = tiny.resolve("run.safetensors");
         String[] common = {"--optimizer", "adamw", "--schedule", "step", "--step-size", "1"};
-        Run full = run(args(concat(common, "--epochs", "3")));
-        Run first = run(args(concat(common, "--epochs", "2", "--save", ckpt.toString())));
-        assertEquals(0, first.code, first.err);
-        Run rest = run(args(concat(common, "--epochs", "3", "--resume", ckpt.toString())));
-        assertEquals(0, rest.code, rest.err);
-        assertTrue(rest.err.contains("resumed from") && rest.err.contains("after epoch 2"), rest.err);
+        Cli full = Cli.run(args(concat(common, "--epochs", "3")));
+        Cli first = Cli.run(args(concat(common, "--epochs", "2", "--save", ckpt.toString())));
+        assertEquals(0, first.code(), first.err());
+        Cli rest = Cli.run(args(concat(common, "--epochs", "3", "--resume", ckpt.toString())));
+        assertEquals(0, rest.code(), rest.err());
+        assertTrue(rest.err().contains("resumed from") && rest.err().contains("after epoch 2"), rest.err());
         assertEquals(full.json().get("train_loss"), rest.json().get("train_loss"));
         assertEquals(full.json().get("test_accuracy"), rest.json().get("test_accuracy"));
     }
@@ -138,14 +101,14 @@ class TrainOptionsTest {
 
     @Test
     void badOptimizerValuesAreNamed() {
-        Run r = run(args("--lr", "-1"));
-        assertEquals(1, r.code);
-        assertTrue(r.err.contains("learning rate must be finite and >= 0, got -1.0"), r.err);
-        r = run(args("--beta1", "1.0"));
-        assertEquals(1, r.code);
-        assertTrue(r.err.contains("beta1 must be in [0, 1)"), r.err);
-        r = run(args("--schedule", "sideways"));
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--schedule"), r.err);
+        Cli r = Cli.run(args("--lr", "-1"));
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("learning rate must be finite and >= 0, got -1.0"), r.err());
+        r = Cli.run(args("--beta1", "1.0"));
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("beta1 must be in [0, 1)"), r.err());
+        r = Cli.run(args("--schedule", "sideways"));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--schedule"), r.err());
     }
 }

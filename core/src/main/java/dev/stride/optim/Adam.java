@@ -22,9 +22,7 @@ public final class Adam extends Optimizer {
     public Adam(List<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay,
                 boolean decoupled, boolean amsgrad) {
         super((decoupled ? "AdamW" : "Adam") + (amsgrad ? " (AMSGrad)" : ""), groups, lr, weightDecay);
-        checkUnit(name, "beta1", beta1);
-        checkUnit(name, "beta2", beta2);
-        checkNonNegative(name, "eps", eps);
+        checkBetas(beta1, beta2, eps);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;

@@ -16,9 +16,7 @@ public final class Adamax extends Optimizer {
 
     public Adamax(List<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay) {
         super("Adamax", groups, lr, weightDecay);
-        checkUnit(name, "beta1", beta1);
-        checkUnit(name, "beta2", beta2);
-        checkNonNegative(name, "eps", eps);
+        checkBetas(beta1, beta2, eps);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;

@@ -24,9 +24,7 @@ public final class Nadam extends Optimizer {
     public Nadam(List<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay,
                  float momentumDecay) {
         super("NAdam", groups, lr, weightDecay);
-        checkUnit(name, "beta1", beta1);
-        checkUnit(name, "beta2", beta2);
-        checkNonNegative(name, "eps", eps);
+        checkBetas(beta1, beta2, eps);
         checkNonNegative(name, "momentum decay", momentumDecay);
         this.beta1 = beta1;
         this.beta2 = beta2;

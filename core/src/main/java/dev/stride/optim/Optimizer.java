@@ -104,6 +104,13 @@ public abstract class Optimizer {
         if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(name + ": " + what + " must be in [0, 1), got " + v);
     }
 
+    /** The Adam family's betas in [0, 1) and eps >= 0. */
+    protected void checkBetas(float beta1, float beta2, float eps) {
+        checkUnit(name, "beta1", beta1);
+        checkUnit(name, "beta2", beta2);
+        checkNonNegative(name, "eps", eps);
+    }
+
     /** The rule for this step (1-based {@code step}) and group. */
     protected abstract Update rule(Group group, long step);
 

@@ -17,9 +17,7 @@ public final class RAdam extends Optimizer {
 
     public RAdam(List<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
         super("RAdam", groups, lr, weightDecay);
-        checkUnit(name, "beta1", beta1);
-        checkUnit(name, "beta2", beta2);
-        checkNonNegative(name, "eps", eps);
+        checkBetas(beta1, beta2, eps);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
