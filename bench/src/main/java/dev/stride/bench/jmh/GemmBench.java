@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Square SGEMM C = A·B on a backend. The {@code flop} counter is reported as a rate: divide by 1e9 for GFLOP/s.
- * Run: {@code java -cp bench/target/stride.jar org.openjdk.jmh.Main GemmBench}.
+ * SGEMM on a backend: square {@code n} (n×n·n×n), or {@code MxNxK:ab} (a, b each {@code n} or {@code t} for transposed) for the MLP's layers at batch 128
+ * (forward {@code x·Wᵀ}, then the data and weight gradients). The {@code flop} counter is a rate: divide by 1e9
+ * for GFLOP/s. Run: {@code java -cp bench/target/stride.jar org.openjdk.jmh.Main GemmBench}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -32,8 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class GemmBench {
-    @Param({"256", "512", "1024"})
-    public int n;
+    @Param({"64", "128", "256", "512", "1024", "2048",
+            "128x256x784:nt", "128x784x256:nn", "256x784x128:tn", "128x256x256:nt", "128x10x256:nt"})
+    public String shape;
 
     @Param({"cpu"})
     public String backend;
@@ -56,12 +58,19 @@ public class GemmBench {
     @Setup
     public void setup() {
         be = Backends.get(backend);
-        Storage a = be.allocate(DType.F32, (long) n * n);
-        Storage b = be.allocate(DType.F32, (long) n * n);
-        Storage c = be.allocate(DType.F32, (long) n * n);
-        be.random(Distribution.UNIFORM, 1, 0, -1, 1, a, (long) n * n);
-        be.random(Distribution.UNIFORM, 2, 0, -1, 1, b, (long) n * n);
-        gemm = new Gemm(1, n, n, n, 1f, a, 0, n, 0, false, b, 0, n, 0, false, 0f, c, 0, n, 0);
+        String[] dims = shape.split(":")[0].split("x");
+        String flags = shape.contains(":") ? shape.split(":")[1] : "nn";
+        int m = Integer.parseInt(dims[0]);
+        int n = dims.length > 1 ? Integer.parseInt(dims[1]) : m;
+        int k = dims.length > 2 ? Integer.parseInt(dims[2]) : m;
+        boolean ta = flags.charAt(0) == 't';
+        boolean tb = flags.charAt(1) == 't';
+        Storage a = be.allocate(DType.F32, (long) m * k);
+        Storage b = be.allocate(DType.F32, (long) k * n);
+        Storage c = be.allocate(DType.F32, (long) m * n);
+        be.random(Distribution.UNIFORM, 1, 0, -1, 1, a, (long) m * k);
+        be.random(Distribution.UNIFORM, 2, 0, -1, 1, b, (long) k * n);
+        gemm = new Gemm(1, m, n, k, 1f, a, 0, ta ? m : k, 0, ta, b, 0, tb ? k : n, 0, tb, 0f, c, 0, n, 0);
     }
 
     @Benchmark

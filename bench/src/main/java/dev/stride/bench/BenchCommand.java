@@ -1,0 +1,208 @@
+package dev.stride.bench;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.stride.backend.Backend;
+import dev.stride.backend.Backends;
+import dev.stride.backend.Distribution;
+import dev.stride.backend.Gemm;
+import dev.stride.backend.Storage;
+import dev.stride.backend.Update;
+import dev.stride.backend.View;
+import dev.stride.loss.Loss;
+import dev.stride.nn.Conv2d;
+import dev.stride.nn.Functional;
+import dev.stride.nn.Init;
+import dev.stride.nn.Module;
+import dev.stride.optim.Adam;
+import dev.stride.random.Generator;
+import dev.stride.tensor.DType;
+import dev.stride.tensor.Tensor;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code stride bench}: the workloads of the JMH suite, each timed in this process after a warm-up and reported
+ * as a ratio to a ceiling measured in the same run: compute-bound work against the peak FMA rate, memory-bound
+ * work against a plain array copy. Quick by design (under two minutes); the JMH benchmarks are the careful version.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time the main workloads against this machine's ceilings.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--seconds", defaultValue = "1.0", description = "Measured seconds per workload (default ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--json", description = "Print the results as one JSON object on the last line.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private Backend be;
+    private final Generator gen = new Generator(1);
+
+    /** One row: a workload, what it produced per second, and the ceiling it is compared with. */
+    private record Row(String workload, String unit, double value, String baseline, double ratio) {}
+
+    /** Runs {@code step} repeatedly for warm-up then {@link #seconds}; returns calls per second. */
+    private double rate(Runnable step) {
+        long end = System.nanoTime() + (long) (seconds * 0.5e9);
+        while (System.nanoTime() < end) step.run();
+        be.synchronize();
+        long calls = 0;
+        long t0 = System.nanoTime();
+        do {
+            step.run();
+            calls++;
+        } while (System.nanoTime() - t0 < seconds * 1e9);
+        be.synchronize();
+        return calls / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private Storage random(long n) {
+        Storage s = be.allocate(DType.F32, n);
+        be.random(Distribution.UNIFORM, gen.seed(), gen.advance((n + 3) / 4), -1, 1, s, n);
+        return s;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        be = Backends.get(backend);
+        Backends.setDefault(be);
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        int threads = Runtime.getRuntime().availableProcessors();
+        err.println("measuring ceilings on " + threads + " threads...");
+        double peak = Baselines.peakFlops(threads, Math.max(seconds, 0.5));
+        double copy = Baselines.copyBandwidth(threads, Math.max(seconds, 0.5));
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("peak FMA (vector API, " + threads + " threads)", "GFLOP/s", peak / 1e9, "-", 1));
+        rows.add(new Row("array copy (" + threads + " threads)", "GB/s", copy / 1e9, "-", 1));
+        for (String shape : new String[] {"256", "512", "1024", "128x256x784:nt"}) {
+            err.println("gemm " + shape);
+            double flops = gemm(shape);
+            rows.add(new Row("gemm " + shape, "GFLOP/s", flops / 1e9, "peak FMA", flops / peak));
+        }
+        for (int layer = 1; layer <= 2; layer++) {
+            err.println("conv" + layer);
+            double flops = conv(layer);
+            rows.add(new Row("conv" + layer + " fwd+bwd, batch 128", "GFLOP/s", flops / 1e9, "peak FMA", flops / peak));
+        }
+        err.println("memory-bound ops");
+        for (Row r : memoryBound(copy)) rows.add(r);
+        for (String model : new String[] {"mlp", "cnn"}) {
+            err.println(model + " training step");
+            rows.add(new Row(model + " training step, batch 128, Adam", "samples/s", trainStep(model), "-", Double.NaN));
+        }
+        print(out, rows);
+        return 0;
+    }
+
+    private double gemm(String shape) {
+        String[] dims = shape.split(":")[0].split("x");
+        String flags = shape.contains(":") ? shape.split(":")[1] : "nn";
+        int m = Integer.parseInt(dims[0]);
+        int n = dims.length > 1 ? Integer.parseInt(dims[1]) : m;
+        int k = dims.length > 2 ? Integer.parseInt(dims[2]) : m;
+        boolean ta = flags.charAt(0) == 't';
+        boolean tb = flags.charAt(1) == 't';
+        Gemm g = new Gemm(1, m, n, k, 1f, random((long) m * k), 0, ta ? m : k, 0, ta, random((long) k * n), 0, tb ? k : n, 0, tb,
+                0f, be.allocate(DType.F32, (long) m * n), 0, n, 0);
+        return rate(() -> be.gemm(g)) * g.flops();
+    }
+
+    private double conv(int layer) {
+        int cin = layer == 1 ? 1 : 16;
+        int cout = layer == 1 ? 16 : 32;
+        int side = layer == 1 ? 28 : 14;
+        Conv2d conv = new Conv2d(cin, cout, 3, 1, 1, 1, 1, false, Init.Scheme.PYTORCH_DEFAULT, be, gen);
+        Tensor x = Tensor.rand(be, gen, -1, 1, 128, cin, side, side).requiresGrad(true);
+        Tensor dy = Tensor.rand(be, gen, -1, 1, 128, cout, side, side);
+        double flops = 3.0 * 2 * 128 * cout * side * side * cin * 9;
+        return rate(() -> {
+            conv.zeroGrad();
+            x.setGrad(null);
+            conv.forward(x).backward(dy);
+        }) * flops;
+    }
+
+    private List<Row> memoryBound(double copy) {
+        List<Row> rows = new ArrayList<>();
+        int n = 10_000_000;
+        Storage x = random(n);
+        Storage y = be.allocate(DType.F32, n);
+        double drop = rate(() -> be.dropout(View.contiguous(x, n), 0.25f, 7, 0, y)) * 8.0 * n;
+        rows.add(new Row("dropout forward, 10M", "GB/s", drop / 1e9, "array copy", drop / copy));
+        Update.Adam adam = new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 0, false, false, 0.1, 0.001);
+        List<Storage> p = List.of(random(n));
+        List<Storage> g = List.of(random(n));
+        List<Storage[]> s = List.<Storage[]>of(new Storage[] {random(n), be.allocate(DType.F32, n)});
+        double a = rate(() -> be.optimizerStep(adam, p, g, s)) * 28.0 * n;
+        rows.add(new Row("fused Adam step, 10M parameters", "GB/s", a / 1e9, "array copy", a / copy));
+        Tensor bnX = Tensor.rand(be, gen, -1, 1, 128, 32, 14, 14).requiresGrad(true);
+        Tensor gamma = Tensor.full(be, 1f, 32).requiresGrad(true);
+        Tensor beta = Tensor.zeros(be, 32).requiresGrad(true);
+        Tensor rm = Tensor.zeros(be, 32);
+        Tensor rv = Tensor.full(be, 1f, 32);
+        Tensor bnDy = Tensor.rand(be, gen, -1, 1, 128, 32, 14, 14);
+        double bn = rate(() -> Functional.batchNorm(bnX, gamma, beta, rm, rv, true, 0.1f, 1e-5f).backward(bnDy)) * 20.0 * bnX.numel();
+        rows.add(new Row("batch norm fwd+bwd, 128x32x14x14", "GB/s", bn / 1e9, "array copy", bn / copy));
+        Tensor logits = Tensor.rand(be, gen, -4, 4, 1024, 1000).requiresGrad(true);
+        int[] labels = new int[1024];
+        for (int i = 0; i < labels.length; i++) labels[i] = (i * 37) % 1000;
+        Tensor y2 = Tensor.ofInts(be, labels, 1024);
+        double ce = rate(() -> Loss.crossEntropy(logits, y2).backward()) * 16.0 * logits.numel();
+        rows.add(new Row("softmax cross-entropy fwd+bwd, 1024x1000", "GB/s", ce / 1e9, "array copy", ce / copy));
+        return rows;
+    }
+
+    private double trainStep(String model) {
+        Generator.manualSeed(3);
+        Module net = Models.create(model, 784, 10);
+        Adam opt = new Adam(net.parameters(), 1e-3f);
+        Tensor x = Tensor.rand(be, gen, 0, 1, 128, 1, 28, 28);
+        int[] y = new int[128];
+        for (int i = 0; i < y.length; i++) y[i] = i % 10;
+        Tensor labels = Tensor.ofInts(be, y, 128);
+        return rate(() -> {
+            opt.zeroGrad();
+            Loss.crossEntropy(net.forward(x), labels).backward();
+            opt.step();
+        }) * 128;
+    }
+
+    private void print(PrintWriter out, List<Row> rows) {
+        out.printf("%-44s %12s  %-10s  %s%n", "workload", "value", "unit", "ratio to baseline");
+        for (Row r : rows) {
+            String ratio = Double.isNaN(r.ratio) || r.baseline.equals("-") ? "" : String.format("%.2f x %s", r.ratio, r.baseline);
+            out.printf("%-44s %12.1f  %-10s  %s%n", r.workload, r.value, r.unit, ratio);
+        }
+        if (json) {
+            JsonArray arr = new JsonArray();
+            for (Row r : rows) {
+                JsonObject o = new JsonObject();
+                o.addProperty("workload", r.workload);
+                o.addProperty("unit", r.unit);
+                o.addProperty("value", Math.round(r.value * 100) / 100.0);
+                if (!r.baseline.equals("-")) {
+                    o.addProperty("baseline", r.baseline);
+                    o.addProperty("ratio", Math.round(r.ratio * 1000) / 1000.0);
+                }
+                arr.add(o);
+            }
+            JsonObject top = new JsonObject();
+            top.addProperty("backend", be.name());
+            top.add("results", arr);
+            out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(top));
+        }
+        out.flush();
+    }
+}
