@@ -1,0 +1,4 @@
+/**
+ * JMH benchmarks of the backend ops and training steps.
+ */
+package dev.stride.bench.jmh;

@@ -1,0 +1,4 @@
+/**
+ * The stride command line: train and bench.
+ */
+package dev.stride.bench;

@@ -1,0 +1,4 @@
+/**
+ * The Backend SPI: primitives as op enums, fused ops with composite defaults, and backend discovery.
+ */
+package dev.stride.backend;

@@ -1,0 +1,4 @@
+/**
+ * Datasets, the seeded data loader, and IDX (MNIST-format) reading.
+ */
+package dev.stride.data;

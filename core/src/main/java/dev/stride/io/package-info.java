@@ -1,0 +1,4 @@
+/**
+ * Model state in safetensors files, written atomically.
+ */
+package dev.stride.io;

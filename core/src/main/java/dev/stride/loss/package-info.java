@@ -1,0 +1,4 @@
+/**
+ * Loss functions and weight penalties, with PyTorch's definitions and reductions.
+ */
+package dev.stride.loss;

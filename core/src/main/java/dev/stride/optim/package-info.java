@@ -1,0 +1,4 @@
+/**
+ * Optimizers (each step one fused backend call per parameter group), parameter groups, clipping, L-BFGS.
+ */
+package dev.stride.optim;
