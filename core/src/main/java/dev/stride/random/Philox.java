@@ -43,6 +43,46 @@ public final class Philox {
                 (int) seed, (int) (seed >>> 32), out);
     }
 
+    /**
+     * The words of counters {@code counter} and {@code counter + 1} into {@code out[0..8)}: two independent blocks
+     * in one loop, so their multiply chains overlap (about twice the throughput of two {@link #words} calls).
+     */
+    public static void words2(long seed, long offset, long counter, int[] out) {
+        long next = counter + 1;
+        int a0 = (int) counter, a1 = (int) (counter >>> 32), a2 = (int) offset, a3 = (int) (offset >>> 32);
+        int b0 = (int) next, b1 = (int) (next >>> 32), b2 = a2, b3 = a3;
+        int k0 = (int) seed;
+        int k1 = (int) (seed >>> 32);
+        for (int round = 0; round < 10; round++) {
+            long pa0 = (M0 & 0xFFFFFFFFL) * (a0 & 0xFFFFFFFFL);
+            long pa1 = (M1 & 0xFFFFFFFFL) * (a2 & 0xFFFFFFFFL);
+            long pb0 = (M0 & 0xFFFFFFFFL) * (b0 & 0xFFFFFFFFL);
+            long pb1 = (M1 & 0xFFFFFFFFL) * (b2 & 0xFFFFFFFFL);
+            int na0 = (int) (pa1 >>> 32) ^ a1 ^ k0;
+            int na2 = (int) (pa0 >>> 32) ^ a3 ^ k1;
+            int nb0 = (int) (pb1 >>> 32) ^ b1 ^ k0;
+            int nb2 = (int) (pb0 >>> 32) ^ b3 ^ k1;
+            a1 = (int) pa1;
+            a3 = (int) pa0;
+            b1 = (int) pb1;
+            b3 = (int) pb0;
+            a0 = na0;
+            a2 = na2;
+            b0 = nb0;
+            b2 = nb2;
+            k0 += W0;
+            k1 += W1;
+        }
+        out[0] = a0;
+        out[1] = a1;
+        out[2] = a2;
+        out[3] = a3;
+        out[4] = b0;
+        out[5] = b1;
+        out[6] = b2;
+        out[7] = b3;
+    }
+
     /** A word as a float in [0, 1), from its top 24 bits. */
     public static float uniform(int word) {
         return (word >>> 8) * TWO_POW_M24;

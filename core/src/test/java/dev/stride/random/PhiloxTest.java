@@ -31,6 +31,19 @@ class PhiloxTest {
     }
 
     @Test
+    void twoBlocksAtOnceEqualTwoSingleBlocks() {
+        int[] pair = new int[8];
+        int[] one = new int[4];
+        for (long c : new long[] {0, 5, 0xFFFFFFFFL, -2}) {
+            Philox.words2(0x1234_5678_9ABC_DEF0L, 77, c, pair);
+            Philox.words(0x1234_5678_9ABC_DEF0L, 77, c, one);
+            assertArrayEquals(one, java.util.Arrays.copyOfRange(pair, 0, 4));
+            Philox.words(0x1234_5678_9ABC_DEF0L, 77, c + 1, one);
+            assertArrayEquals(one, java.util.Arrays.copyOfRange(pair, 4, 8));
+        }
+    }
+
+    @Test
     void uniformUsesTop24Bits() {
         assertEquals(0f, Philox.uniform(0x000000ff));
         assertEquals(1f - 0x1p-24f, Philox.uniform(0xffffffff));

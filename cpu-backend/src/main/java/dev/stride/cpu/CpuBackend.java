@@ -218,15 +218,16 @@ public final class CpuBackend implements Backend {
     /** {@code out[i] = scale·[word_i >= floor(p·2^32)]·(x == null ? 1 : x[i])}: the dropout mask, fused with its product. */
     private static void keepMask(long seed, long offset, float p, float scale, float[] x, float[] out, long n) {
         long threshold = Philox.dropThreshold(p);
-        Parallel.forRange((n + 3) / 4, 4096, (s, e) -> {
-            int[] w = new int[4];
+        long pairs = (n + 7) / 8;
+        Parallel.forRange(pairs, 2048, (s, e) -> {
+            int[] w = new int[8];
             for (long c = s; c < e; c++) {
-                Philox.words(seed, offset, c, w);
-                for (int j = 0; j < 4; j++) {
-                    int i = (int) (c * 4 + j);
-                    if (i >= n) break;
+                Philox.words2(seed, offset, 2 * c, w);
+                int base = (int) (c * 8);
+                int len = (int) Math.min(8, n - base);
+                for (int j = 0; j < len; j++) {
                     float keep = (w[j] & 0xFFFFFFFFL) >= threshold ? scale : 0f;
-                    out[i] = x == null ? keep : x[i] * keep;
+                    out[base + j] = x == null ? keep : x[base + j] * keep;
                 }
             }
         });
