@@ -254,33 +254,11 @@ public final class Tensor {
 
     /** Same elements, new shape; one dimension may be -1. Copies only when the layout is not contiguous. */
     public Tensor reshape(int... newShape) {
-        int[] target = resolveReshape(newShape);
+        int[] target = Layout.resolveReshape(shape, newShape);
         Tensor src = isContiguous() ? this : contiguous();
         int[] from = shape;
         Tensor out = new Tensor(src.storage, src.offset, target, Shape.contiguousStrides(target));
         return Autograd.record("reshape", out, g -> new Tensor[] {g.reshape(from)}, src);
-    }
-
-    private int[] resolveReshape(int[] newShape) {
-        int[] target = newShape.clone();
-        int infer = -1;
-        long known = 1;
-        for (int i = 0; i < target.length; i++) {
-            if (target[i] == -1 && infer < 0) infer = i;
-            else if (target[i] < 0) throw new IllegalArgumentException("reshape: invalid shape " + Shape.str(newShape));
-            else known *= target[i];
-        }
-        if (infer >= 0) {
-            if (known == 0 || numel() % known != 0) {
-                throw new IllegalArgumentException("reshape: cannot reshape " + Shape.str(shape) + " to " + Shape.str(newShape));
-            }
-            target[infer] = (int) (numel() / known);
-        }
-        if (Shape.numel(target) != numel()) {
-            throw new IllegalArgumentException("reshape: cannot reshape " + Shape.str(shape) + " (" + numel()
-                    + " elements) to " + Shape.str(newShape));
-        }
-        return target;
     }
 
     /** Flattens dimensions {@code from..end} into one. */
@@ -513,14 +491,14 @@ public final class Tensor {
     // ---- reductions ----
 
     public Tensor sum() {
-        return sum(allAxes(), false);
+        return sum(Layout.allAxes(shape.length), false);
     }
 
     /** Sums over {@code axes}; keeps them as size-1 dimensions when {@code keepDim}. */
     public Tensor sum(int[] axes, boolean keepDim) {
-        int[] ax = normalizeAxes("sum", axes);
+        int[] ax = Layout.normalizeAxes(shape.length, "sum", axes);
         Tensor out = reduce(ReduceOp.SUM, ax, keepDim, DType.F32);
-        int[] kept = keptShape(ax);
+        int[] kept = Layout.keptShape(shape, ax);
         int[] in = shape;
         return Autograd.record("sum", out, g -> new Tensor[] {g.reshape(kept).expand(in)}, this);
     }
@@ -530,11 +508,11 @@ public final class Tensor {
     }
 
     public Tensor mean() {
-        return mean(allAxes(), false);
+        return mean(Layout.allAxes(shape.length), false);
     }
 
     public Tensor mean(int[] axes, boolean keepDim) {
-        int[] ax = normalizeAxes("mean", axes);
+        int[] ax = Layout.normalizeAxes(shape.length, "mean", axes);
         long count = 1;
         for (int a : ax) count *= shape[a];
         return sum(ax, keepDim).div((float) count);
@@ -546,9 +524,9 @@ public final class Tensor {
 
     /** Maximum along {@code axis}; ties share the gradient equally. */
     public Tensor max(int axis, boolean keepDim) {
-        int[] ax = normalizeAxes("max", new int[] {axis});
+        int[] ax = Layout.normalizeAxes(shape.length, "max", new int[] {axis});
         Tensor out = reduce(ReduceOp.MAX, ax, keepDim, DType.F32);
-        int[] kept = keptShape(ax);
+        int[] kept = Layout.keptShape(shape, ax);
         return Autograd.record("max", out, g -> {
             Tensor mask = eq(out.detach().reshape(kept));
             Tensor share = mask.div(mask.sum(ax, true));
@@ -558,7 +536,7 @@ public final class Tensor {
 
     /** Index of the first maximum along {@code axis}, as I32; no gradient. */
     public Tensor argmax(int axis, boolean keepDim) {
-        return reduce(ReduceOp.ARGMAX, normalizeAxes("argmax", new int[] {axis}), keepDim, DType.I32);
+        return reduce(ReduceOp.ARGMAX, Layout.normalizeAxes(shape.length, "argmax", new int[] {axis}), keepDim, DType.I32);
     }
 
     /** Numerically stable {@code log(softmax(x))} along {@code axis}. */
@@ -572,37 +550,13 @@ public final class Tensor {
         return z.div(z.sum(axis, true));
     }
 
-    /** Joins same-shaped tensors (except along {@code axis}) into one. */
+    /** Joins same-shaped tensors (except along {@code axis}) into one; the gradient splits back. */
     public static Tensor cat(int axis, Tensor... parts) {
-        if (parts.length == 0) throw new IllegalArgumentException("cat: no tensors");
-        Tensor first = parts[0];
-        int a = Shape.axis("cat", axis, first.rank());
-        int[] shape = first.shape();
-        int total = 0;
-        for (Tensor p : parts) {
-            int[] s = p.shape();
-            boolean ok = s.length == shape.length && p.dtype() == first.dtype();
-            for (int i = 0; ok && i < s.length; i++) ok = i == a || s[i] == shape[i];
-            if (!ok) throw new IllegalArgumentException("cat: shape " + Shape.str(s) + " does not join " + Shape.str(shape) + " along axis " + a);
-            total += s[a];
-        }
-        shape[a] = total;
-        Tensor out = new Tensor(first.backend().allocate(first.dtype(), Shape.numel(shape)), 0, shape, Shape.contiguousStrides(shape));
-        int[] starts = new int[parts.length];
-        int at = 0;
-        for (int i = 0; i < parts.length; i++) {
-            starts[i] = at;
-            out.detach().sliceView(a, at, at + parts[i].shape[a]).assign(parts[i]);
-            at += parts[i].shape[a];
-        }
-        return Autograd.record("cat", out, g -> {
-            Tensor[] grads = new Tensor[parts.length];
-            for (int i = 0; i < parts.length; i++) grads[i] = g.slice(a, starts[i], starts[i] + parts[i].shape[a]);
-            return grads;
-        }, parts);
+        return Layout.cat(axis, parts);
     }
 
-    private Tensor sliceView(int axis, int start, int end) {
+    /** A view of {@code [start, end)} along {@code axis} that records no gradient. */
+    Tensor sliceView(int axis, int start, int end) {
         int[] s = shape.clone();
         s[axis] = end - start;
         return new Tensor(storage, offset + start * strides[axis], s, strides.clone());
@@ -698,42 +652,11 @@ public final class Tensor {
 
     private Tensor reduce(ReduceOp op, int[] axes, boolean keepDim, DType outType) {
         requireDType(op.name().toLowerCase(), DType.F32);
-        int[] kept = keptShape(axes);
-        int[] outShape = keepDim ? kept : dropAxes(axes);
+        int[] kept = Layout.keptShape(shape, axes);
+        int[] outShape = keepDim ? kept : Layout.dropAxes(shape, axes);
         Storage out = backend().allocate(outType, Shape.numel(outShape));
         backend().reduce(op, view(), axes, out);
         return new Tensor(out, 0, outShape, Shape.contiguousStrides(outShape));
-    }
-
-    private int[] allAxes() {
-        int[] ax = new int[shape.length];
-        for (int i = 0; i < ax.length; i++) ax[i] = i;
-        return ax;
-    }
-
-    private int[] normalizeAxes(String op, int[] axes) {
-        int[] ax = new int[axes.length];
-        for (int i = 0; i < axes.length; i++) ax[i] = Shape.axis(op, axes[i], shape.length);
-        Arrays.sort(ax);
-        for (int i = 1; i < ax.length; i++) {
-            if (ax[i] == ax[i - 1]) throw new IllegalArgumentException(op + ": axis repeated in " + Arrays.toString(axes));
-        }
-        return ax;
-    }
-
-    private int[] keptShape(int[] axes) {
-        int[] s = shape.clone();
-        for (int a : axes) s[a] = 1;
-        return s;
-    }
-
-    private int[] dropAxes(int[] axes) {
-        int[] s = new int[shape.length - axes.length];
-        int j = 0;
-        for (int i = 0; i < shape.length; i++) {
-            if (Arrays.binarySearch(axes, i) < 0) s[j++] = shape[i];
-        }
-        return s;
     }
 
     long offset() {

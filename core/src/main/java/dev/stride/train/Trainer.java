@@ -155,7 +155,7 @@ public final class Trainer {
         plateau.loadState(p);
     }
 
-    /** Mean loss and classification accuracy of {@code model} (in eval mode) on {@code data}. */
+    /** Mean loss (NaN without a loss function) and classification accuracy of {@code model}, in eval mode, on {@code data}. */
     public static Evaluation evaluate(Module model, Dataset data, int batchSize, Backend backend,
                                       BiFunction<Tensor, Tensor, Tensor> loss) {
         boolean wasTraining = model.isTraining();
@@ -167,7 +167,7 @@ public final class Trainer {
             for (DataLoader.Batch batch : loader.epoch(0)) {
                 Tensor out = model.forward(batch.inputs());
                 correct += countCorrect(out, batch.labels());
-                lossSum += (double) loss.apply(out, batch.labels()).item() * batch.size();
+                lossSum += loss == null ? Double.NaN : (double) loss.apply(out, batch.labels()).item() * batch.size();
             }
         } finally {
             if (wasTraining) model.train();
@@ -178,7 +178,7 @@ public final class Trainer {
 
     /** Classification accuracy of {@code model} (in eval mode) on {@code data}. */
     public static double accuracy(Module model, Dataset data, int batchSize, Backend backend) {
-        return evaluate(model, data, batchSize, backend, (out, y) -> out.sum().mul(0f)).accuracy();
+        return evaluate(model, data, batchSize, backend, null).accuracy();
     }
 
     private static long countCorrect(Tensor logits, Tensor labels) {
