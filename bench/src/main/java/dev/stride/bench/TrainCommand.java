@@ -13,7 +13,12 @@ import dev.stride.optim.LBfgs;
 import dev.stride.optim.Optimizer;
 import dev.stride.random.Generator;
 import dev.stride.tensor.Tensor;
+import dev.stride.train.BestAndLast;
+import dev.stride.train.Callback;
 import dev.stride.train.Checkpoint;
+import dev.stride.train.Curves;
+import dev.stride.train.EarlyStopping;
+import dev.stride.train.Ema;
 import dev.stride.train.Trainer;
 import dev.stride.train.TrainingDivergedException;
 import java.io.PrintWriter;
@@ -63,6 +68,19 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from a checkpoint written by --save.")
     Path resume;
 
+    @Option(names = "--checkpoint-dir", description = "Keep best.safetensors (lowest validation loss) and last.safetensors here.")
+    Path checkpointDir;
+
+    @Option(names = "--curves", description = "Folder for curves.csv, loss.png and accuracy.png, rewritten every epoch "
+            + "(default runs/<model>; 'none' to skip).")
+    String curves;
+
+    @Option(names = "--early-stop", defaultValue = "0", description = "Stop after this many epochs without validation improvement (0: off).")
+    int earlyStop;
+
+    @Option(names = "--ema", defaultValue = "0", description = "Also evaluate Polyak/EMA-averaged weights with this decay, e.g. 0.999 (0: off).")
+    float ema;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on the last line of standard output.")
     boolean json;
 
@@ -102,6 +120,7 @@ final class TrainCommand implements Callable<Integer> {
         summary.addProperty("seconds", round(run.seconds));
         summary.addProperty("train_seconds", round(run.trainSeconds));
         summary.addProperty("samples_per_second", Math.round(run.samples / run.trainSeconds));
+        if (!Double.isNaN(run.emaAccuracy)) summary.addProperty("ema_test_accuracy", run.emaAccuracy);
         out.printf("%s %s: %d epochs, train loss %.4f, test accuracy %.4f, %.1f s, %d samples/s%n", be.name(), described,
                 epochs, run.trainLoss, run.testAccuracy, run.seconds, Math.round(run.samples / run.trainSeconds));
         if (json) out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
@@ -116,6 +135,7 @@ final class TrainCommand implements Callable<Integer> {
         double seconds;
         double trainSeconds;
         long samples;
+        double emaAccuracy = Double.NaN;
     }
 
     private Run minibatch(Module net, DataLoader loader, Dataset test, Backend be, PrintWriter err) throws Exception {
@@ -124,34 +144,54 @@ final class TrainCommand implements Callable<Integer> {
                 .schedule(schedule.create(optimizer.learningRate(), epochs, loader.batchesPerEpoch()), schedule.perStep())
                 .plateau(schedule.plateau())
                 .clipNorm(optimizer.clipNorm);
+        Ema average = ema > 0 ? new Ema(net, ema) : null;
+        if (average != null) trainer.callbacks(average);
+        if (earlyStop > 0) trainer.callbacks(new EarlyStopping(earlyStop, 0));
+        if (checkpointDir != null) trainer.callbacks(new BestAndLast(checkpointDir, net));
+        String curveDir = curves == null ? "runs/" + model : curves;
+        if (!curveDir.equals("none")) trainer.callbacks(new Curves(Path.of(curveDir)));
+        if (save != null) {
+            trainer.callbacks(new Callback() {
+                @Override
+                public void epochEnd(Trainer t, Trainer.EpochStats s, Trainer.Evaluation v) throws java.io.IOException {
+                    Checkpoint.save(save, net, opt, t);
+                }
+            });
+        }
         if (resume != null) {
             Checkpoint.load(resume, net, opt, trainer);
             err.printf("resumed from %s after epoch %d%n", resume, trainer.epochsDone());
         }
         Run run = new Run();
         long wall = System.nanoTime();
-        while (trainer.epochsDone() < epochs) {
-            int e = trainer.epochsDone();
-            Trainer.EpochStats stats;
-            try (ProgressBar bar = progressBar(e, loader.batchesPerEpoch())) {
-                stats = trainer.trainEpoch(loader, (epoch, b, n, loss) -> {
-                    bar.stepTo(b);
-                    bar.setExtraMessage(String.format(" loss %.4f", loss));
-                });
-            } catch (TrainingDivergedException ex) {
-                err.println("stride train: stopped: " + ex.getMessage());
-                return null;
-            }
-            Trainer.Evaluation eval = Trainer.evaluate(net, test, 1000, be, Loss::crossEntropy);
-            trainer.endEpoch(eval.loss());
-            run.trainLoss = stats.loss();
-            run.testAccuracy = eval.accuracy();
-            run.trainSeconds += stats.seconds();
-            run.samples += stats.samples();
-            err.printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.4f  test loss %.4f  test acc %.4f  %.0f samples/s%n",
-                    e + 1, epochs, opt.learningRate(), stats.loss(), stats.accuracy(), eval.loss(), eval.accuracy(),
-                    stats.samplesPerSecond());
-            if (save != null) Checkpoint.save(save, net, opt, trainer);
+        ProgressBar[] bar = new ProgressBar[1];
+        try {
+            trainer.fit(loader, test, epochs, (epoch, b, n, loss) -> {
+                if (bar[0] == null) bar[0] = progressBar(epoch, n);
+                bar[0].stepTo(b);
+                bar[0].setExtraMessage(String.format(" loss %.4f", loss));
+                if (b == n) {
+                    bar[0].close();
+                    bar[0] = null;
+                }
+            }, (stats, eval) -> {
+                run.trainLoss = stats.loss();
+                run.testAccuracy = eval.accuracy();
+                run.trainSeconds += stats.seconds();
+                run.samples += stats.samples();
+                err.printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.4f  test loss %.4f  test acc %.4f  %.0f samples/s%s%n",
+                        stats.epoch() + 1, epochs, opt.learningRate(), stats.loss(), stats.accuracy(), eval.loss(), eval.accuracy(),
+                        stats.samplesPerSecond(), Double.isNaN(trainer.lastUpdateRatio()) ? ""
+                                : String.format("  update/weight %.1e", trainer.lastUpdateRatio()));
+            });
+        } catch (TrainingDivergedException ex) {
+            if (bar[0] != null) bar[0].close();
+            err.println("stride train: stopped: " + ex.getMessage());
+            return null;
+        }
+        if (average != null) {
+            run.emaAccuracy = average.evaluate(() -> Trainer.accuracy(net, test, 1000, be));
+            err.printf("EMA (decay %s) test acc %.4f%n", ema, run.emaAccuracy);
         }
         run.seconds = (System.nanoTime() - wall) / 1e9;
         return run;

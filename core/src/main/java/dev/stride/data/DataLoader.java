@@ -40,6 +40,10 @@ public final class DataLoader {
         return dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
     }
 
+    public Backend backend() {
+        return backend;
+    }
+
     public Dataset dataset() {
         return data;
     }

@@ -30,7 +30,7 @@ public final class Checkpoint {
         Map<String, Tensor> tensors = new LinkedHashMap<>(model.stateDict());
         optimizer.stateTensors().forEach((k, v) -> tensors.put(PREFIX + k, v));
         JsonObject meta = new JsonObject();
-        Gson gson = new Gson();
+        Gson gson = new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create();
         meta.add("optimizer", gson.toJsonTree(optimizer.scalars()));
         Map<String, Double> t = trainer == null ? new LinkedHashMap<>() : trainer.scalars();
         t.put("generator_offset", (double) Generator.global().offset());

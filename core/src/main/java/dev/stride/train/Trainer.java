@@ -30,6 +30,12 @@ public final class Trainer {
     private double clipNorm;
     private long step;
     private int epochsDone;
+    private double firstLoss = Double.NaN;
+    private final java.util.List<Callback> callbacks = new java.util.ArrayList<>();
+    private int monitorEvery = 100;
+    private double lastGradNorm = Double.NaN;
+    private double lastUpdateRatio = Double.NaN;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Trainer.class);
 
     /** Receives each batch's loss as training goes. */
     @FunctionalInterface
@@ -67,6 +73,29 @@ public final class Trainer {
     public Trainer plateau(ReduceOnPlateau p) {
         plateau = p;
         return this;
+    }
+
+    /** Adds callbacks, called in order. */
+    public Trainer callbacks(Callback... cs) {
+        callbacks.addAll(java.util.List.of(cs));
+        return this;
+    }
+
+    /**
+     * Every {@code every} steps (0: never), measures the global gradient norm and the update/weight ratio
+     * ‖Δw‖/‖w‖ and warns when the ratio is far from ~1e-3 (below 1e-5 or above 1e-1).
+     */
+    public Trainer monitor(int every) {
+        monitorEvery = every;
+        return this;
+    }
+
+    public double lastGradNorm() {
+        return lastGradNorm;
+    }
+
+    public double lastUpdateRatio() {
+        return lastUpdateRatio;
     }
 
     /** Clips the global gradient norm to {@code maxNorm} before each step (0 turns it off). */
@@ -110,16 +139,17 @@ public final class Trainer {
             Tensor out = model.forward(batch.inputs());
             Tensor l = loss.apply(out, batch.labels());
             float value = l.item();
-            if (!Float.isFinite(value)) {
-                throw new TrainingDivergedException("loss became " + value + " at step " + (step + 1) + " (epoch " + (epoch + 1)
-                        + ", batch " + (b + 1) + " of " + batches + ", learning rate " + optimizer.learningRate()
-                        + "); stopped before applying it", step + 1);
-            }
+            guard(value, epoch, b, batches);
             optimizer.zeroGrad();
             l.backward();
             if (clipNorm > 0) Clip.gradNorm(optimizer.parameters(), clipNorm);
+            boolean monitored = monitorEvery > 0 && step % monitorEvery == 0;
+            java.util.List<float[]> before = monitored ? snapshot() : null;
+            if (monitored) lastGradNorm = gradNorm();
             optimizer.step();
+            if (monitored) updateRatio(before);
             step++;
+            for (Callback c : callbacks) c.stepEnd(this);
             lossSum += (double) value * batch.size();
             correct += countCorrect(out, batch.labels());
             samples += batch.size();
@@ -128,6 +158,75 @@ public final class Trainer {
         epochsDone++;
         double seconds = (System.nanoTime() - start) / 1e9;
         return new EpochStats(epoch, lossSum / samples, (double) correct / samples, samples, seconds);
+    }
+
+    /** Stops on a non-finite loss, or one above 3x the run's first loss, before its step is applied. */
+    private void guard(float value, int epoch, int b, int batches) {
+        String where = " at step " + (step + 1) + " (epoch " + (epoch + 1) + ", batch " + (b + 1) + " of " + batches
+                + ", learning rate " + optimizer.learningRate() + "); stopped before applying it";
+        if (!Float.isFinite(value)) throw new TrainingDivergedException("loss became " + value + where, step + 1);
+        if (Double.isNaN(firstLoss)) {
+            firstLoss = value;
+        } else if (value > 3 * firstLoss) {
+            throw new TrainingDivergedException("loss " + value + " exceeded 3x its first value " + (float) firstLoss + where, step + 1);
+        }
+    }
+
+    private java.util.List<float[]> snapshot() {
+        java.util.List<float[]> out = new java.util.ArrayList<>();
+        for (Tensor p : optimizer.parameters()) out.add(p.toFloatArray());
+        return out;
+    }
+
+    private double gradNorm() {
+        double sq = 0;
+        for (Tensor p : optimizer.parameters()) {
+            if (p.grad() == null) continue;
+            for (float g : p.grad().toFloatArray()) sq += (double) g * g;
+        }
+        return Math.sqrt(sq);
+    }
+
+    private void updateRatio(java.util.List<float[]> before) {
+        double delta = 0;
+        double norm = 0;
+        java.util.List<Tensor> ps = optimizer.parameters();
+        for (int i = 0; i < ps.size(); i++) {
+            float[] now = ps.get(i).toFloatArray();
+            float[] was = before.get(i);
+            for (int k = 0; k < now.length; k++) {
+                delta += (double) (now[k] - was[k]) * (now[k] - was[k]);
+                norm += (double) was[k] * was[k];
+            }
+        }
+        lastUpdateRatio = Math.sqrt(delta) / Math.max(Math.sqrt(norm), 1e-12);
+        if (lastUpdateRatio < 1e-5 || lastUpdateRatio > 1e-1) {
+            LOG.warn("step {}: update/weight ratio {} is far from ~1e-3 (gradient norm {}); the learning rate may be {}",
+                    step + 1, String.format("%.2e", lastUpdateRatio), String.format("%.3g", lastGradNorm),
+                    lastUpdateRatio > 1e-1 ? "too high" : "too low");
+        }
+    }
+
+    /**
+     * Trains until {@code epochs} epochs are done or a callback asks to stop, evaluating on {@code validation}
+     * after each epoch (which also feeds the plateau rule and the callbacks). Returns the last epoch's numbers.
+     */
+    public Evaluation fit(DataLoader loader, Dataset validation, int epochs, Listener listener,
+                          java.util.function.BiConsumer<EpochStats, Evaluation> onEpoch) throws java.io.IOException {
+        Evaluation eval = null;
+        while (epochsDone < epochs) {
+            EpochStats stats = trainEpoch(loader, listener);
+            eval = evaluate(model, validation, 1000, loader.backend(), loss);
+            endEpoch(eval.loss());
+            if (onEpoch != null) onEpoch.accept(stats, eval);
+            boolean stop = false;
+            for (Callback c : callbacks) {
+                c.epochEnd(this, stats, eval);
+                stop |= c.shouldStop();
+            }
+            if (stop) break;
+        }
+        return eval;
     }
 
     /** Feeds the epoch's validation metric to the plateau rule, if any. */
@@ -140,6 +239,7 @@ public final class Trainer {
         Map<String, Double> s = new LinkedHashMap<>();
         s.put("step", (double) step);
         s.put("epochs_done", (double) epochsDone);
+        s.put("first_loss", firstLoss);
         if (plateau != null) plateau.state().forEach((k, v) -> s.put("plateau." + k, v));
         return s;
     }
@@ -147,6 +247,7 @@ public final class Trainer {
     public void loadScalars(Map<String, Double> s) {
         step = s.getOrDefault("step", 0.0).longValue();
         epochsDone = s.getOrDefault("epochs_done", 0.0).intValue();
+        firstLoss = s.getOrDefault("first_loss", Double.NaN);
         if (plateau == null) return;
         Map<String, Double> p = new LinkedHashMap<>();
         s.forEach((k, v) -> {

@@ -1,0 +1,106 @@
+package dev.stride.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stride.data.DataLoader;
+import dev.stride.data.Dataset;
+import dev.stride.loss.Loss;
+import dev.stride.nn.Activation;
+import dev.stride.nn.Init;
+import dev.stride.nn.Linear;
+import dev.stride.nn.Sequential;
+import dev.stride.optim.Adam;
+import dev.stride.optim.Sgd;
+import dev.stride.random.Generator;
+import dev.stride.random.Philox;
+import dev.stride.train.BestAndLast;
+import dev.stride.train.Curves;
+import dev.stride.train.EarlyStopping;
+import dev.stride.train.Ema;
+import dev.stride.train.Trainer;
+import dev.stride.train.TrainingDivergedException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer's guard, monitoring and callbacks: EMA, early stopping, best/last checkpoints, curves. */
+class TrainerCallbacksTest {
+    static final CpuBackend CPU = new CpuBackend();
+
+    @TempDir
+    Path dir;
+
+    private static Dataset data(int n) {
+        float[] x = new float[n * 4];
+        int[] y = new int[n];
+        int[] w = new int[4];
+        for (int i = 0; i < n; i++) {
+            Philox.words(8, 0, i, w);
+            y[i] = i % 2;
+            for (int j = 0; j < 4; j++) x[i * 4 + j] = Philox.uniform(w[j]) + (j == y[i] ? 1 : 0);
+        }
+        return new Dataset(x, y, new int[] {4}, 2);
+    }
+
+    private static Sequential model() {
+        Generator g = new Generator(3);
+        return new Sequential(new Linear(4, 8, true, Init.Scheme.HE_UNIFORM, CPU, g), Activation.relu(),
+                new Linear(8, 2, true, Init.Scheme.HE_UNIFORM, CPU, g));
+    }
+
+    @Test
+    void explodingLossStopsWithinTheFirstEpoch() {
+        Sequential m = model();
+        Trainer t = new Trainer(m, new Sgd(m.parameters(), 50f), Loss::crossEntropy);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> t.trainEpoch(new DataLoader(data(200), 10, true, 1, false, CPU), Trainer.Listener.NONE));
+        assertTrue(e.getMessage().contains("exceeded 3x its first value") || e.getMessage().contains("loss became"), e.getMessage());
+        assertTrue(e.getMessage().contains("epoch 1,") && e.getMessage().contains("learning rate 50.0"), e.getMessage());
+        assertTrue(e.step() <= 20);
+    }
+
+    @Test
+    void callbacksRunAndWriteTheirFiles() throws IOException {
+        Sequential m = model();
+        Ema ema = new Ema(m, 0.9f);
+        BestAndLast ckpt = new BestAndLast(dir.resolve("ckpt"), m);
+        Trainer t = new Trainer(m, new Adam(m.parameters(), 0.01f), Loss::crossEntropy).monitor(5)
+                .callbacks(ema, ckpt, new Curves(dir.resolve("curves")), new EarlyStopping(50, 0));
+        Trainer.Evaluation eval = t.fit(new DataLoader(data(200), 20, true, 1, false, CPU), data(100), 3, Trainer.Listener.NONE, null);
+        assertEquals(3, t.epochsDone());
+        assertTrue(eval.accuracy() > 0.8, "accuracy " + eval.accuracy());
+        assertTrue(Files.size(ckpt.best()) > 0 && Files.size(ckpt.last()) > 0);
+        List<String> csv = Files.readAllLines(dir.resolve("curves/curves.csv"));
+        assertEquals(4, csv.size());
+        assertTrue(csv.get(0).startsWith("epoch,train_loss"));
+        byte[] png = Files.readAllBytes(dir.resolve("curves/loss.png"));
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
+        assertTrue(t.lastUpdateRatio() > 0 && t.lastGradNorm() > 0);
+        float[] trained = m.parameters().get(0).toFloatArray();
+        float[] averaged = ema.evaluate(() -> m.parameters().get(0).toFloatArray());
+        assertFalse(java.util.Arrays.equals(trained, averaged), "EMA weights differ from the trained ones");
+        assertArrayEquals(trained, m.parameters().get(0).toFloatArray(), "trained weights are restored after evaluation");
+    }
+
+    @Test
+    void earlyStoppingStopsWhenValidationStalls() throws IOException {
+        Sequential m = model();
+        // A zero learning rate never improves the validation loss after the first epoch.
+        Trainer t = new Trainer(m, new Sgd(m.parameters(), 0f), Loss::crossEntropy).callbacks(new EarlyStopping(2, 0));
+        t.fit(new DataLoader(data(40), 20, true, 1, false, CPU), data(20), 10, Trainer.Listener.NONE, null);
+        assertEquals(3, t.epochsDone());
+    }
+
+    @Test
+    void emaRejectsBadDecay() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Ema(model(), 1f));
+        assertTrue(e.getMessage().contains("decay"), e.getMessage());
+    }
+}
