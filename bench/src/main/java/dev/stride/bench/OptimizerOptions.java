@@ -1,6 +1,5 @@
 package dev.stride.bench;
 
-import dev.stride.nn.Module;
 import dev.stride.optim.Adadelta;
 import dev.stride.optim.Adagrad;
 import dev.stride.optim.Adam;
@@ -76,9 +75,8 @@ final class OptimizerOptions {
         return momentum == null ? fallback : momentum;
     }
 
-    /** A first-order optimizer over the model's parameters (not for lbfgs). */
-    Optimizer create(Module model) {
-        List<ParamGroup> g = List.of(ParamGroup.of(model.parameters()));
+    /** A first-order optimizer over these parameter groups (not for lbfgs). */
+    Optimizer create(List<ParamGroup> g) {
         float rate = learningRate();
         return switch (name) {
             case sgd -> new Sgd(g, rate, mom(0), 0, false, wd(0));

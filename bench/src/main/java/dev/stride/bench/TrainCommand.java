@@ -81,6 +81,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ema", defaultValue = "0", description = "Also evaluate Polyak/EMA-averaged weights with this decay, e.g. 0.999 (0: off).")
     float ema;
 
+    @Option(names = "--init-from", description = "Start from the model weights in this checkpoint or safetensors file.")
+    Path initFrom;
+
+    @Option(names = "--freeze", split = ",", description = "Freeze parameters whose names start with these prefixes, e.g. 1.,3.")
+    java.util.List<String> freeze = new java.util.ArrayList<>();
+
+    @Option(names = "--reinit", description = "Re-initialize parameters under this prefix (a new head), e.g. 5.")
+    String reinit;
+
+    @Option(names = "--body-lr-scale", defaultValue = "1", description = "Learning-rate factor for the trainable parameters outside --reinit (default ${DEFAULT-VALUE}).")
+    float bodyLrScale;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on the last line of standard output.")
     boolean json;
 
@@ -101,6 +113,12 @@ final class TrainCommand implements Callable<Integer> {
         Dataset test = splits.test().normalized(stats[0], stats[1]);
         int inputs = train.sampleSize();
         Module net = Models.create(model, inputs, train.classes());
+        if (initFrom != null) {
+            Checkpoint.loadWeights(initFrom, net);
+            err.println("initialized from " + initFrom);
+        }
+        if (reinit != null) err.println("re-initialized " + net.reinitialize(reinit, Generator.global()));
+        if (!freeze.isEmpty()) err.println("frozen " + net.freeze(freeze.toArray(new String[0])));
         DataLoader loader = new DataLoader(train, batchSize, true, seed, false, be);
         Run run = optimizer.name == OptimizerOptions.Name.lbfgs
                 ? fullBatch(net, train, test, be, err)
@@ -139,7 +157,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Run minibatch(Module net, DataLoader loader, Dataset test, Backend be, PrintWriter err) throws Exception {
-        Optimizer opt = optimizer.create(net);
+        Optimizer opt = optimizer.create(groups(net));
         Trainer trainer = new Trainer(net, opt, Loss::crossEntropy)
                 .schedule(schedule.create(optimizer.learningRate(), epochs, loader.batchesPerEpoch()), schedule.perStep())
                 .plateau(schedule.plateau())
@@ -195,6 +213,21 @@ final class TrainCommand implements Callable<Integer> {
         }
         run.seconds = (System.nanoTime() - wall) / 1e9;
         return run;
+    }
+
+    /** Trainable parameters; with --reinit and --body-lr-scale, the body gets the scaled rate, the new head the full one. */
+    private java.util.List<dev.stride.optim.ParamGroup> groups(Module net) {
+        java.util.List<dev.stride.tensor.Tensor> head = new java.util.ArrayList<>();
+        java.util.List<dev.stride.tensor.Tensor> body = new java.util.ArrayList<>();
+        net.namedParameters().forEach((name, p) -> {
+            if (!p.requiresGrad()) return;
+            (reinit != null && name.startsWith(reinit) ? head : body).add(p);
+        });
+        java.util.List<dev.stride.optim.ParamGroup> out = new java.util.ArrayList<>();
+        float lr = optimizer.learningRate();
+        if (!body.isEmpty()) out.add(dev.stride.optim.ParamGroup.of(body).lr(reinit == null ? lr : lr * bodyLrScale));
+        if (!head.isEmpty()) out.add(dev.stride.optim.ParamGroup.of(head).lr(lr));
+        return out;
     }
 
     /** L-BFGS on the whole training set: one {@code step} (up to 20 iterations) per epoch. */

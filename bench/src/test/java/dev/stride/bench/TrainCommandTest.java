@@ -44,6 +44,28 @@ class TrainCommandTest {
     }
 
     @Test
+    void fineTuningWithAFrozenBodyLeavesItBitIdentical() throws Exception {
+        Path base = dir.resolve("base.safetensors");
+        Path tuned = dir.resolve("tuned.safetensors");
+        assertEquals(0, Cli.run("train", "--data", DATA, "--epochs", "1", "--curves", "none", "--save", base.toString()).code());
+        Cli r = Cli.run("train", "--json", "--data", DATA, "--epochs", "1", "--curves", "none", "--init-from", base.toString(),
+                "--freeze", "1.,3.", "--reinit", "5.", "--save", tuned.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("frozen [1.weight, 1.bias, 3.weight, 3.bias]"), r.err());
+        var cpu = dev.stride.backend.Backends.get("cpu");
+        var before = dev.stride.io.SafeTensors.load(base, cpu).tensors();
+        var after = dev.stride.io.SafeTensors.load(tuned, cpu).tensors();
+        for (String body : new String[] {"1.weight", "1.bias", "3.weight", "3.bias"}) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(body).toFloatArray(), after.get(body).toFloatArray(), body);
+        }
+        assertTrue(!java.util.Arrays.equals(before.get("5.weight").toFloatArray(), after.get("5.weight").toFloatArray()));
+        assertTrue(r.json().get("test_accuracy").getAsDouble() > 0.9, r.out());
+        Cli bad = Cli.run("train", "--data", DATA, "--epochs", "1", "--curves", "none", "--model", "cnn", "--init-from", base.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("base.safetensors") && bad.err().contains("missing tensor"), bad.err());
+    }
+
+    @Test
     void hugeLearningRateStopsAtANamedStep() {
         Cli r = Cli.run("train", "--data", DATA, "--optimizer", "sgd", "--lr", "1e6", "--epochs", "1");
         assertEquals(3, r.code(), r.err());

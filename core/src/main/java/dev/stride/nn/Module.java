@@ -106,6 +106,53 @@ public abstract class Module {
                 : Tensor.ofInts(dst.backend(), src.toIntArray(), src.shape());
     }
 
+    /**
+     * Freezes every parameter whose dotted name starts with one of {@code prefixes}: it stops requiring a gradient,
+     * so backward skips it and optimizers leave it as it is. Returns the names frozen; an unmatched prefix is an error.
+     */
+    public List<String> freeze(String... prefixes) {
+        List<String> frozen = new ArrayList<>();
+        for (String prefix : prefixes) {
+            boolean matched = false;
+            for (Map.Entry<String, Tensor> e : namedParameters().entrySet()) {
+                if (!e.getKey().startsWith(prefix)) continue;
+                e.getValue().requiresGrad(false);
+                frozen.add(e.getKey());
+                matched = true;
+            }
+            if (!matched) throw new IllegalArgumentException("freeze: no parameter name starts with '" + prefix + "' (names: " + namedParameters().keySet() + ")");
+        }
+        return frozen;
+    }
+
+    /** The parameters that still require a gradient: what an optimizer should get after {@link #freeze}. */
+    public List<Tensor> trainableParameters() {
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor p : parameters()) {
+            if (p.requiresGrad()) out.add(p);
+        }
+        return out;
+    }
+
+    /**
+     * Re-draws the parameters under {@code prefix} as a new layer would: weights (rank ≥ 2) from PyTorch's default
+     * initialization, biases and other vectors zero. Used to replace a pre-trained head.
+     */
+    public List<String> reinitialize(String prefix, dev.stride.random.Generator gen) {
+        List<String> done = new ArrayList<>();
+        try (NoGrad ignored = NoGrad.enter()) {
+            for (Map.Entry<String, Tensor> e : namedParameters().entrySet()) {
+                if (!e.getKey().startsWith(prefix)) continue;
+                Tensor p = e.getValue();
+                Tensor fresh = p.rank() >= 2 ? Init.Scheme.PYTORCH_DEFAULT.create(p.backend(), gen, p.shape()) : Tensor.zeros(p.backend(), p.shape());
+                fresh.copyTo(p.storage());
+                done.add(e.getKey());
+            }
+        }
+        if (done.isEmpty()) throw new IllegalArgumentException("reinitialize: no parameter name starts with '" + prefix + "'");
+        return done;
+    }
+
     /** Clears every parameter's gradient. */
     public void zeroGrad() {
         for (Tensor p : parameters()) p.setGrad(null);

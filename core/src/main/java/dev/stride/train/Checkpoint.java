@@ -38,6 +38,23 @@ public final class Checkpoint {
         SafeTensors.save(file, tensors, Map.of("stride", gson.toJson(meta), "format", "pt"));
     }
 
+    /**
+     * Loads only the model's tensors from a checkpoint or a plain safetensors state dict (optimizer state, if present,
+     * is ignored): the starting point for transfer learning.
+     */
+    public static void loadWeights(Path file, Module model) throws IOException {
+        SafeTensors.Contents c = SafeTensors.load(file, model.parameters().get(0).backend());
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        c.tensors().forEach((k, v) -> {
+            if (!k.startsWith(PREFIX)) weights.put(k, v);
+        });
+        try {
+            model.loadStateDict(weights);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Restores model, optimizer and trainer (either of the last two may be null). */
     public static void load(Path file, Module model, Optimizer optimizer, Trainer trainer) throws IOException {
         SafeTensors.Contents c = SafeTensors.load(file, model.parameters().get(0).backend());
