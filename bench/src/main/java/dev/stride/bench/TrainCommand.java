@@ -267,7 +267,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Mean and standard deviation of every feature of the training set, for input standardization. */
-    private static float[] meanStd(Dataset d) {
+    static float[] meanStd(Dataset d) {
         double sum = 0;
         double sq = 0;
         for (float v : d.features()) {
