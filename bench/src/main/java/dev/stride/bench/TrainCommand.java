@@ -6,7 +6,9 @@ import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
+import dev.stride.data.Augmentation;
 import dev.stride.data.Mnist;
+import dev.stride.data.Preprocessing;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Module;
 import dev.stride.optim.LBfgs;
@@ -81,6 +83,26 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ema", defaultValue = "0", description = "Also evaluate Polyak/EMA-averaged weights with this decay, e.g. 0.999 (0: off).")
     float ema;
 
+    @Option(names = "--preprocess", defaultValue = "global",
+            description = "Input preprocessing fitted on the training split: global (one mean and std), mean-image, per-channel, "
+                    + "standardize, pca-K or whiten-K (K components; MLP only). Default ${DEFAULT-VALUE}.")
+    String preprocess;
+
+    @Option(names = "--crop-padding", defaultValue = "0", description = "Augment: random crop after this much zero padding.")
+    int cropPadding;
+
+    @Option(names = "--flip", description = "Augment: random horizontal flips (not for digits).")
+    boolean flip;
+
+    @Option(names = "--brightness", defaultValue = "0", description = "Augment: brightness jitter amplitude.")
+    float brightness;
+
+    @Option(names = "--contrast", defaultValue = "0", description = "Augment: contrast jitter amplitude, in [0, 1).")
+    float contrast;
+
+    @Option(names = "--noise", defaultValue = "0", description = "Augment: Gaussian noise standard deviation.")
+    float noise;
+
     @Option(names = "--init-from", description = "Start from the model weights in this checkpoint or safetensors file.")
     Path initFrom;
 
@@ -108,10 +130,13 @@ final class TrainCommand implements Callable<Integer> {
         Backends.setDefault(be);
         Generator.manualSeed(seed);
         Mnist.Splits splits = Mnist.load(data);
-        float[] stats = meanStd(splits.train());
-        Dataset train = splits.train().normalized(stats[0], stats[1]);
-        Dataset test = splits.test().normalized(stats[0], stats[1]);
+        Preprocessing.Transform prep = preprocessing(splits.train(), be);
+        Dataset train = prep.apply(splits.train());
+        Dataset test = prep.apply(splits.test());
         int inputs = train.sampleSize();
+        if (train.sampleShape().length == 1 && !model.equals("mlp")) {
+            throw new IllegalArgumentException("--preprocess " + preprocess + " makes flat samples; only --model mlp takes them");
+        }
         Module net = Models.create(model, inputs, train.classes());
         if (initFrom != null) {
             Checkpoint.loadWeights(initFrom, net);
@@ -119,7 +144,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (reinit != null) err.println("re-initialized " + net.reinitialize(reinit, Generator.global()));
         if (!freeze.isEmpty()) err.println("frozen " + net.freeze(freeze.toArray(new String[0])));
-        DataLoader loader = new DataLoader(train, batchSize, true, seed, false, be);
+        DataLoader loader = new DataLoader(train, batchSize, true, seed, false, be).prefetch(true);
+        if (cropPadding > 0 || flip || brightness > 0 || contrast > 0 || noise > 0) {
+            loader.augment(new Augmentation(seed + 1, cropPadding, flip, brightness, contrast, noise));
+        }
         Run run = optimizer.name == OptimizerOptions.Name.lbfgs
                 ? fullBatch(net, train, test, be, err)
                 : minibatch(net, loader, test, be, err);
@@ -264,6 +292,25 @@ final class TrainCommand implements Callable<Integer> {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
+    }
+
+    private Preprocessing.Transform preprocessing(Dataset train, Backend be) {
+        String[] p = preprocess.split("-");
+        return switch (p[0]) {
+            case "global" -> {
+                float[] ms = meanStd(train);
+                yield d -> d.normalized(ms[0], ms[1]);
+            }
+            case "mean" -> Preprocessing.meanImage(train);
+            case "per" -> Preprocessing.perChannelMean(train);
+            case "standardize" -> Preprocessing.standardize(train);
+            case "pca", "whiten" -> {
+                if (p.length != 2) throw new IllegalArgumentException("--preprocess " + preprocess + ": expected " + p[0] + "-K");
+                yield Preprocessing.pca(train, Integer.parseInt(p[1]), p[0].equals("whiten"), 1e-2, be);
+            }
+            default -> throw new IllegalArgumentException("--preprocess: unknown '" + preprocess
+                    + "' (global, mean-image, per-channel, standardize, pca-K, whiten-K)");
+        };
     }
 
     /** Mean and standard deviation of every feature of the training set, for input standardization. */

@@ -18,6 +18,8 @@ public final class DataLoader {
     private final long seed;
     private final boolean dropLast;
     private final Backend backend;
+    private Augmentation augmentation;
+    private boolean prefetch;
 
     public DataLoader(Dataset data, int batchSize, boolean shuffle, long seed, boolean dropLast, Backend backend) {
         if (batchSize <= 0) throw new IllegalArgumentException("DataLoader: batch size must be positive, got " + batchSize);
@@ -38,6 +40,21 @@ public final class DataLoader {
 
     public int batchesPerEpoch() {
         return dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
+    }
+
+    /** Augments every training batch (image samples {@code [C, H, W]} only). */
+    public DataLoader augment(Augmentation a) {
+        if (a != null && data.sampleShape().length != 3) {
+            throw new IllegalArgumentException("augment: needs image samples [C, H, W], got " + java.util.Arrays.toString(data.sampleShape()));
+        }
+        augmentation = a;
+        return this;
+    }
+
+    /** Assembles the next batch on a background thread while the current one is used. */
+    public DataLoader prefetch(boolean on) {
+        prefetch = on;
+        return this;
     }
 
     public Backend backend() {
@@ -69,9 +86,13 @@ public final class DataLoader {
     public Iterable<Batch> epoch(int epoch) {
         int[] order = order(epoch);
         int batches = batchesPerEpoch();
-        int per = data.sampleSize();
         return () -> new Iterator<>() {
             private int b;
+            private java.util.concurrent.CompletableFuture<Batch> next = prefetch && batches > 0 ? start(0) : null;
+
+            private java.util.concurrent.CompletableFuture<Batch> start(int index) {
+                return java.util.concurrent.CompletableFuture.supplyAsync(() -> batch(order, epoch, index), PREFETCH);
+            }
 
             @Override
             public boolean hasNext() {
@@ -81,22 +102,37 @@ public final class DataLoader {
             @Override
             public Batch next() {
                 if (!hasNext()) throw new NoSuchElementException();
-                int from = b * batchSize;
-                int to = Math.min(order.length, from + batchSize);
-                b++;
-                int n = to - from;
-                float[] x = new float[n * per];
-                int[] y = new int[n];
-                for (int i = 0; i < n; i++) {
-                    int s = order[from + i];
-                    System.arraycopy(data.features(), s * per, x, i * per, per);
-                    y[i] = data.labels()[s];
-                }
-                int[] shape = new int[data.sampleShape().length + 1];
-                shape[0] = n;
-                System.arraycopy(data.sampleShape(), 0, shape, 1, data.sampleShape().length);
-                return new Batch(Tensor.of(backend, x, shape), Tensor.ofInts(backend, y, n));
+                int index = b++;
+                if (next == null) return batch(order, epoch, index);
+                Batch current = next.join();
+                next = b < batches ? start(b) : null;
+                return current;
             }
         };
+    }
+
+    private static final java.util.concurrent.ExecutorService PREFETCH = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "stride-prefetch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Batch batch(int[] order, int epoch, int index) {
+        int per = data.sampleSize();
+        int from = index * batchSize;
+        int to = Math.min(order.length, from + batchSize);
+        int n = to - from;
+        float[] x = new float[n * per];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int s = order[from + i];
+            System.arraycopy(data.features(), s * per, x, i * per, per);
+            y[i] = data.labels()[s];
+            if (augmentation != null) augmentation.apply(x, i * per, data.sampleShape(), epoch, s);
+        }
+        int[] shape = new int[data.sampleShape().length + 1];
+        shape[0] = n;
+        System.arraycopy(data.sampleShape(), 0, shape, 1, data.sampleShape().length);
+        return new Batch(Tensor.of(backend, x, shape), Tensor.ofInts(backend, y, n));
     }
 }
