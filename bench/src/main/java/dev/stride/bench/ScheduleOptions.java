@@ -6,8 +6,8 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * The learning-rate schedule flags of {@code stride train}. Lengths are in epochs; cyclic and one-cycle
- * advance every step (their lengths are converted to steps), the others every epoch.
+ * The learning-rate schedule flags of {@code stride train}. Lengths are in epochs; cyclic, one-cycle and
+ * cosine warm restarts advance every step (their lengths are converted to steps), the others every epoch.
  */
 final class ScheduleOptions {
     enum Name { constant, step, multistep, exponential, inverse_time, polynomial, cosine, cosine_restarts, cyclic,
@@ -60,7 +60,7 @@ final class ScheduleOptions {
 
     boolean perStep() {
         return switch (name) {
-            case cyclic, triangular2, exp_range, one_cycle -> true;
+            case cyclic, triangular2, exp_range, one_cycle, cosine_restarts -> true;
             default -> false;
         };
     }
@@ -77,7 +77,7 @@ final class ScheduleOptions {
             case inverse_time -> Schedule.inverseTime(decay, 1);
             case polynomial -> Schedule.polynomial(epochs, power, minLr);
             case cosine -> Schedule.cosine(epochs, minLr);
-            case cosine_restarts -> Schedule.cosineWarmRestarts(t0, tMult, minLr);
+            case cosine_restarts -> Schedule.cosineWarmRestarts(t0 * stepsPerEpoch, tMult, minLr);
             case cyclic -> Schedule.cyclic(peak, half, half, Schedule.CyclicMode.TRIANGULAR, 1);
             case triangular2 -> Schedule.cyclic(peak, half, half, Schedule.CyclicMode.TRIANGULAR2, 1);
             case exp_range -> Schedule.cyclic(peak, half, half, Schedule.CyclicMode.EXP_RANGE, Math.pow(gamma, 1.0 / stepsPerEpoch));

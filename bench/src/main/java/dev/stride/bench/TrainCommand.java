@@ -21,6 +21,8 @@ import dev.stride.train.Checkpoint;
 import dev.stride.train.Curves;
 import dev.stride.train.EarlyStopping;
 import dev.stride.train.Ema;
+import dev.stride.train.Ensemble;
+import dev.stride.optim.schedule.CosineWarmRestarts;
 import dev.stride.train.Trainer;
 import dev.stride.train.TrainingDivergedException;
 import java.io.PrintWriter;
@@ -82,6 +84,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--ema", defaultValue = "0", description = "Also evaluate Polyak/EMA-averaged weights with this decay, e.g. 0.999 (0: off).")
     float ema;
+
+    @Option(names = "--snapshots", description = "Snapshot ensemble: keep the weights at each cosine_restarts cycle end and "
+            + "report the ensemble's test accuracy.")
+    boolean snapshots;
 
     @Option(names = "--preprocess", defaultValue = "global",
             description = "Input preprocessing fitted on the training split: global (one mean and std), mean-image, per-channel, "
@@ -167,6 +173,7 @@ final class TrainCommand implements Callable<Integer> {
         summary.addProperty("train_seconds", round(run.trainSeconds));
         summary.addProperty("samples_per_second", Math.round(run.samples / run.trainSeconds));
         if (!Double.isNaN(run.emaAccuracy)) summary.addProperty("ema_test_accuracy", run.emaAccuracy);
+        if (!Double.isNaN(run.snapshotAccuracy)) summary.addProperty("snapshot_ensemble_test_accuracy", run.snapshotAccuracy);
         out.printf("%s %s: %d epochs, train loss %.4f, test accuracy %.4f, %.1f s, %d samples/s%n", be.name(), described,
                 epochs, run.trainLoss, run.testAccuracy, run.seconds, Math.round(run.samples / run.trainSeconds));
         if (json) out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
@@ -182,6 +189,7 @@ final class TrainCommand implements Callable<Integer> {
         double trainSeconds;
         long samples;
         double emaAccuracy = Double.NaN;
+        double snapshotAccuracy = Double.NaN;
     }
 
     private Run minibatch(Module net, DataLoader loader, Dataset test, Backend be, PrintWriter err) throws Exception {
@@ -191,6 +199,14 @@ final class TrainCommand implements Callable<Integer> {
                 .plateau(schedule.plateau())
                 .clipNorm(optimizer.clipNorm);
         Ema average = ema > 0 ? new Ema(net, ema) : null;
+        Ensemble.Snapshots snaps = null;
+        if (snapshots) {
+            if (!(trainer.schedule() instanceof CosineWarmRestarts sgdr)) {
+                throw new IllegalArgumentException("--snapshots needs --schedule cosine_restarts (snapshots are taken at cycle ends)");
+            }
+            snaps = new Ensemble.Snapshots(net, sgdr);
+            trainer.callbacks(snaps);
+        }
         if (average != null) trainer.callbacks(average);
         if (earlyStop > 0) trainer.callbacks(new EarlyStopping(earlyStop, 0));
         if (checkpointDir != null) trainer.callbacks(new BestAndLast(checkpointDir, net));
@@ -238,6 +254,10 @@ final class TrainCommand implements Callable<Integer> {
         if (average != null) {
             run.emaAccuracy = average.evaluate(() -> Trainer.accuracy(net, test, 1000, be));
             err.printf("EMA (decay %s) test acc %.4f%n", ema, run.emaAccuracy);
+        }
+        if (snaps != null && !snaps.taken().isEmpty()) {
+            run.snapshotAccuracy = Ensemble.accuracy(net, snaps.taken(), test, be);
+            err.printf("snapshot ensemble of %d test acc %.4f%n", snaps.taken().size(), run.snapshotAccuracy);
         }
         run.seconds = (System.nanoTime() - wall) / 1e9;
         return run;

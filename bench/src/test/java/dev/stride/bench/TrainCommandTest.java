@@ -66,6 +66,27 @@ class TrainCommandTest {
     }
 
     @Test
+    void emaWeightsScoreAtLeastAsWellAsTheTrainedOnes() {
+        Cli r = Cli.run("train", "--json", "--data", DATA, "--epochs", "10", "--ema", "0.99", "--curves", "none");
+        assertEquals(0, r.code(), r.err());
+        double single = r.json().get("test_accuracy").getAsDouble();
+        double ema = r.json().get("ema_test_accuracy").getAsDouble();
+        assertTrue(ema >= single, "EMA " + ema + " vs single model " + single);
+    }
+
+    @Test
+    void snapshotEnsembleNeedsWarmRestartsAndReportsItsAccuracy() {
+        Cli bad = Cli.run("train", "--data", DATA, "--epochs", "1", "--snapshots", "--curves", "none");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--snapshots needs --schedule cosine_restarts"), bad.err());
+        Cli r = Cli.run("train", "--json", "--data", DATA, "--epochs", "2", "--schedule", "cosine_restarts", "--t0", "1",
+                "--t-mult", "1", "--snapshots", "--curves", "none");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("snapshot ensemble of 2"), r.err());
+        assertTrue(r.json().get("snapshot_ensemble_test_accuracy").getAsDouble() > 0.9, r.out());
+    }
+
+    @Test
     void hugeLearningRateStopsAtANamedStep() {
         Cli r = Cli.run("train", "--data", DATA, "--optimizer", "sgd", "--lr", "1e6", "--epochs", "1");
         assertEquals(3, r.code(), r.err());

@@ -108,6 +108,11 @@ public final class Trainer {
         return step;
     }
 
+    /** The learning-rate schedule, or null. */
+    public Schedule schedule() {
+        return schedule;
+    }
+
     public int epochsDone() {
         return epochsDone;
     }
