@@ -228,10 +228,16 @@ final class TrainCommand implements Callable<Integer> {
         long wall = System.nanoTime();
         ProgressBar[] bar = new ProgressBar[1];
         try {
+            long[] epochStart = {0};
             trainer.fit(loader, test, epochs, (epoch, b, n, loss) -> {
-                if (bar[0] == null) bar[0] = progressBar(epoch, n);
+                if (bar[0] == null) {
+                    bar[0] = progressBar(epoch, n);
+                    epochStart[0] = System.nanoTime();
+                }
                 bar[0].stepTo(b);
-                bar[0].setExtraMessage(String.format(" loss %.4f", loss));
+                // Timed from the end of the first batch, which started the bar.
+                double rate = (double) (b - 1) * batchSize / ((System.nanoTime() - epochStart[0]) / 1e9);
+                bar[0].setExtraMessage(b == 1 ? String.format(" loss %.4f", loss) : String.format(" loss %.4f  %.0f samples/s", loss, rate));
                 if (b == n) {
                     bar[0].close();
                     bar[0] = null;
@@ -241,8 +247,8 @@ final class TrainCommand implements Callable<Integer> {
                 run.testAccuracy = eval.accuracy();
                 run.trainSeconds += stats.seconds();
                 run.samples += stats.samples();
-                err.printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.4f  test loss %.4f  test acc %.4f  %.0f samples/s%s%n",
-                        stats.epoch() + 1, epochs, opt.learningRate(), stats.loss(), stats.accuracy(), eval.loss(), eval.accuracy(),
+                err.printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.4f  test loss %.4f  test acc %.4f  top-5 %.4f  %.0f samples/s%s%n",
+                        stats.epoch() + 1, epochs, opt.learningRate(), stats.loss(), stats.accuracy(), eval.loss(), eval.accuracy(), eval.top5(),
                         stats.samplesPerSecond(), Double.isNaN(trainer.lastUpdateRatio()) ? ""
                                 : String.format("  update/weight %.1e", trainer.lastUpdateRatio()));
             });

@@ -52,8 +52,8 @@ public final class Trainer {
         }
     }
 
-    /** Loss and accuracy of a model on a dataset. */
-    public record Evaluation(double loss, double accuracy) {}
+    /** Loss, accuracy and top-5 accuracy (label among the five highest scores) of a model on a dataset. */
+    public record Evaluation(double loss, double accuracy, double top5) {}
 
     /** {@code loss} maps (model output, labels) to a scalar. */
     public Trainer(Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> loss) {
@@ -267,24 +267,41 @@ public final class Trainer {
         boolean wasTraining = model.isTraining();
         model.eval();
         long correct = 0;
+        long top5 = 0;
         double lossSum = 0;
         try (NoGrad ignored = NoGrad.enter()) {
             DataLoader loader = new DataLoader(data, batchSize, false, 0, false, backend);
             for (DataLoader.Batch batch : loader.epoch(0)) {
                 Tensor out = model.forward(batch.inputs());
                 correct += countCorrect(out, batch.labels());
+                top5 += countTopK(out, batch.labels(), 5);
                 lossSum += loss == null ? Double.NaN : (double) loss.apply(out, batch.labels()).item() * batch.size();
             }
         } finally {
             if (wasTraining) model.train();
         }
         int n = Math.max(data.size(), 1);
-        return new Evaluation(lossSum / n, (double) correct / n);
+        return new Evaluation(lossSum / n, (double) correct / n, (double) top5 / n);
     }
 
     /** Classification accuracy of {@code model} (in eval mode) on {@code data}. */
     public static double accuracy(Module model, Dataset data, int batchSize, Backend backend) {
         return evaluate(model, data, batchSize, backend, null).accuracy();
+    }
+
+    /** Samples whose label scores above all but fewer than k others. */
+    private static long countTopK(Tensor logits, Tensor labels, int k) {
+        float[] s = logits.toFloatArray();
+        int[] y = labels.toIntArray();
+        int c = logits.dim(1);
+        long hits = 0;
+        for (int i = 0; i < y.length; i++) {
+            float target = s[i * c + y[i]];
+            int above = 0;
+            for (int j = 0; j < c; j++) if (s[i * c + j] > target) above++;
+            if (above < k) hits++;
+        }
+        return hits;
     }
 
     private static long countCorrect(Tensor logits, Tensor labels) {

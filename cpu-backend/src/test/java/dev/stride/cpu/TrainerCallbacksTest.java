@@ -76,6 +76,7 @@ class TrainerCallbacksTest {
         Trainer.Evaluation eval = t.fit(new DataLoader(data(200), 20, true, 1, false, CPU), data(100), 3, Trainer.Listener.NONE, null);
         assertEquals(3, t.epochsDone());
         assertTrue(eval.accuracy() > 0.8, "accuracy " + eval.accuracy());
+        assertEquals(1.0, eval.top5(), "two classes are always within the top five");
         assertTrue(Files.size(ckpt.best()) > 0 && Files.size(ckpt.last()) > 0);
         List<String> csv = Files.readAllLines(dir.resolve("curves/curves.csv"));
         assertEquals(4, csv.size());
@@ -96,6 +97,27 @@ class TrainerCallbacksTest {
         Trainer t = new Trainer(m, new Sgd(m.parameters(), 0f), Loss::crossEntropy).callbacks(new EarlyStopping(2, 0));
         t.fit(new DataLoader(data(40), 20, true, 1, false, CPU), data(20), 10, Trainer.Listener.NONE, null);
         assertEquals(3, t.epochsDone());
+    }
+
+    @Test
+    void corruptCheckpointIsReportedAndTheModelKeepsItsWeights() throws IOException {
+        Sequential m = model();
+        Adam opt = new Adam(m.parameters(), 0.01f);
+        Path f = dir.resolve("c.safetensors");
+        dev.stride.train.Checkpoint.save(f, m, opt, null);
+        byte[] all = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(all, all.length - 9));
+        Sequential other = model();
+        new Sgd(other.parameters(), 0f);
+        float[] before = other.parameters().get(2).toFloatArray();
+        try (var ignored = dev.stride.autograd.NoGrad.enter()) {
+            other.parameters().get(2).mul(3f).copyTo(other.parameters().get(2).storage());
+        }
+        float[] changed = other.parameters().get(2).toFloatArray();
+        IOException e = assertThrows(IOException.class, () -> dev.stride.train.Checkpoint.load(f, other, new Adam(other.parameters(), 0.01f), null));
+        assertTrue(e.getMessage().contains("c.safetensors") && e.getMessage().contains("truncated"), e.getMessage());
+        assertArrayEquals(changed, other.parameters().get(2).toFloatArray());
+        assertFalse(java.util.Arrays.equals(before, changed));
     }
 
     @Test
