@@ -10,6 +10,7 @@ import dev.stride.backend.Gemm;
 import dev.stride.backend.Storage;
 import dev.stride.backend.Update;
 import dev.stride.backend.View;
+import dev.stride.bench.jmh.GemmShape;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Conv2d;
 import dev.stride.nn.Functional;
@@ -107,15 +108,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private double gemm(String shape) {
-        String[] dims = shape.split(":")[0].split("x");
-        String flags = shape.contains(":") ? shape.split(":")[1] : "nn";
-        int m = Integer.parseInt(dims[0]);
-        int n = dims.length > 1 ? Integer.parseInt(dims[1]) : m;
-        int k = dims.length > 2 ? Integer.parseInt(dims[2]) : m;
-        boolean ta = flags.charAt(0) == 't';
-        boolean tb = flags.charAt(1) == 't';
-        Gemm g = new Gemm(1, m, n, k, 1f, random((long) m * k), 0, ta ? m : k, 0, ta, random((long) k * n), 0, tb ? k : n, 0, tb,
-                0f, be.allocate(DType.F32, (long) m * n), 0, n, 0);
+        Gemm g = GemmShape.random(be, shape);
         return rate(() -> be.gemm(g)) * g.flops();
     }
 

@@ -4,7 +4,6 @@ import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
-import dev.stride.data.Mnist;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Module;
 import dev.stride.optim.ParamGroup;
@@ -55,9 +54,7 @@ final class LrFindCommand implements Callable<Integer> {
         Backend be = Backends.get("cpu");
         Backends.setDefault(be);
         Generator.manualSeed(seed);
-        Dataset train = Mnist.load(data).train();
-        float[] ms = TrainCommand.meanStd(train);
-        train = train.normalized(ms[0], ms[1]);
+        Dataset train = TrainCommand.normalizedTrain(data);
         Module net = Models.create(model, train.sampleSize(), train.classes());
         LrFinder.Result r = LrFinder.run(net, optimizer.create(List.of(ParamGroup.of(net.parameters()))),
                 new DataLoader(train, 128, true, seed, false, be), Loss::crossEntropy, start, end, steps);

@@ -15,12 +15,12 @@ import dev.stride.nn.Module;
 import dev.stride.nn.Sequential;
 
 /** The models the command line can train, by name. */
-final class Models {
+public final class Models {
     private Models() {}
 
     static final String NAMES = "mlp, cnn";
 
-    static Module create(String name, int inputs, int classes) {
+    public static Module create(String name, int inputs, int classes) {
         return switch (name) {
             case "mlp" -> new Sequential(new Flatten(),
                     new Linear(inputs, 256), Activation.relu(),

@@ -5,7 +5,6 @@ import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
-import dev.stride.data.Mnist;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Module;
 import dev.stride.optim.Adam;
@@ -47,9 +46,7 @@ final class SanityCommand implements Callable<Integer> {
         Backend be = Backends.get(backend);
         Backends.setDefault(be);
         Generator.manualSeed(seed);
-        Dataset train = Mnist.load(data).train();
-        float[] ms = TrainCommand.meanStd(train);
-        train = train.normalized(ms[0], ms[1]);
+        Dataset train = TrainCommand.normalizedTrain(data);
         int classes = train.classes();
         DataLoader.Batch batch = new DataLoader(train, 128, false, 0, false, be).epoch(0).iterator().next();
         boolean ok = true;

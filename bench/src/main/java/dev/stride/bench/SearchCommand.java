@@ -4,7 +4,6 @@ import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
-import dev.stride.data.Mnist;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Module;
 import dev.stride.optim.ParamGroup;
@@ -82,9 +81,7 @@ final class SearchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Backend be = Backends.get("cpu");
         Backends.setDefault(be);
-        Dataset all = Mnist.load(data).train();
-        float[] ms = TrainCommand.meanStd(all);
-        all = all.normalized(ms[0], ms[1]);
+        Dataset all = TrainCommand.normalizedTrain(data);
         int cut = all.size() * 4 / 5;
         Dataset train = all.range(0, cut);
         Dataset validation = all.range(cut, all.size());

@@ -339,6 +339,13 @@ final class TrainCommand implements Callable<Integer> {
         };
     }
 
+    /** The training split of {@code dir}, scaled by its own global mean and standard deviation. */
+    static Dataset normalizedTrain(Path dir) throws java.io.IOException {
+        Dataset train = Mnist.load(dir).train();
+        float[] ms = meanStd(train);
+        return train.normalized(ms[0], ms[1]);
+    }
+
     /** Mean and standard deviation of every feature of the training set, for input standardization. */
     static float[] meanStd(Dataset d) {
         double sum = 0;

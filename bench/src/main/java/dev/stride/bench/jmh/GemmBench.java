@@ -2,10 +2,7 @@ package dev.stride.bench.jmh;
 
 import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
-import dev.stride.backend.Distribution;
 import dev.stride.backend.Gemm;
-import dev.stride.backend.Storage;
-import dev.stride.tensor.DType;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -58,19 +55,7 @@ public class GemmBench {
     @Setup
     public void setup() {
         be = Backends.get(backend);
-        String[] dims = shape.split(":")[0].split("x");
-        String flags = shape.contains(":") ? shape.split(":")[1] : "nn";
-        int m = Integer.parseInt(dims[0]);
-        int n = dims.length > 1 ? Integer.parseInt(dims[1]) : m;
-        int k = dims.length > 2 ? Integer.parseInt(dims[2]) : m;
-        boolean ta = flags.charAt(0) == 't';
-        boolean tb = flags.charAt(1) == 't';
-        Storage a = be.allocate(DType.F32, (long) m * k);
-        Storage b = be.allocate(DType.F32, (long) k * n);
-        Storage c = be.allocate(DType.F32, (long) m * n);
-        be.random(Distribution.UNIFORM, 1, 0, -1, 1, a, (long) m * k);
-        be.random(Distribution.UNIFORM, 2, 0, -1, 1, b, (long) k * n);
-        gemm = new Gemm(1, m, n, k, 1f, a, 0, ta ? m : k, 0, ta, b, 0, tb ? k : n, 0, tb, 0f, c, 0, n, 0);
+        gemm = GemmShape.random(be, shape);
     }
 
     @Benchmark

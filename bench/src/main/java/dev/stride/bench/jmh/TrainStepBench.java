@@ -2,17 +2,9 @@ package dev.stride.bench.jmh;
 
 import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
+import dev.stride.bench.Models;
 import dev.stride.loss.Loss;
-import dev.stride.nn.Activation;
-import dev.stride.nn.BatchNorm;
-import dev.stride.nn.Conv2d;
-import dev.stride.nn.Dropout;
-import dev.stride.nn.Flatten;
-import dev.stride.nn.Init;
-import dev.stride.nn.Linear;
-import dev.stride.nn.MaxPool2d;
 import dev.stride.nn.Module;
-import dev.stride.nn.Sequential;
 import dev.stride.optim.Adam;
 import dev.stride.random.Generator;
 import dev.stride.tensor.Tensor;
@@ -56,11 +48,7 @@ public class TrainStepBench {
         Backend be = Backends.get(backend);
         Backends.setDefault(be);
         Generator g = new Generator(1);
-        net = model.equals("mlp")
-                ? new Sequential(new Flatten(), new Linear(784, 256), Activation.relu(), new Linear(256, 256), Activation.relu(), new Linear(256, 10))
-                : new Sequential(new Conv2d(1, 16, 3, 1, 1, 1, 1, false, Init.Scheme.PYTORCH_DEFAULT, be, g), BatchNorm.batchNorm2d(16),
-                        Activation.relu(), new MaxPool2d(2), new Conv2d(16, 32, 3, 1, 1, 1, 1, false, Init.Scheme.PYTORCH_DEFAULT, be, g),
-                        BatchNorm.batchNorm2d(32), Activation.relu(), new MaxPool2d(2), new Dropout(0.25f), new Flatten(), new Linear(1568, 10));
+        net = Models.create(model, 784, 10);
         opt = new Adam(net.parameters(), 1e-3f);
         x = Tensor.rand(be, g, 0, 1, 128, 1, 28, 28);
         int[] y = new int[128];
