@@ -1,0 +1,326 @@
+package dev.stride.kernels.emu;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs PTX kernels on the CPU. Each thread has its own registers and program counter and runs until it reaches
+ * {@code bar.sync} or exits; a block's barrier opens when every thread that has not exited is waiting at it.
+ * Blocks run one after another. Every global and shared access is bounds- and alignment-checked, and an error
+ * names the kernel, block, thread, PTX line and address. Counters record instructions, global bytes and the
+ * 32-byte sectors each warp-level memory request touches.
+ */
+public final class Emulator {
+    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long STEP_LIMIT = 100_000_000L;
+
+    private final DeviceMemory memory = new DeviceMemory();
+
+    /** What one launch did. {@code sectors} sums, over warp-level global requests, the distinct 32-byte sectors touched. */
+    public record Counters(long instructions, long bytesRead, long bytesWritten, long requests, long sectors) {}
+
+    public PtxModule load(String ptx, String name) {
+        return PtxModule.parse(ptx, name);
+    }
+
+    public long malloc(long bytes) {
+        return memory.allocate(bytes);
+    }
+
+    public void free(long ptr) {
+        memory.free(ptr);
+    }
+
+    public void write(long ptr, float[] data) {
+        byte[] b = memory.bytes(ptr);
+        for (int i = 0; i < data.length; i++) I32.set(b, i * 4, Float.floatToRawIntBits(data[i]));
+    }
+
+    public float[] readFloats(long ptr, int n) {
+        byte[] b = memory.bytes(ptr);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((int) I32.get(b, i * 4));
+        return out;
+    }
+
+    /** A thread's state. */
+    private static final class Thread {
+        final long[] r;
+        final int[] id = new int[3];
+        final int linear;
+        final int[] occurrences;
+        int pc;
+        boolean exited;
+        boolean waiting;
+
+        Thread(int regs, int linear, int insns) {
+            this.r = new long[regs];
+            this.linear = linear;
+            this.occurrences = new int[insns];
+        }
+    }
+
+    /** Launch state shared by a block's threads. */
+    private final class Launch {
+        final PtxModule.Kernel k;
+        final String module;
+        final int[] grid;
+        final int[] block;
+        final byte[] params;
+        final int[] ctaid = new int[3];
+        byte[] shared;
+        long instructions;
+        long read;
+        long written;
+        final Map<Long, Set<Long>> sectors = new HashMap<>();
+
+        Launch(PtxModule.Kernel k, String module, int[] grid, int[] block, byte[] params) {
+            this.k = k;
+            this.module = module;
+            this.grid = grid;
+            this.block = block;
+            this.params = params;
+        }
+
+        PtxException error(Thread t, Insn in, String what) {
+            return new PtxException(module + ": kernel " + k.name + ", block (" + ctaid[0] + "," + ctaid[1] + "," + ctaid[2]
+                    + "), thread (" + t.id[0] + "," + t.id[1] + "," + t.id[2] + "), line " + in.line + " `" + in.text + "`: " + what);
+        }
+    }
+
+    /**
+     * Launches {@code kernel} over {@code grid} blocks of {@code block} threads; {@code args} are Integer (32-bit),
+     * Long (64-bit and pointers), Float or Double, in parameter order.
+     */
+    public Counters launch(PtxModule module, String kernel, int[] grid, int[] block, int dynamicShared, Object... args) {
+        PtxModule.Kernel k = module.kernel(kernel);
+        if (args.length != k.params.size()) {
+            throw new IllegalArgumentException(module.name() + ": kernel " + kernel + " takes " + k.params.size() + " arguments, got " + args.length);
+        }
+        byte[] params = new byte[Math.max(k.paramBytes, 8)];
+        for (int i = 0; i < args.length; i++) {
+            PtxModule.Param p = k.params.get(i);
+            Object a = args[i];
+            long bits = a instanceof Float f ? Float.floatToRawIntBits(f) & 0xFFFFFFFFL
+                    : a instanceof Double d ? Double.doubleToRawLongBits(d) : ((Number) a).longValue();
+            if (p.size() == 8) I64.set(params, p.offset(), bits);
+            else if (p.size() == 4) I32.set(params, p.offset(), (int) bits);
+            else throw new IllegalArgumentException(kernel + ": parameter " + p.name() + " of " + p.size() + " bytes cannot be passed as " + a);
+        }
+        Launch l = new Launch(k, module.name(), grid, block, params);
+        int threads = block[0] * block[1] * block[2];
+        for (int z = 0; z < grid[2]; z++) {
+            for (int y = 0; y < grid[1]; y++) {
+                for (int x = 0; x < grid[0]; x++) {
+                    l.ctaid[0] = x;
+                    l.ctaid[1] = y;
+                    l.ctaid[2] = z;
+                    runBlock(l, threads, dynamicShared);
+                }
+            }
+        }
+        long sectorCount = 0;
+        for (Set<Long> s : l.sectors.values()) sectorCount += s.size();
+        return new Counters(l.instructions, l.read, l.written, l.sectors.size(), sectorCount);
+    }
+
+    private void runBlock(Launch l, int threads, int dynamicShared) {
+        l.shared = new byte[l.k.sharedBytes + dynamicShared];
+        Thread[] ts = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            ts[i] = new Thread(l.k.registers.size(), i, l.k.insns.length);
+            ts[i].id[0] = i % l.block[0];
+            ts[i].id[1] = (i / l.block[0]) % l.block[1];
+            ts[i].id[2] = i / (l.block[0] * l.block[1]);
+        }
+        while (true) {
+            int alive = 0;
+            for (Thread t : ts) {
+                if (!t.exited && !t.waiting) run(l, t);
+                if (!t.exited) alive++;
+            }
+            if (alive == 0) return;
+            for (Thread t : ts) t.waiting = false;
+        }
+    }
+
+    private void run(Launch l, Thread t) {
+        Insn[] code = l.k.insns;
+        long steps = 0;
+        while (true) {
+            if (t.pc >= code.length) {
+                t.exited = true;
+                return;
+            }
+            Insn in = code[t.pc];
+            if (++steps > STEP_LIMIT) throw l.error(t, in, "more than " + STEP_LIMIT + " instructions without reaching a barrier or exit");
+            if (in.guard >= 0 && ((t.r[in.guard] != 0) == in.guardNegated)) {
+                t.pc++;
+                continue;
+            }
+            l.instructions++;
+            switch (in.op) {
+                case BRA -> {
+                    t.pc = in.target;
+                    continue;
+                }
+                case RET, EXIT -> {
+                    t.exited = true;
+                    return;
+                }
+                case BAR -> {
+                    t.pc++;
+                    t.waiting = true;
+                    return;
+                }
+                case LD -> load(l, t, in);
+                case ST -> store(l, t, in);
+                default -> set(t, in, Alu.execute(in, t.r, this::value, t, l));
+            }
+            t.pc++;
+        }
+    }
+
+    /** Reads operand {@code i} of {@code in} as raw bits. */
+    long value(Insn in, int i, Object thread, Object launch) {
+        Thread t = (Thread) thread;
+        Launch l = (Launch) launch;
+        Insn.Operand o = in.ops[i];
+        return switch (o.kind) {
+            case Insn.REG -> t.r[o.reg];
+            case Insn.IMM -> o.imm;
+            case Insn.SPECIAL -> special(l, t, o.special);
+            case Insn.SYMBOL -> symbolAddress(l, o.symbol);
+            default -> throw l.error(t, in, "operand " + i + " is not a value");
+        };
+    }
+
+    private static long special(Launch l, Thread t, int s) {
+        return switch (s) {
+            case 0, 1, 2 -> t.id[s];
+            case 3, 4, 5 -> l.block[s - 3];
+            case 6, 7, 8 -> l.ctaid[s - 6];
+            case 9, 10, 11 -> l.grid[s - 9];
+            case 12 -> t.linear % 32;
+            default -> t.linear / 32;
+        };
+    }
+
+    private static long symbolAddress(Launch l, String symbol) {
+        Integer shared = l.k.shared.get(symbol);
+        if (shared != null) return shared;
+        for (PtxModule.Param p : l.k.params) if (p.name().equals(symbol)) return p.offset();
+        throw new PtxException(l.k.name + ": unknown symbol " + symbol);
+    }
+
+    private static void set(Thread t, Insn in, long bits) {
+        t.r[in.ops[0].reg] = bits;
+    }
+
+    private long address(Launch l, Thread t, Insn in, Insn.Operand a) {
+        long base = a.base >= 0 ? t.r[a.base] : symbolAddress(l, a.symbol);
+        return base + a.offset;
+    }
+
+    private void load(Launch l, Thread t, Insn in) {
+        int width = PtxModule.typeBytes(in.type);
+        int lanes = in.vector();
+        long addr = address(l, t, in, in.ops[1]);
+        byte[] mem = memory(l, t, in, addr, width * lanes, false);
+        int at = offsetIn(l, in, addr);
+        Insn.Operand dst = in.ops[0];
+        for (int v = 0; v < lanes; v++) {
+            long bits = readBits(mem, at + v * width, width, in.type.startsWith("s"));
+            t.r[lanes == 1 ? dst.reg : dst.vec[v]] = bits;
+        }
+        if (in.space().equals("global")) {
+            l.read += (long) width * lanes;
+            countSectors(l, t, addr, width * lanes);
+        }
+    }
+
+    private void store(Launch l, Thread t, Insn in) {
+        int width = PtxModule.typeBytes(in.type);
+        int lanes = in.vector();
+        long addr = address(l, t, in, in.ops[0]);
+        byte[] mem = memory(l, t, in, addr, width * lanes, true);
+        int at = offsetIn(l, in, addr);
+        Insn.Operand src = in.ops[1];
+        for (int v = 0; v < lanes; v++) {
+            long bits = src.kind == Insn.VEC ? t.r[src.vec[v]] : value(in, 1, t, l);
+            writeBits(mem, at + v * width, width, bits);
+        }
+        if (in.space().equals("global")) {
+            l.written += (long) width * lanes;
+            countSectors(l, t, addr, width * lanes);
+        }
+    }
+
+    private int offsetIn(Launch l, Insn in, long addr) {
+        return in.space().equals("global") ? (int) memory.offset(addr) : (int) addr;
+    }
+
+    private byte[] memory(Launch l, Thread t, Insn in, long addr, int size, boolean store) {
+        String space = in.space();
+        String access = space + " " + (store ? "store" : "load") + " of " + size + " bytes at 0x" + Long.toHexString(addr);
+        if (addr % Math.min(size, 16) != 0) throw l.error(t, in, access + " is misaligned (needs " + Math.min(size, 16) + "-byte alignment)");
+        switch (space) {
+            case "param" -> {
+                if (store || addr < 0 || addr + size > l.params.length) throw l.error(t, in, access + " is outside the parameter buffer");
+                return l.params;
+            }
+            case "shared" -> {
+                if (addr < 0 || addr + size > l.shared.length) {
+                    throw l.error(t, in, access + " is outside the block's " + l.shared.length + " bytes of shared memory");
+                }
+                return l.shared;
+            }
+            case "global" -> {
+                StringBuilder why = new StringBuilder();
+                byte[] b = memory.find(addr, size, why);
+                if (b == null) throw l.error(t, in, "out of bounds: " + access + " is " + why);
+                return b;
+            }
+            default -> throw l.error(t, in, "unsupported state space ." + space);
+        }
+    }
+
+    private static long readBits(byte[] m, int at, int width, boolean signed) {
+        return switch (width) {
+            case 1 -> signed ? m[at] : m[at] & 0xFFL;
+            case 2 -> {
+                int v = (m[at] & 0xFF) | (m[at + 1] << 8);
+                yield signed ? (short) v : v & 0xFFFFL;
+            }
+            case 4 -> signed ? (int) I32.get(m, at) : ((int) I32.get(m, at)) & 0xFFFFFFFFL;
+            default -> (long) I64.get(m, at);
+        };
+    }
+
+    private static void writeBits(byte[] m, int at, int width, long bits) {
+        switch (width) {
+            case 1 -> m[at] = (byte) bits;
+            case 2 -> {
+                m[at] = (byte) bits;
+                m[at + 1] = (byte) (bits >>> 8);
+            }
+            case 4 -> I32.set(m, at, (int) bits);
+            default -> I64.set(m, at, bits);
+        }
+    }
+
+    /** Groups accesses by (warp, instruction, how many times this thread executed it), as one warp-wide request. */
+    private static void countSectors(Launch l, Thread t, long addr, int size) {
+        int occurrence = t.occurrences[t.pc]++;
+        long key = (((long) (t.linear / 32) * l.k.insns.length + t.pc) << 24) ^ occurrence
+                ^ ((long) (l.ctaid[0] + 65536L * l.ctaid[1]) << 44);
+        Set<Long> s = l.sectors.computeIfAbsent(key, x -> new HashSet<>());
+        for (long a = addr >>> 5; a <= (addr + size - 1) >>> 5; a++) s.add(a);
+    }
+}

@@ -1,0 +1,205 @@
+package dev.stride.kernels.emu;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One decoded PTX instruction: opcode, type and modifiers, guard predicate, and operands resolved to slots. */
+final class Insn {
+    enum Op { LD, ST, MOV, ADD, SUB, MUL, MAD, FMA, DIV, REM, NEG, ABS, MIN, MAX, AND, OR, XOR, NOT, SHL, SHR, SETP, SELP, CVT,
+        CVTA, BRA, RET, EXIT, BAR }
+
+    /** Operand kinds. */
+    static final int REG = 0;
+    static final int IMM = 1;
+    static final int SPECIAL = 2;
+    static final int ADDR = 3;
+    static final int VEC = 4;
+    static final int LABEL = 5;
+    static final int SYMBOL = 6;
+
+    /** A decoded operand; for ADDR, {@code base} is a register slot or -1 with {@code symbolOffset} set. */
+    static final class Operand {
+        int kind;
+        int reg;
+        long imm;
+        int special;
+        int base = -1;
+        long offset;
+        String symbol;
+        int[] vec;
+        String label;
+    }
+
+    final String text;
+    final int line;
+    final Op op;
+    final String[] mods;
+    final String type;
+    final Operand[] ops;
+    int guard = -1;
+    boolean guardNegated;
+    int target = -1;
+
+    private Insn(String text, int line, Op op, String[] mods, String type, Operand[] ops) {
+        this.text = text;
+        this.line = line;
+        this.op = op;
+        this.mods = mods;
+        this.type = type;
+        this.ops = ops;
+    }
+
+    boolean has(String mod) {
+        for (String m : mods) if (m.equals(mod)) return true;
+        return false;
+    }
+
+    /** The state space of a load or store: param, global, shared. */
+    String space() {
+        for (String m : mods) {
+            if (m.equals("param") || m.equals("global") || m.equals("shared") || m.equals("local") || m.equals("const")) return m;
+        }
+        return "generic";
+    }
+
+    /** The vector width of a load or store (.v2, .v4), else 1. */
+    int vector() {
+        return has("v4") ? 4 : has("v2") ? 2 : 1;
+    }
+
+    static Insn decode(String text, int line, PtxModule.Kernel k, String module) {
+        String s = text;
+        int guard = -1;
+        boolean negated = false;
+        if (s.startsWith("@")) {
+            int sp = s.indexOf(' ');
+            String g = s.substring(1, sp);
+            negated = g.startsWith("!");
+            guard = reg(k, negated ? g.substring(1) : g, module, line);
+            s = s.substring(sp).trim();
+        }
+        int sp = firstSpace(s);
+        String opcode = sp < 0 ? s : s.substring(0, sp);
+        String rest = sp < 0 ? "" : s.substring(sp).trim();
+        String[] parts = opcode.split("\\.");
+        Op op;
+        try {
+            op = Op.valueOf(parts[0].toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new PtxException(module + ":" + line + ": unsupported instruction '" + parts[0] + "' in kernel " + k.name + ": " + text);
+        }
+        String[] mods = java.util.Arrays.copyOfRange(parts, 1, parts.length);
+        String type = mods.length == 0 ? "" : mods[mods.length - 1];
+        List<Operand> ops = new ArrayList<>();
+        for (String o : splitOperands(rest)) ops.add(operand(o.trim(), k, module, line));
+        Insn in = new Insn(text, line, op, mods, type, ops.toArray(new Operand[0]));
+        in.guard = guard;
+        in.guardNegated = negated;
+        return in;
+    }
+
+    void resolveLabel(PtxModule.Kernel k, String module) {
+        if (op != Op.BRA) return;
+        Operand o = ops[0];
+        Integer t = k.labels.get(o.label);
+        if (t == null) throw new PtxException(module + ":" + line + ": unknown label " + o.label);
+        target = t;
+    }
+
+    private static int firstSpace(String s) {
+        for (int i = 0; i < s.length(); i++) if (Character.isWhitespace(s.charAt(i))) return i;
+        return -1;
+    }
+
+    private static List<String> splitOperands(String rest) {
+        List<String> out = new ArrayList<>();
+        if (rest.isEmpty()) return out;
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            if (c == '{' || c == '[') depth++;
+            else if (c == '}' || c == ']') depth--;
+            else if (c == ',' && depth == 0) {
+                out.add(rest.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(rest.substring(start));
+        return out;
+    }
+
+    private static int reg(PtxModule.Kernel k, String name, String module, int line) {
+        Integer r = k.registers.get(name);
+        if (r == null) throw new PtxException(module + ":" + line + ": undeclared register " + name + " in kernel " + k.name);
+        return r;
+    }
+
+    private static final String[] SPECIALS = {"%tid.x", "%tid.y", "%tid.z", "%ntid.x", "%ntid.y", "%ntid.z", "%ctaid.x", "%ctaid.y",
+        "%ctaid.z", "%nctaid.x", "%nctaid.y", "%nctaid.z", "%laneid", "%warpid"};
+
+    private static Operand operand(String o, PtxModule.Kernel k, String module, int line) {
+        Operand x = new Operand();
+        if (o.startsWith("[")) {
+            x.kind = ADDR;
+            String inner = o.substring(1, o.length() - 1).trim();
+            int plus = inner.indexOf('+');
+            String base = plus < 0 ? inner : inner.substring(0, plus).trim();
+            x.offset = plus < 0 ? 0 : Long.decode(inner.substring(plus + 1).trim());
+            if (base.startsWith("%")) x.base = reg(k, base, module, line);
+            else x.symbol = base;
+            return x;
+        }
+        if (o.startsWith("{")) {
+            x.kind = VEC;
+            String[] regs = o.substring(1, o.length() - 1).split(",");
+            x.vec = new int[regs.length];
+            for (int i = 0; i < regs.length; i++) x.vec[i] = reg(k, regs[i].trim(), module, line);
+            return x;
+        }
+        for (int i = 0; i < SPECIALS.length; i++) {
+            if (o.equals(SPECIALS[i])) {
+                x.kind = SPECIAL;
+                x.special = i;
+                return x;
+            }
+        }
+        if (o.startsWith("%")) {
+            x.kind = REG;
+            x.reg = reg(k, o, module, line);
+            return x;
+        }
+        if (o.startsWith("$")) {
+            x.kind = LABEL;
+            x.label = o;
+            return x;
+        }
+        if (isParamOrShared(k, o)) {
+            x.kind = SYMBOL;
+            x.symbol = o;
+            return x;
+        }
+        x.kind = IMM;
+        x.imm = immediate(o, module, line);
+        return x;
+    }
+
+    private static boolean isParamOrShared(PtxModule.Kernel k, String name) {
+        if (k.shared.containsKey(name)) return true;
+        for (PtxModule.Param p : k.params) if (p.name().equals(name)) return true;
+        return false;
+    }
+
+    private static long immediate(String o, String module, int line) {
+        try {
+            if (o.startsWith("0f") || o.startsWith("0F")) return Long.parseLong(o.substring(2), 16);
+            if (o.startsWith("0d") || o.startsWith("0D")) return Long.parseUnsignedLong(o.substring(2), 16);
+            String t = o.endsWith("U") ? o.substring(0, o.length() - 1) : o;
+            if (t.startsWith("-0x")) return -Long.parseUnsignedLong(t.substring(3), 16);
+            if (t.startsWith("0x") || t.startsWith("0X")) return Long.parseUnsignedLong(t.substring(2), 16);
+            return Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            throw new PtxException(module + ":" + line + ": cannot read operand '" + o + "'");
+        }
+    }
+}
