@@ -105,27 +105,99 @@ final class Alu {
         return fit(signed(type) ? extend(a, type) >> amount : extend(a, type) >>> amount, type);
     }
 
+    /** Flushes a subnormal to a zero of the same sign when the instruction has {@code .ftz}. */
+    private static float ftz(Insn in, float x) {
+        return in.has("ftz") && x != 0 && Math.abs(x) < Float.MIN_NORMAL ? Math.copySign(0f, x) : x;
+    }
+
     private static float float32(Insn in, java.util.function.IntToLongFunction v) {
-        float a = f(v.applyAsLong(1));
-        switch (in.op) {
-            case NEG:
-                return -a;
-            case ABS:
-                return Math.abs(a);
-            default:
-                break;
-        }
-        float b = f(v.applyAsLong(2));
+        float a = ftz(in, f(v.applyAsLong(1)));
+        float r = switch (in.op) {
+            case NEG -> -a;
+            case ABS -> Math.abs(a);
+            case SQRT -> (float) Math.sqrt(a);
+            // The .approx forms are the multi-function unit's approximations on a GPU (about 1-2 ulp); here
+            // they are the correctly rounded values, which stay within those bounds.
+            case RSQRT -> (float) (1 / Math.sqrt(a));
+            case RCP -> in.has("approx") ? (float) (1.0 / a) : 1f / a;
+            case EX2 -> (float) Math.pow(2, a);
+            case LG2 -> (float) (Math.log(a) / Math.log(2));
+            case TANH -> (float) Math.tanh(a);
+            case SIN -> (float) Math.sin(a);
+            case COS -> (float) Math.cos(a);
+            default -> binary32(in, a, ftz(in, f(v.applyAsLong(2))), v);
+        };
+        r = ftz(in, r);
+        if (in.has("sat")) r = r != r ? 0f : Math.min(1f, Math.max(0f, r));
+        return r;
+    }
+
+    private static float binary32(Insn in, float a, float b, java.util.function.IntToLongFunction v) {
+        String mode = in.has("rz") ? "rz" : in.has("rm") ? "rm" : in.has("rp") ? "rp" : "rn";
         return switch (in.op) {
-            case ADD -> a + b;
-            case SUB -> a - b;
-            case MUL -> a * b;
+            case ADD -> mode.equals("rn") ? a + b : directed((double) a + b, 0, mode);
+            case SUB -> mode.equals("rn") ? a - b : directed((double) a - b, 0, mode);
+            case MUL -> mode.equals("rn") ? a * b : directed((double) a * b, 0, mode);
             case DIV -> a / b;
             case MIN -> a != a ? b : b != b ? a : Math.min(a, b);
             case MAX -> a != a ? b : b != b ? a : Math.max(a, b);
-            case FMA, MAD -> Math.fma(a, b, f(v.applyAsLong(3)));
+            case COPYSIGN -> Math.copySign(b, a);
+            case FMA, MAD -> {
+                float c = ftz(in, f(v.applyAsLong(3)));
+                if (mode.equals("rn")) yield Math.fma(a, b, c);
+                // a·b is exact in double; TwoSum keeps the rounding error of adding c.
+                double p = (double) a * b;
+                double s = p + c;
+                double bp = s - p;
+                double err = (p - (s - bp)) + (c - bp);
+                yield directed(s, err, mode);
+            }
             default -> throw new PtxException("line " + in.line + ": unsupported f32 instruction `" + in.text + "`");
         };
+    }
+
+    /** Rounds the exact value {@code hi + lo} to float toward zero, minus infinity or plus infinity. */
+    static float directed(double hi, double lo, String mode) {
+        float f = (float) hi;
+        if (Float.isInfinite(f) || f != f) return f;
+        int cmp = Double.compare(f, hi);
+        if (cmp == 0) cmp = lo > 0 ? -1 : lo < 0 ? 1 : 0;
+        boolean down = mode.equals("rm") || (mode.equals("rz") && hi + lo > 0);
+        boolean up = mode.equals("rp") || (mode.equals("rz") && hi + lo < 0);
+        if (down && cmp > 0) return Math.nextDown(f);
+        if (up && cmp < 0) return Math.nextUp(f);
+        return f;
+    }
+
+    /** The value an atomic leaves in memory. */
+    static long atomic(String kind, String type, long old, long b, long c, Insn in) {
+        if (type.equals("f32")) {
+            float x = f(old);
+            float y = f(b);
+            return switch (kind) {
+                case "add" -> bits(x + y);
+                case "min" -> bits(Math.min(x, y));
+                case "max" -> bits(Math.max(x, y));
+                case "exch" -> b;
+                default -> throw new PtxException("line " + in.line + ": unsupported atomic `" + in.text + "`");
+            };
+        }
+        long x = extend(old, type);
+        long y = extend(b, type);
+        boolean uns = !signed(type);
+        return fit(switch (kind) {
+            case "add" -> x + y;
+            case "min" -> uns ? (Long.compareUnsigned(x, y) <= 0 ? x : y) : Math.min(x, y);
+            case "max" -> uns ? (Long.compareUnsigned(x, y) >= 0 ? x : y) : Math.max(x, y);
+            case "inc" -> Long.compareUnsigned(x, y) >= 0 ? 0 : x + 1;
+            case "dec" -> x == 0 || Long.compareUnsigned(x, y) > 0 ? y : x - 1;
+            case "cas" -> x == y ? c : x;
+            case "exch" -> y;
+            case "and" -> x & y;
+            case "or" -> x | y;
+            case "xor" -> x ^ y;
+            default -> throw new PtxException("line " + in.line + ": unsupported atomic `" + in.text + "`");
+        }, type);
     }
 
     private static double float64(Insn in, java.util.function.IntToLongFunction v) {

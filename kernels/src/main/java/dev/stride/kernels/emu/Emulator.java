@@ -42,6 +42,16 @@ public final class Emulator {
         for (int i = 0; i < data.length; i++) I32.set(b, i * 4, Float.floatToRawIntBits(data[i]));
     }
 
+    public void write(long ptr, long[] data) {
+        byte[] b = memory.bytes(ptr);
+        for (int i = 0; i < data.length; i++) I64.set(b, i * 8, data[i]);
+    }
+
+    public void write(long ptr, int[] data) {
+        byte[] b = memory.bytes(ptr);
+        for (int i = 0; i < data.length; i++) I32.set(b, i * 4, data[i]);
+    }
+
     public float[] readFloats(long ptr, int n) {
         byte[] b = memory.bytes(ptr);
         float[] out = new float[n];
@@ -50,7 +60,7 @@ public final class Emulator {
     }
 
     /** A thread's state. */
-    private static final class Thread {
+    static final class Thread {
         final long[] r;
         final int[] id = new int[3];
         final int linear;
@@ -58,6 +68,7 @@ public final class Emulator {
         int pc;
         boolean exited;
         boolean waiting;
+        boolean collective;
 
         Thread(int regs, int linear, int insns) {
             this.r = new long[regs];
@@ -67,7 +78,7 @@ public final class Emulator {
     }
 
     /** Launch state shared by a block's threads. */
-    private final class Launch {
+    final class Launch {
         final PtxModule.Kernel k;
         final String module;
         final int[] grid;
@@ -140,14 +151,43 @@ public final class Emulator {
             ts[i].id[2] = i / (l.block[0] * l.block[1]);
         }
         while (true) {
-            int alive = 0;
             for (Thread t : ts) {
-                if (!t.exited && !t.waiting) run(l, t);
+                if (!t.exited && !t.waiting && !t.collective) run(l, t);
+            }
+            if (Collectives.fire(l.k, ts, this, l)) continue;
+            int alive = 0;
+            int atBarrier = 0;
+            for (Thread t : ts) {
                 if (!t.exited) alive++;
+                if (t.waiting) atBarrier++;
             }
             if (alive == 0) return;
-            for (Thread t : ts) t.waiting = false;
+            if (atBarrier == alive) {
+                for (Thread t : ts) t.waiting = false;
+                continue;
+            }
+            throw deadlock(l, ts);
         }
+    }
+
+    private PtxException deadlock(Launch l, Thread[] ts) {
+        StringBuilder sb = new StringBuilder(l.module + ": kernel " + l.k.name + ", block (" + l.ctaid[0] + "," + l.ctaid[1] + ","
+                + l.ctaid[2] + "): deadlock:");
+        Map<String, Integer> where = new java.util.TreeMap<>();
+        for (Thread t : ts) {
+            if (t.exited) continue;
+            Insn in = l.k.insns[t.pc - (t.waiting ? 1 : 0)];
+            String what = (t.waiting ? " at the barrier on line " : " in a warp collective on line ") + in.line + " `" + in.text + "`";
+            where.merge(what, 1, Integer::sum);
+            if (where.get(what) == 1) where.put(what + " (first: thread " + t.id[0] + "," + t.id[1] + "," + t.id[2] + ")", 0);
+        }
+        where.forEach((k, n) -> {
+            if (n > 0) sb.append(' ').append(n).append(" threads").append(k).append(';');
+        });
+        where.forEach((k, n) -> {
+            if (n == 0) sb.append(k.substring(k.indexOf("(first"))).append(';');
+        });
+        return new PtxException(sb.toString());
     }
 
     private void run(Launch l, Thread t) {
@@ -179,6 +219,15 @@ public final class Emulator {
                     t.waiting = true;
                     return;
                 }
+                case SHFL, VOTE -> {
+                    l.instructions--;
+                    t.collective = true;
+                    return;
+                }
+                case MEMBAR -> {
+                    // Blocks and threads run one at a time, so every write is already visible.
+                }
+                case ATOM, RED -> atomic(l, t, in);
                 case LD -> load(l, t, in);
                 case ST -> store(l, t, in);
                 default -> set(t, in, Alu.execute(in, t.r, this::value, t, l));
@@ -226,6 +275,27 @@ public final class Emulator {
     private long address(Launch l, Thread t, Insn in, Insn.Operand a) {
         long base = a.base >= 0 ? t.r[a.base] : symbolAddress(l, a.symbol);
         return base + a.offset;
+    }
+
+    /** Read-modify-write: blocks and threads run one at a time, so no other access can interleave. */
+    private void atomic(Launch l, Thread t, Insn in) {
+        boolean red = in.op == Insn.Op.RED;
+        int addrOp = red ? 0 : 1;
+        int width = PtxModule.typeBytes(in.type);
+        long addr = address(l, t, in, in.ops[addrOp]);
+        byte[] mem = memory(l, t, in, addr, width, true);
+        int at = offsetIn(l, in, addr);
+        long old = readBits(mem, at, width, in.type.startsWith("s"));
+        long b = value(in, addrOp + 1, t, l);
+        String kind = in.mods[in.mods.length - 2];
+        long next = Alu.atomic(kind, in.type, old, b, kind.equals("cas") ? value(in, addrOp + 2, t, l) : 0, in);
+        writeBits(mem, at, width, next);
+        if (!red) t.r[in.ops[0].reg] = old;
+        if (in.space().equals("global")) {
+            l.read += width;
+            l.written += width;
+            countSectors(l, t, addr, width);
+        }
     }
 
     private void load(Launch l, Thread t, Insn in) {

@@ -6,7 +6,7 @@ import java.util.List;
 /** One decoded PTX instruction: opcode, type and modifiers, guard predicate, and operands resolved to slots. */
 final class Insn {
     enum Op { LD, ST, MOV, ADD, SUB, MUL, MAD, FMA, DIV, REM, NEG, ABS, MIN, MAX, AND, OR, XOR, NOT, SHL, SHR, SETP, SELP, CVT,
-        CVTA, BRA, RET, EXIT, BAR }
+        CVTA, BRA, RET, EXIT, BAR, SHFL, VOTE, ATOM, RED, MEMBAR, SQRT, RSQRT, RCP, EX2, LG2, TANH, SIN, COS, COPYSIGN }
 
     /** Operand kinds. */
     static final int REG = 0;
@@ -38,6 +38,8 @@ final class Insn {
     final Operand[] ops;
     int guard = -1;
     boolean guardNegated;
+    /** The predicate of a {@code d|p} destination pair (shfl), or -1. */
+    int pairPredicate = -1;
     int target = -1;
 
     private Insn(String text, int line, Op op, String[] mods, String type, Operand[] ops) {
@@ -91,8 +93,18 @@ final class Insn {
         String[] mods = java.util.Arrays.copyOfRange(parts, 1, parts.length);
         String type = mods.length == 0 ? "" : mods[mods.length - 1];
         List<Operand> ops = new ArrayList<>();
-        for (String o : splitOperands(rest)) ops.add(operand(o.trim(), k, module, line));
+        int pairPredicate = -1;
+        for (String o : splitOperands(rest)) {
+            String t = o.trim();
+            int bar = t.indexOf('|');
+            if (bar > 0 && ops.isEmpty()) {
+                pairPredicate = reg(k, t.substring(bar + 1).trim(), module, line);
+                t = t.substring(0, bar).trim();
+            }
+            ops.add(operand(t, k, module, line));
+        }
         Insn in = new Insn(text, line, op, mods, type, ops.toArray(new Operand[0]));
+        in.pairPredicate = pairPredicate;
         in.guard = guard;
         in.guardNegated = negated;
         return in;
