@@ -4,41 +4,25 @@ package dev.stride.kernels.emu;
  * The arithmetic, logic, compare and convert instructions, with PTX's semantics where Java's differ: shift
  * amounts of the register width or more clamp, {@code min}/{@code max} return the non-NaN operand, ordered
  * compares are false on NaN, integer division by zero does not trap. Registers hold raw bits; 32-bit results
- * are kept zero-extended.
+ * are kept zero-extended. Operands arrive already read ({@code a}, {@code b}, {@code c}); types and modifiers
+ * are the integer codes decoded once in {@link Insn}.
  */
 final class Alu {
     private Alu() {}
 
-    @FunctionalInterface
-    interface Values {
-        long value(Insn in, int i, Object thread, Object launch);
-    }
-
-    private static int width(String type) {
-        return type.equals("pred") ? 1 : PtxModule.typeBytes(type) * 8;
-    }
-
-    private static boolean isFloat(String type) {
-        return type.startsWith("f");
-    }
-
-    private static boolean signed(String type) {
-        return type.startsWith("s");
-    }
-
-    /** Sign- or zero-extends the low {@code bits} of {@code v} by the type. */
-    private static long extend(long v, String type) {
-        return switch (width(type)) {
-            case 8 -> signed(type) ? (byte) v : v & 0xFFL;
-            case 16 -> signed(type) ? (short) v : v & 0xFFFFL;
-            case 32 -> signed(type) ? (int) v : v & 0xFFFFFFFFL;
+    /** Sign- or zero-extends the low bits of {@code v} by type {@code t}. */
+    static long extend(long v, int t) {
+        return switch (Insn.WIDTH[t]) {
+            case 8 -> Insn.signed(t) ? (byte) v : v & 0xFFL;
+            case 16 -> Insn.signed(t) ? (short) v : v & 0xFFFFL;
+            case 32 -> Insn.signed(t) ? (int) v : v & 0xFFFFFFFFL;
             default -> v;
         };
     }
 
     /** Truncates a result to the type's width, kept zero-extended in the register. */
-    private static long fit(long v, String type) {
-        return switch (width(type)) {
+    static long fit(long v, int t) {
+        return switch (Insn.WIDTH[t]) {
             case 1 -> v & 1;
             case 8 -> v & 0xFFL;
             case 16 -> v & 0xFFFFL;
@@ -59,59 +43,53 @@ final class Alu {
         return Double.longBitsToDouble(bits);
     }
 
-    static long execute(Insn in, long[] r, Values vals, Object t, Object l) {
-        String type = in.type;
-        java.util.function.IntToLongFunction v = i -> vals.value(in, i, t, l);
+    private static PtxException unsupported(Insn in) {
+        return new PtxException("line " + in.line + ": unsupported instruction form `" + in.text + "`");
+    }
+
+    static long execute(Insn in, long a, long b, long c) {
+        int t = in.t;
         switch (in.op) {
-            case MOV, CVTA -> {
-                return v.applyAsLong(1);
-            }
-            case SETP -> {
-                return compare(in.mods[0], in.mods[in.mods.length - 1], v.applyAsLong(1), v.applyAsLong(2), in) ? 1 : 0;
-            }
-            case SELP -> {
-                return v.applyAsLong(3) != 0 ? v.applyAsLong(1) : v.applyAsLong(2);
-            }
-            case CVT -> {
-                return convert(in, v.applyAsLong(1));
-            }
-            case NOT -> {
-                return fit(~v.applyAsLong(1), type);
-            }
-            case AND -> {
-                return fit(v.applyAsLong(1) & v.applyAsLong(2), type);
-            }
-            case OR -> {
-                return fit(v.applyAsLong(1) | v.applyAsLong(2), type);
-            }
-            case XOR -> {
-                return fit(v.applyAsLong(1) ^ v.applyAsLong(2), type);
-            }
-            case SHL, SHR -> {
-                return shift(in.op == Insn.Op.SHL, type, v.applyAsLong(1), v.applyAsLong(2) & 0xFFFFFFFFL);
-            }
-            default -> {
-                if (type.equals("f32")) return bits(float32(in, v));
-                if (type.equals("f64")) return Double.doubleToRawLongBits(float64(in, v));
-                return integer(in, type, v);
-            }
+            case MOV, CVTA:
+                return a;
+            case SETP:
+                return compare(in, a, b) ? 1 : 0;
+            case SELP:
+                return c != 0 ? a : b;
+            case CVT:
+                return convert(in, a);
+            case NOT:
+                return fit(~a, t);
+            case AND:
+                return fit(a & b, t);
+            case OR:
+                return fit(a | b, t);
+            case XOR:
+                return fit(a ^ b, t);
+            case SHL, SHR:
+                return shift(in.op == Insn.Op.SHL, t, a, b & 0xFFFFFFFFL);
+            default:
+                if (t == Insn.F32) return bits(float32(in, a, b, c));
+                if (t == Insn.F64) return Double.doubleToRawLongBits(float64(in, a, b, c));
+                if (t < 0) throw unsupported(in);
+                return integer(in, t, a, b, c);
         }
     }
 
-    private static long shift(boolean left, String type, long a, long amount) {
-        int w = width(type);
-        if (amount >= w) return left ? 0 : signed(type) && extend(a, type) < 0 ? fit(-1, type) : 0;
-        if (left) return fit(a << amount, type);
-        return fit(signed(type) ? extend(a, type) >> amount : extend(a, type) >>> amount, type);
+    private static long shift(boolean left, int t, long a, long amount) {
+        int w = Insn.WIDTH[t];
+        if (amount >= w) return left ? 0 : Insn.signed(t) && extend(a, t) < 0 ? fit(-1, t) : 0;
+        if (left) return fit(a << amount, t);
+        return fit(Insn.signed(t) ? extend(a, t) >> amount : extend(a, t) >>> amount, t);
     }
 
     /** Flushes a subnormal to a zero of the same sign when the instruction has {@code .ftz}. */
     private static float ftz(Insn in, float x) {
-        return in.has("ftz") && x != 0 && Math.abs(x) < Float.MIN_NORMAL ? Math.copySign(0f, x) : x;
+        return (in.flags & Insn.FTZ) != 0 && x != 0 && Math.abs(x) < Float.MIN_NORMAL ? Math.copySign(0f, x) : x;
     }
 
-    private static float float32(Insn in, java.util.function.IntToLongFunction v) {
-        float a = ftz(in, f(v.applyAsLong(1)));
+    private static float float32(Insn in, long ab, long bb, long cb) {
+        float a = ftz(in, f(ab));
         float r = switch (in.op) {
             case NEG -> -a;
             case ABS -> Math.abs(a);
@@ -119,32 +97,32 @@ final class Alu {
             // The .approx forms are the multi-function unit's approximations on a GPU (about 1-2 ulp); here
             // they are the correctly rounded values, which stay within those bounds.
             case RSQRT -> (float) (1 / Math.sqrt(a));
-            case RCP -> in.has("approx") ? (float) (1.0 / a) : 1f / a;
+            case RCP -> (in.flags & Insn.APPROX) != 0 ? (float) (1.0 / a) : 1f / a;
             case EX2 -> (float) Math.pow(2, a);
             case LG2 -> (float) (Math.log(a) / Math.log(2));
             case TANH -> (float) Math.tanh(a);
             case SIN -> (float) Math.sin(a);
             case COS -> (float) Math.cos(a);
-            default -> binary32(in, a, ftz(in, f(v.applyAsLong(2))), v);
+            default -> binary32(in, a, ftz(in, f(bb)), cb);
         };
         r = ftz(in, r);
-        if (in.has("sat")) r = r != r ? 0f : Math.min(1f, Math.max(0f, r));
+        if ((in.flags & Insn.SAT) != 0) r = r != r ? 0f : Math.min(1f, Math.max(0f, r));
         return r;
     }
 
-    private static float binary32(Insn in, float a, float b, java.util.function.IntToLongFunction v) {
-        String mode = in.has("rz") ? "rz" : in.has("rm") ? "rm" : in.has("rp") ? "rp" : "rn";
+    private static float binary32(Insn in, float a, float b, long cb) {
+        int mode = in.flags & (Insn.RZ | Insn.RM | Insn.RP);
         return switch (in.op) {
-            case ADD -> mode.equals("rn") ? a + b : directed((double) a + b, 0, mode);
-            case SUB -> mode.equals("rn") ? a - b : directed((double) a - b, 0, mode);
-            case MUL -> mode.equals("rn") ? a * b : directed((double) a * b, 0, mode);
+            case ADD -> mode == 0 ? a + b : directed((double) a + b, 0, mode);
+            case SUB -> mode == 0 ? a - b : directed((double) a - b, 0, mode);
+            case MUL -> mode == 0 ? a * b : directed((double) a * b, 0, mode);
             case DIV -> a / b;
             case MIN -> a != a ? b : b != b ? a : Math.min(a, b);
             case MAX -> a != a ? b : b != b ? a : Math.max(a, b);
             case COPYSIGN -> Math.copySign(b, a);
             case FMA, MAD -> {
-                float c = ftz(in, f(v.applyAsLong(3)));
-                if (mode.equals("rn")) yield Math.fma(a, b, c);
+                float c = ftz(in, f(cb));
+                if (mode == 0) yield Math.fma(a, b, c);
                 // a·b is exact in double; TwoSum keeps the rounding error of adding c.
                 double p = (double) a * b;
                 double s = p + c;
@@ -152,66 +130,39 @@ final class Alu {
                 double err = (p - (s - bp)) + (c - bp);
                 yield directed(s, err, mode);
             }
-            default -> throw new PtxException("line " + in.line + ": unsupported f32 instruction `" + in.text + "`");
+            default -> throw unsupported(in);
         };
     }
 
-    /** Rounds the exact value {@code hi + lo} to float toward zero, minus infinity or plus infinity. */
-    static float directed(double hi, double lo, String mode) {
+    /** Rounds the exact value {@code hi + lo} to float toward zero ({@link Insn#RZ}), minus ({@link Insn#RM}) or plus infinity. */
+    static float directed(double hi, double lo, int mode) {
         float f = (float) hi;
         if (Float.isInfinite(f) || f != f) return f;
         int cmp = Double.compare(f, hi);
         if (cmp == 0) cmp = lo > 0 ? -1 : lo < 0 ? 1 : 0;
-        boolean down = mode.equals("rm") || (mode.equals("rz") && hi + lo > 0);
-        boolean up = mode.equals("rp") || (mode.equals("rz") && hi + lo < 0);
+        boolean positive = hi + lo > 0;
+        boolean down = mode == Insn.RM || (mode == Insn.RZ && positive);
+        boolean up = mode == Insn.RP || (mode == Insn.RZ && !positive);
         if (down && cmp > 0) return Math.nextDown(f);
         if (up && cmp < 0) return Math.nextUp(f);
         return f;
     }
 
-    /** The value an atomic leaves in memory. */
-    static long atomic(String kind, String type, long old, long b, long c, Insn in) {
-        if (type.equals("f32")) {
-            float x = f(old);
-            float y = f(b);
-            return switch (kind) {
-                case "add" -> bits(x + y);
-                case "min" -> bits(Math.min(x, y));
-                case "max" -> bits(Math.max(x, y));
-                case "exch" -> b;
-                default -> throw new PtxException("line " + in.line + ": unsupported atomic `" + in.text + "`");
-            };
-        }
-        long x = extend(old, type);
-        long y = extend(b, type);
-        boolean uns = !signed(type);
-        return fit(switch (kind) {
-            case "add" -> x + y;
-            case "min" -> uns ? (Long.compareUnsigned(x, y) <= 0 ? x : y) : Math.min(x, y);
-            case "max" -> uns ? (Long.compareUnsigned(x, y) >= 0 ? x : y) : Math.max(x, y);
-            case "inc" -> Long.compareUnsigned(x, y) >= 0 ? 0 : x + 1;
-            case "dec" -> x == 0 || Long.compareUnsigned(x, y) > 0 ? y : x - 1;
-            case "cas" -> x == y ? c : x;
-            case "exch" -> y;
-            case "and" -> x & y;
-            case "or" -> x | y;
-            case "xor" -> x ^ y;
-            default -> throw new PtxException("line " + in.line + ": unsupported atomic `" + in.text + "`");
-        }, type);
-    }
-
-    private static double float64(Insn in, java.util.function.IntToLongFunction v) {
-        double a = d(v.applyAsLong(1));
-        if (in.op == Insn.Op.NEG) return -a;
-        if (in.op == Insn.Op.ABS) return Math.abs(a);
-        double b = d(v.applyAsLong(2));
+    private static double float64(Insn in, long ab, long bb, long cb) {
+        double a = d(ab);
+        double b = d(bb);
         return switch (in.op) {
+            case NEG -> -a;
+            case ABS -> Math.abs(a);
+            case SQRT -> Math.sqrt(a);
             case ADD -> a + b;
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case FMA, MAD -> Math.fma(a, b, d(v.applyAsLong(3)));
-            default -> throw new PtxException("line " + in.line + ": unsupported f64 instruction `" + in.text + "`");
+            case MIN -> a != a ? b : b != b ? a : Math.min(a, b);
+            case MAX -> a != a ? b : b != b ? a : Math.max(a, b);
+            case FMA, MAD -> Math.fma(a, b, d(cb));
+            default -> throw unsupported(in);
         };
     }
 
@@ -219,49 +170,50 @@ final class Alu {
         return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
     }
 
-    private static long integer(Insn in, String type, java.util.function.IntToLongFunction v) {
-        long a = extend(v.applyAsLong(1), type);
-        int w = width(type);
+    private static long integer(Insn in, int t, long ar, long br, long c) {
+        long a = extend(ar, t);
+        long b = extend(br, t);
+        int w = Insn.WIDTH[t];
+        boolean uns = !Insn.signed(t);
         switch (in.op) {
             case NEG:
-                return fit(-a, type);
+                return fit(-a, t);
             case ABS:
-                return fit(Math.abs(a), type);
-            default:
-                break;
-        }
-        long b = extend(v.applyAsLong(2), type);
-        boolean wide = in.has("wide");
-        boolean hi = in.has("hi");
-        return switch (in.op) {
-            case ADD -> fit(a + b, type);
-            case SUB -> fit(a - b, type);
-            case MUL, MAD -> {
-                long c = in.op == Insn.Op.MAD ? v.applyAsLong(3) : 0;
+                return fit(Math.abs(a), t);
+            case ADD:
+                return fit(a + b, t);
+            case SUB:
+                return fit(a - b, t);
+            case MUL, MAD: {
+                long add = in.op == Insn.Op.MAD ? c : 0;
+                if ((in.flags & Insn.WIDE) != 0) return a * b + add;
                 long p;
-                if (wide) {
-                    p = a * b + c;
-                    yield p;
-                }
-                if (hi) {
-                    p = w == 64 ? (signed(type) ? Math.multiplyHigh(a, b) : unsignedMultiplyHigh(a, b)) : (a * b) >> w;
+                if ((in.flags & Insn.HI) != 0) {
+                    p = w == 64 ? (uns ? unsignedMultiplyHigh(a, b) : Math.multiplyHigh(a, b)) : (a * b) >> w;
                 } else {
                     p = a * b;
                 }
-                yield fit(p + extend(c, type), type);
+                return fit(p + extend(add, t), t);
             }
-            case DIV -> b == 0 ? fit(-1, type) : fit(signed(type) ? a / b : w == 64 ? Long.divideUnsigned(a, b) : a / b, type);
-            case REM -> b == 0 ? fit(a, type) : fit(signed(type) ? a % b : w == 64 ? Long.remainderUnsigned(a, b) : a % b, type);
-            case MIN -> fit(signed(type) || w < 64 ? Math.min(a, b) : (Long.compareUnsigned(a, b) <= 0 ? a : b), type);
-            case MAX -> fit(signed(type) || w < 64 ? Math.max(a, b) : (Long.compareUnsigned(a, b) >= 0 ? a : b), type);
-            default -> throw new PtxException("line " + in.line + ": unsupported integer instruction `" + in.text + "`");
-        };
+            case DIV:
+                return b == 0 ? fit(-1, t) : fit(uns && w == 64 ? Long.divideUnsigned(a, b) : a / b, t);
+            case REM:
+                return b == 0 ? fit(a, t) : fit(uns && w == 64 ? Long.remainderUnsigned(a, b) : a % b, t);
+            case MIN:
+                return fit(uns && w == 64 ? (Long.compareUnsigned(a, b) <= 0 ? a : b) : Math.min(a, b), t);
+            case MAX:
+                return fit(uns && w == 64 ? (Long.compareUnsigned(a, b) >= 0 ? a : b) : Math.max(a, b), t);
+            default:
+                throw unsupported(in);
+        }
     }
 
-    private static boolean compare(String cmp, String type, long x, long y, Insn in) {
-        if (isFloat(type)) {
-            double a = type.equals("f32") ? f(x) : d(x);
-            double b = type.equals("f32") ? f(y) : d(y);
+    private static boolean compare(Insn in, long x, long y) {
+        int t = in.t;
+        String cmp = in.sub;
+        if (Insn.isFloat(t)) {
+            double a = t == Insn.F32 ? f(x) : d(x);
+            double b = t == Insn.F32 ? f(y) : d(y);
             boolean nan = a != a || b != b;
             return switch (cmp) {
                 case "eq" -> !nan && a == b;
@@ -278,12 +230,12 @@ final class Alu {
                 case "geu" -> nan || a >= b;
                 case "num" -> !nan;
                 case "nan" -> nan;
-                default -> throw new PtxException("line " + in.line + ": unsupported comparison `" + in.text + "`");
+                default -> throw unsupported(in);
             };
         }
-        long a = extend(x, type);
-        long b = extend(y, type);
-        int c = signed(type) || width(type) < 64 ? Long.compare(a, b) : Long.compareUnsigned(a, b);
+        long a = extend(x, t);
+        long b = extend(y, t);
+        int c = Insn.signed(t) || Insn.WIDTH[t] < 64 ? Long.compare(a, b) : Long.compareUnsigned(a, b);
         return switch (cmp) {
             case "eq" -> c == 0;
             case "ne" -> c != 0;
@@ -291,39 +243,40 @@ final class Alu {
             case "le", "ls" -> c <= 0;
             case "gt", "hi" -> c > 0;
             case "ge", "hs" -> c >= 0;
-            default -> throw new PtxException("line " + in.line + ": unsupported comparison `" + in.text + "`");
+            default -> throw unsupported(in);
         };
     }
 
     /** {@code cvt[.rnd][.sat].dst.src}. */
     private static long convert(Insn in, long x) {
-        String dst = in.mods[in.mods.length - 2];
-        String src = in.mods[in.mods.length - 1];
-        boolean sat = in.has("sat");
-        if (isFloat(src) && isFloat(dst)) {
-            double v = src.equals("f32") ? f(x) : d(x);
+        int dst = in.t2;
+        int src = in.t;
+        boolean sat = (in.flags & Insn.SAT) != 0;
+        if (dst < 0 || src < 0) throw unsupported(in);
+        if (Insn.isFloat(src)) {
+            double v = src == Insn.F32 ? f(x) : d(x);
             v = roundInteger(in, v);
-            if (sat) v = v != v ? 0 : Math.min(1, Math.max(0, v));
-            return dst.equals("f32") ? bits((float) v) : Double.doubleToRawLongBits(v);
-        }
-        if (isFloat(src)) {
-            double v = src.equals("f32") ? f(x) : d(x);
-            v = roundInteger(in, v);
+            if (Insn.isFloat(dst)) {
+                if (sat) v = v != v ? 0 : Math.min(1, Math.max(0, v));
+                return dst == Insn.F32 ? bits((float) v) : Double.doubleToRawLongBits(v);
+            }
             if (v != v) return 0;
-            long lo = signed(dst) ? -(1L << (width(dst) - 1)) : 0;
-            double hiD = signed(dst) ? Math.pow(2, width(dst) - 1) - 1 : Math.pow(2, width(dst)) - 1;
-            if (v <= lo) return fit(lo, dst);
-            if (v >= hiD) return width(dst) == 64 && !signed(dst) ? -1L : fit((long) hiD, dst);
+            int w = Insn.WIDTH[dst];
+            double lo = Insn.signed(dst) ? -Math.pow(2, w - 1) : 0;
+            double hi = Insn.signed(dst) ? Math.pow(2, w - 1) - 1 : Math.pow(2, w) - 1;
+            if (v <= lo) return fit((long) lo, dst);
+            if (v >= hi) return w == 64 && !Insn.signed(dst) ? -1L : fit((long) hi, dst);
             return fit((long) v, dst);
         }
         long v = extend(x, src);
-        if (isFloat(dst)) {
-            double dv = signed(src) || width(src) < 64 ? (double) v : unsignedToDouble(v);
-            return dst.equals("f32") ? bits((float) dv) : Double.doubleToRawLongBits(dv);
+        if (Insn.isFloat(dst)) {
+            double dv = Insn.signed(src) || Insn.WIDTH[src] < 64 ? (double) v : unsignedToDouble(v);
+            return dst == Insn.F32 ? bits((float) dv) : Double.doubleToRawLongBits(dv);
         }
         if (sat) {
-            long lo = signed(dst) ? -(1L << (width(dst) - 1)) : 0;
-            long hi = signed(dst) ? (1L << (width(dst) - 1)) - 1 : (width(dst) == 64 ? Long.MAX_VALUE : (1L << width(dst)) - 1);
+            int w = Insn.WIDTH[dst];
+            long lo = Insn.signed(dst) ? -(1L << (w - 1)) : 0;
+            long hi = Insn.signed(dst) ? (1L << (w - 1)) - 1 : (w == 64 ? Long.MAX_VALUE : (1L << w) - 1);
             v = Math.max(lo, Math.min(hi, v));
         }
         return fit(v, dst);
@@ -334,10 +287,44 @@ final class Alu {
     }
 
     private static double roundInteger(Insn in, double v) {
-        if (in.has("rni")) return Math.rint(v);
-        if (in.has("rzi")) return v < 0 ? Math.ceil(v) : Math.floor(v);
-        if (in.has("rmi")) return Math.floor(v);
-        if (in.has("rpi")) return Math.ceil(v);
+        int f = in.flags;
+        if ((f & Insn.RNI) != 0) return Math.rint(v);
+        if ((f & Insn.RZI) != 0) return v < 0 ? Math.ceil(v) : Math.floor(v);
+        if ((f & Insn.RMI) != 0) return Math.floor(v);
+        if ((f & Insn.RPI) != 0) return Math.ceil(v);
         return v;
+    }
+
+    /** The value an atomic leaves in memory. */
+    static long atomic(Insn in, long old, long b, long c) {
+        int t = in.t;
+        String kind = in.sub;
+        if (t == Insn.F32) {
+            float x = f(old);
+            float y = f(b);
+            return switch (kind) {
+                case "add" -> bits(x + y);
+                case "min" -> bits(x != x ? y : y != y ? x : Math.min(x, y));
+                case "max" -> bits(x != x ? y : y != y ? x : Math.max(x, y));
+                case "exch" -> b;
+                default -> throw unsupported(in);
+            };
+        }
+        long x = extend(old, t);
+        long y = extend(b, t);
+        boolean uns = !Insn.signed(t);
+        return fit(switch (kind) {
+            case "add" -> x + y;
+            case "min" -> uns ? (Long.compareUnsigned(x, y) <= 0 ? x : y) : Math.min(x, y);
+            case "max" -> uns ? (Long.compareUnsigned(x, y) >= 0 ? x : y) : Math.max(x, y);
+            case "inc" -> Long.compareUnsigned(x, y) >= 0 ? 0 : x + 1;
+            case "dec" -> x == 0 || Long.compareUnsigned(x, y) > 0 ? y : x - 1;
+            case "cas" -> x == y ? c : x;
+            case "exch" -> y;
+            case "and" -> x & y;
+            case "or" -> x | y;
+            case "xor" -> x ^ y;
+            default -> throw unsupported(in);
+        }, t);
     }
 }

@@ -29,6 +29,7 @@ final class DeviceMemory {
     byte[] find(long addr, int size, StringBuilder why) {
         Map.Entry<Long, byte[]> e = allocations.floorEntry(addr);
         if (e != null && addr + size <= e.getKey() + e.getValue().length) return e.getValue();
+        if (why == null) return null;
         if (e == null) {
             why.append("below every allocation");
         } else {

@@ -230,17 +230,23 @@ public final class Emulator {
                 case ATOM, RED -> atomic(l, t, in);
                 case LD -> load(l, t, in);
                 case ST -> store(l, t, in);
-                default -> set(t, in, Alu.execute(in, t.r, this::value, t, l));
+                default -> {
+                    Insn.Operand[] ops = in.ops;
+                    long a = ops.length > 1 ? value(in, 1, t, l) : 0;
+                    long b = ops.length > 2 ? value(in, 2, t, l) : 0;
+                    long c = ops.length > 3 ? value(in, 3, t, l) : 0;
+                    t.r[ops[0].reg] = Alu.execute(in, a, b, c);
+                }
             }
             t.pc++;
         }
     }
 
     /** Reads operand {@code i} of {@code in} as raw bits. */
-    long value(Insn in, int i, Object thread, Object launch) {
-        Thread t = (Thread) thread;
-        Launch l = (Launch) launch;
+    long value(Insn in, int i, Thread t, Launch l) {
         Insn.Operand o = in.ops[i];
+        if (o.kind == Insn.REG) return t.r[o.reg];
+        if (o.kind == Insn.IMM) return o.imm;
         return switch (o.kind) {
             case Insn.REG -> t.r[o.reg];
             case Insn.IMM -> o.imm;
@@ -268,10 +274,6 @@ public final class Emulator {
         throw new PtxException(l.k.name + ": unknown symbol " + symbol);
     }
 
-    private static void set(Thread t, Insn in, long bits) {
-        t.r[in.ops[0].reg] = bits;
-    }
-
     private long address(Launch l, Thread t, Insn in, Insn.Operand a) {
         long base = a.base >= 0 ? t.r[a.base] : symbolAddress(l, a.symbol);
         return base + a.offset;
@@ -281,17 +283,16 @@ public final class Emulator {
     private void atomic(Launch l, Thread t, Insn in) {
         boolean red = in.op == Insn.Op.RED;
         int addrOp = red ? 0 : 1;
-        int width = PtxModule.typeBytes(in.type);
+        int width = in.bytes;
         long addr = address(l, t, in, in.ops[addrOp]);
         byte[] mem = memory(l, t, in, addr, width, true);
-        int at = offsetIn(l, in, addr);
-        long old = readBits(mem, at, width, in.type.startsWith("s"));
+        int at = offsetIn(in, addr);
+        long old = readBits(mem, at, width, Insn.signed(in.t));
         long b = value(in, addrOp + 1, t, l);
-        String kind = in.mods[in.mods.length - 2];
-        long next = Alu.atomic(kind, in.type, old, b, kind.equals("cas") ? value(in, addrOp + 2, t, l) : 0, in);
+        long next = Alu.atomic(in, old, b, in.ops.length > addrOp + 2 ? value(in, addrOp + 2, t, l) : 0);
         writeBits(mem, at, width, next);
         if (!red) t.r[in.ops[0].reg] = old;
-        if (in.space().equals("global")) {
+        if (in.spaceCode == Insn.GLOBAL) {
             l.read += width;
             l.written += width;
             countSectors(l, t, addr, width);
@@ -299,65 +300,76 @@ public final class Emulator {
     }
 
     private void load(Launch l, Thread t, Insn in) {
-        int width = PtxModule.typeBytes(in.type);
-        int lanes = in.vector();
+        int width = in.bytes;
+        int lanes = in.lanes;
         long addr = address(l, t, in, in.ops[1]);
         byte[] mem = memory(l, t, in, addr, width * lanes, false);
-        int at = offsetIn(l, in, addr);
+        int at = offsetIn(in, addr);
         Insn.Operand dst = in.ops[0];
+        boolean signed = Insn.signed(in.t);
         for (int v = 0; v < lanes; v++) {
-            long bits = readBits(mem, at + v * width, width, in.type.startsWith("s"));
+            long bits = readBits(mem, at + v * width, width, signed);
             t.r[lanes == 1 ? dst.reg : dst.vec[v]] = bits;
         }
-        if (in.space().equals("global")) {
+        if (in.spaceCode == Insn.GLOBAL) {
             l.read += (long) width * lanes;
             countSectors(l, t, addr, width * lanes);
         }
     }
 
     private void store(Launch l, Thread t, Insn in) {
-        int width = PtxModule.typeBytes(in.type);
-        int lanes = in.vector();
+        int width = in.bytes;
+        int lanes = in.lanes;
         long addr = address(l, t, in, in.ops[0]);
         byte[] mem = memory(l, t, in, addr, width * lanes, true);
-        int at = offsetIn(l, in, addr);
+        int at = offsetIn(in, addr);
         Insn.Operand src = in.ops[1];
         for (int v = 0; v < lanes; v++) {
             long bits = src.kind == Insn.VEC ? t.r[src.vec[v]] : value(in, 1, t, l);
             writeBits(mem, at + v * width, width, bits);
         }
-        if (in.space().equals("global")) {
+        if (in.spaceCode == Insn.GLOBAL) {
             l.written += (long) width * lanes;
             countSectors(l, t, addr, width * lanes);
         }
     }
 
-    private int offsetIn(Launch l, Insn in, long addr) {
-        return in.space().equals("global") ? (int) memory.offset(addr) : (int) addr;
+    private int offsetIn(Insn in, long addr) {
+        return in.spaceCode == Insn.GLOBAL ? (int) memory.offset(addr) : (int) addr;
+    }
+
+    private static String access(Insn in, long addr, int size, boolean store) {
+        return in.space() + " " + (store ? "store" : "load") + " of " + size + " bytes at 0x" + Long.toHexString(addr);
     }
 
     private byte[] memory(Launch l, Thread t, Insn in, long addr, int size, boolean store) {
-        String space = in.space();
-        String access = space + " " + (store ? "store" : "load") + " of " + size + " bytes at 0x" + Long.toHexString(addr);
-        if (addr % Math.min(size, 16) != 0) throw l.error(t, in, access + " is misaligned (needs " + Math.min(size, 16) + "-byte alignment)");
-        switch (space) {
-            case "param" -> {
-                if (store || addr < 0 || addr + size > l.params.length) throw l.error(t, in, access + " is outside the parameter buffer");
+        int align = Math.min(size, 16);
+        if ((addr & (align - 1)) != 0) {
+            throw l.error(t, in, access(in, addr, size, store) + " is misaligned (needs " + align + "-byte alignment)");
+        }
+        switch (in.spaceCode) {
+            case Insn.PARAM -> {
+                if (store || addr < 0 || addr + size > l.params.length) {
+                    throw l.error(t, in, access(in, addr, size, store) + " is outside the parameter buffer");
+                }
                 return l.params;
             }
-            case "shared" -> {
+            case Insn.SHARED -> {
                 if (addr < 0 || addr + size > l.shared.length) {
-                    throw l.error(t, in, access + " is outside the block's " + l.shared.length + " bytes of shared memory");
+                    throw l.error(t, in, access(in, addr, size, store) + " is outside the block's " + l.shared.length + " bytes of shared memory");
                 }
                 return l.shared;
             }
-            case "global" -> {
-                StringBuilder why = new StringBuilder();
-                byte[] b = memory.find(addr, size, why);
-                if (b == null) throw l.error(t, in, "out of bounds: " + access + " is " + why);
+            case Insn.GLOBAL -> {
+                byte[] b = memory.find(addr, size, null);
+                if (b == null) {
+                    StringBuilder why = new StringBuilder();
+                    memory.find(addr, size, why);
+                    throw l.error(t, in, "out of bounds: " + access(in, addr, size, store) + " is " + why);
+                }
                 return b;
             }
-            default -> throw l.error(t, in, "unsupported state space ." + space);
+            default -> throw l.error(t, in, "unsupported state space ." + in.space());
         }
     }
 

@@ -30,8 +30,54 @@ final class Insn {
         String label;
     }
 
+    /** Types by code: width in bits, signedness, float-ness. */
+    static final String[] TYPES = {"b8", "u8", "s8", "b16", "u16", "s16", "f16", "b32", "u32", "s32", "f32", "b64", "u64", "s64", "f64", "pred"};
+    static final int[] WIDTH = {8, 8, 8, 16, 16, 16, 16, 32, 32, 32, 32, 64, 64, 64, 64, 1};
+    static final int F32 = 10;
+    static final int F64 = 14;
+
+    static int typeCode(String t) {
+        for (int i = 0; i < TYPES.length; i++) if (TYPES[i].equals(t)) return i;
+        return -1;
+    }
+
+    static boolean signed(int t) {
+        return t == 2 || t == 5 || t == 9 || t == 13;
+    }
+
+    static boolean isFloat(int t) {
+        return t == 6 || t == F32 || t == F64;
+    }
+
+    static final int WIDE = 1;
+    static final int HI = 2;
+    static final int FTZ = 4;
+    static final int SAT = 8;
+    static final int RZ = 16;
+    static final int RM = 32;
+    static final int RP = 64;
+    static final int APPROX = 128;
+    static final int RNI = 256;
+    static final int RZI = 512;
+    static final int RMI = 1024;
+    static final int RPI = 2048;
+    private static final String[] FLAG_NAMES = {"wide", "hi", "ftz", "sat", "rz", "rm", "rp", "approx", "rni", "rzi", "rmi", "rpi"};
+
+    static final int GENERIC = 0;
+    static final int PARAM = 1;
+    static final int GLOBAL = 2;
+    static final int SHARED = 3;
+
     final String text;
     final int line;
+    /** Decoded modifiers: the (last) type, cvt's destination type, flag bits, state space, vector lanes, sub-operation. */
+    int t = -1;
+    int t2 = -1;
+    int flags;
+    int spaceCode;
+    int lanes = 1;
+    int bytes;
+    String sub = "";
     final Op op;
     final String[] mods;
     final String type;
@@ -105,6 +151,18 @@ final class Insn {
         }
         Insn in = new Insn(text, line, op, mods, type, ops.toArray(new Operand[0]));
         in.pairPredicate = pairPredicate;
+        in.t = typeCode(type);
+        if (mods.length >= 2) in.t2 = typeCode(mods[mods.length - 2]);
+        for (int f = 0; f < FLAG_NAMES.length; f++) if (in.has(FLAG_NAMES[f])) in.flags |= 1 << f;
+        String space = in.space();
+        in.spaceCode = space.equals("param") ? PARAM : space.equals("global") ? GLOBAL : space.equals("shared") ? SHARED : GENERIC;
+        in.lanes = in.vector();
+        in.bytes = in.t >= 0 && in.t != 15 ? WIDTH[in.t] / 8 : 1;
+        in.sub = switch (op) {
+            case SETP, SHFL, VOTE -> mods.length > (op == Op.SETP ? 0 : 1) ? mods[op == Op.SETP ? 0 : 1] : "";
+            case ATOM, RED -> mods.length >= 2 ? mods[mods.length - 2] : "";
+            default -> "";
+        };
         in.guard = guard;
         in.guardNegated = negated;
         return in;
