@@ -18,4 +18,5 @@ build() { # source-dir output-dir
   done
 }
 build src/main/cuda src/main/resources/dev/stride/kernels
-build src/test/cuda src/test/resources/dev/stride/kernels
+# Fixtures ship too: the emulator's tests, its benchmark and users' first runs use them.
+build src/test/cuda src/main/resources/dev/stride/kernels/fixtures

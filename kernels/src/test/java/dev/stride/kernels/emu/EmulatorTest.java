@@ -18,7 +18,7 @@ class EmulatorTest {
 
     @BeforeAll
     static void load() throws IOException {
-        try (InputStream in = EmulatorTest.class.getResourceAsStream("/dev/stride/kernels/fixtures.ptx")) {
+        try (InputStream in = EmulatorTest.class.getResourceAsStream("/dev/stride/kernels/fixtures/fixtures.ptx")) {
             fixtures = PtxModule.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "fixtures.ptx");
         }
     }

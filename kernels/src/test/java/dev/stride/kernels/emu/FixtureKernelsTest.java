@@ -17,7 +17,7 @@ class FixtureKernelsTest {
 
     @BeforeAll
     static void load() throws IOException {
-        try (InputStream in = FixtureKernelsTest.class.getResourceAsStream("/dev/stride/kernels/fixtures.ptx")) {
+        try (InputStream in = FixtureKernelsTest.class.getResourceAsStream("/dev/stride/kernels/fixtures/fixtures.ptx")) {
             fixtures = PtxModule.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "fixtures.ptx");
         }
     }
