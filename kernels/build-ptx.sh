@@ -17,6 +17,8 @@ build() { # source-dir output-dir
     echo "$out"
   done
 }
-build src/main/cuda src/main/resources/dev/stride/kernels
+# PTX_OUT writes elsewhere (the staleness test compares a fresh build with the committed files).
+out=${PTX_OUT:-.}
+build src/main/cuda "$out/src/main/resources/dev/stride/kernels"
 # Fixtures ship too: the emulator's tests, its benchmark and users' first runs use them.
-build src/test/cuda src/main/resources/dev/stride/kernels/fixtures
+build src/test/cuda "$out/src/main/resources/dev/stride/kernels/fixtures"

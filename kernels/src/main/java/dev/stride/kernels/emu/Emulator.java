@@ -21,6 +21,29 @@ public final class Emulator {
     private static final long STEP_LIMIT = 100_000_000L;
 
     private final DeviceMemory memory = new DeviceMemory();
+    private final Map<PtxModule, Map<String, Long>> moduleGlobals = new java.util.IdentityHashMap<>();
+    private java.util.SplittableRandom order;
+
+    /**
+     * Runs the threads of each block in a fresh random order at every scheduling pass, to shake out races that
+     * one fixed order hides; {@code seed} makes a failing order reproducible.
+     */
+    public Emulator randomizeThreadOrder(long seed) {
+        order = new java.util.SplittableRandom(seed);
+        return this;
+    }
+
+    /** The device address of a module-level {@code .global} variable (zero-initialized on first use). */
+    public long globalAddress(PtxModule module, String name) {
+        Map<String, Long> g = moduleGlobals.computeIfAbsent(module, m -> {
+            Map<String, Long> out = new HashMap<>();
+            m.globals.forEach((n, size) -> out.put(n, memory.allocate(size)));
+            return out;
+        });
+        Long addr = g.get(name);
+        if (addr == null) throw new IllegalArgumentException(module.name() + ": no .global variable " + name);
+        return addr;
+    }
 
     /** What one launch did. {@code sectors} sums, over warp-level global requests, the distinct 32-byte sectors touched. */
     public record Counters(long instructions, long bytesRead, long bytesWritten, long requests, long sectors) {}
@@ -86,6 +109,7 @@ public final class Emulator {
         final byte[] params;
         final int[] ctaid = new int[3];
         byte[] shared;
+        boolean[] sharedWritten;
         long instructions;
         long read;
         long written;
@@ -143,6 +167,7 @@ public final class Emulator {
 
     private void runBlock(Launch l, int threads, int dynamicShared) {
         l.shared = new byte[l.k.sharedBytes + dynamicShared];
+        l.sharedWritten = new boolean[l.shared.length];
         Thread[] ts = new Thread[threads];
         for (int i = 0; i < threads; i++) {
             ts[i] = new Thread(l.k.registers.size(), i, l.k.insns.length);
@@ -150,8 +175,19 @@ public final class Emulator {
             ts[i].id[1] = (i / l.block[0]) % l.block[1];
             ts[i].id[2] = i / (l.block[0] * l.block[1]);
         }
+        int[] pass = new int[threads];
+        for (int i = 0; i < threads; i++) pass[i] = i;
         while (true) {
-            for (Thread t : ts) {
+            if (order != null) {
+                for (int i = threads - 1; i > 0; i--) {
+                    int j = order.nextInt(i + 1);
+                    int x = pass[i];
+                    pass[i] = pass[j];
+                    pass[j] = x;
+                }
+            }
+            for (int i : pass) {
+                Thread t = ts[i];
                 if (!t.exited && !t.waiting && !t.collective) run(l, t);
             }
             if (Collectives.fire(l.k, ts, this, l)) continue;
@@ -267,9 +303,10 @@ public final class Emulator {
         };
     }
 
-    private static long symbolAddress(Launch l, String symbol) {
+    private long symbolAddress(Launch l, String symbol) {
         Integer shared = l.k.shared.get(symbol);
         if (shared != null) return shared;
+        if (l.k.module.globals.containsKey(symbol)) return globalAddress(l.k.module, symbol);
         for (PtxModule.Param p : l.k.params) if (p.name().equals(symbol)) return p.offset();
         throw new PtxException(l.k.name + ": unknown symbol " + symbol);
     }
@@ -305,6 +342,13 @@ public final class Emulator {
         long addr = address(l, t, in, in.ops[1]);
         byte[] mem = memory(l, t, in, addr, width * lanes, false);
         int at = offsetIn(in, addr);
+        if (in.spaceCode == Insn.SHARED) {
+            for (int i = 0; i < width * lanes; i++) {
+                if (!l.sharedWritten[at + i]) {
+                    throw l.error(t, in, "read of shared memory never written, at byte " + (at + i) + " of the block's shared memory");
+                }
+            }
+        }
         Insn.Operand dst = in.ops[0];
         boolean signed = Insn.signed(in.t);
         for (int v = 0; v < lanes; v++) {
@@ -323,6 +367,7 @@ public final class Emulator {
         long addr = address(l, t, in, in.ops[0]);
         byte[] mem = memory(l, t, in, addr, width * lanes, true);
         int at = offsetIn(in, addr);
+        if (in.spaceCode == Insn.SHARED) java.util.Arrays.fill(l.sharedWritten, at, at + width * lanes, true);
         Insn.Operand src = in.ops[1];
         for (int v = 0; v < lanes; v++) {
             long bits = src.kind == Insn.VEC ? t.r[src.vec[v]] : value(in, 1, t, l);

@@ -255,7 +255,7 @@ final class Insn {
     }
 
     private static boolean isParamOrShared(PtxModule.Kernel k, String name) {
-        if (k.shared.containsKey(name)) return true;
+        if (k.shared.containsKey(name) || k.module.globals.containsKey(name)) return true;
         for (PtxModule.Param p : k.params) if (p.name().equals(name)) return true;
         return false;
     }

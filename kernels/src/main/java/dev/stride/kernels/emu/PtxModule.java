@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 public final class PtxModule {
     private final String name;
     private final Map<String, Kernel> kernels = new LinkedHashMap<>();
+    /** Module-level {@code .global} variables: name to size in bytes. */
+    final Map<String, Integer> globals = new LinkedHashMap<>();
 
     private PtxModule(String name) {
         this.name = name;
@@ -40,6 +42,7 @@ public final class PtxModule {
     /** A decoded kernel. */
     public static final class Kernel {
         final String name;
+        final PtxModule module;
         final List<Param> params = new ArrayList<>();
         final Map<String, Integer> registers = new HashMap<>();
         final Map<String, Integer> shared = new HashMap<>();
@@ -49,8 +52,9 @@ public final class PtxModule {
         int sharedBytes;
         Insn[] insns;
 
-        Kernel(String name) {
+        Kernel(String name, PtxModule module) {
             this.name = name;
+            this.module = module;
         }
 
         public String name() {
@@ -73,6 +77,7 @@ public final class PtxModule {
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(");
     private static final Pattern PARAM = Pattern.compile("\\.param\\s+(?:\\.align\\s+(\\d+)\\s+)?\\.(\\w+)\\s+(\\w+)(?:\\[(\\d+)])?");
     private static final Pattern REG = Pattern.compile("\\.reg\\s+\\.(\\w+)\\s+(%\\w+?)<(\\d+)>");
+    private static final Pattern GLOBAL = Pattern.compile("^\\.global\\s+(?:\\.align\\s+(\\d+)\\s+)?\\.(\\w+)\\s+(\\w+)(?:\\[(\\d+)])?");
     private static final Pattern SHARED = Pattern.compile("\\.shared\\s+(?:\\.align\\s+(\\d+)\\s+)?\\.(\\w+)\\s+(\\w+)(?:\\[(\\d+)])?");
 
     /** Parses nvcc's PTX; an unsupported construct is an error naming the module and line. */
@@ -91,12 +96,16 @@ public final class PtxModule {
             int lineNo = i + 1;
             Matcher e = ENTRY.matcher(line);
             if (e.find()) {
-                k = new Kernel(e.group(1));
+                k = new Kernel(e.group(1), m);
                 m.kernels.put(k.name, k);
                 inParams = true;
                 continue;
             }
-            if (k == null) continue;
+            if (k == null) {
+                Matcher g = GLOBAL.matcher(line);
+                if (g.find()) m.globals.put(g.group(3), typeBytes(g.group(2)) * (g.group(4) == null ? 1 : Integer.parseInt(g.group(4))));
+                continue;
+            }
             if (inParams) {
                 Matcher p = PARAM.matcher(line);
                 if (p.find()) {
