@@ -65,6 +65,25 @@ public final class Emulator {
         for (int i = 0; i < data.length; i++) I32.set(b, i * 4, Float.floatToRawIntBits(data[i]));
     }
 
+    /** Device-to-device copy of {@code bytes} bytes; both ranges must lie inside allocations. */
+    public void copy(long dst, long src, long bytes) {
+        StringBuilder why = new StringBuilder();
+        byte[] from = memory.find(src, (int) bytes, why);
+        if (from == null) throw new IllegalArgumentException("emulator: copy source 0x" + Long.toHexString(src) + " of " + bytes + " bytes is " + why);
+        byte[] to = memory.find(dst, (int) bytes, why);
+        if (to == null) throw new IllegalArgumentException("emulator: copy destination 0x" + Long.toHexString(dst) + " of " + bytes + " bytes is " + why);
+        System.arraycopy(from, (int) memory.offset(src), to, (int) memory.offset(dst), (int) bytes);
+    }
+
+    /** Sets {@code bytes} bytes from {@code ptr} to {@code value}. */
+    public void memset(long ptr, byte value, long bytes) {
+        StringBuilder why = new StringBuilder();
+        byte[] to = memory.find(ptr, (int) bytes, why);
+        if (to == null) throw new IllegalArgumentException("emulator: memset of 0x" + Long.toHexString(ptr) + ", " + bytes + " bytes is " + why);
+        int at = (int) memory.offset(ptr);
+        java.util.Arrays.fill(to, at, at + (int) bytes, value);
+    }
+
     public void write(long ptr, long[] data) {
         byte[] b = memory.bytes(ptr);
         for (int i = 0; i < data.length; i++) I64.set(b, i * 8, data[i]);

@@ -72,6 +72,18 @@ class EmulatorChecksTest {
         assertEquals(List.of(sums[0][0], sums[0][1]), List.of(sums[2][0], sums[2][1]));
     }
 
+    @Test
+    void copyAndMemsetAreChecked() {
+        long a = emu.malloc(16);
+        long b = emu.malloc(16);
+        emu.write(a, new float[] {1, 2, 3, 4});
+        emu.copy(b + 4, a, 8);
+        emu.memset(b, (byte) 0, 4);
+        assertEquals(List.of(0f, 1f, 2f, 0f), List.of(emu.readFloats(b, 4)[0], emu.readFloats(b, 4)[1], emu.readFloats(b, 4)[2], emu.readFloats(b, 4)[3]));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> emu.copy(b + 12, a, 8));
+        assertTrue(e.getMessage().contains("copy destination") && e.getMessage().contains("past the end of the 16-byte allocation"), e.getMessage());
+    }
+
     private static String nvcc() {
         for (String dir : (System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/local/cuda/bin").split(File.pathSeparator)) {
             if (new File(dir, "nvcc").canExecute()) return dir;
