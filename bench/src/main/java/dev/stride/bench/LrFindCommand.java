@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 /** {@code stride lr-find}: the learning-rate range test, with a plot and a suggested rate. */
 @Command(name = "lr-find", mixinStandardHelpOptions = true, description = "Sweep the learning rate exponentially and suggest one.")
 final class LrFindCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model: " + Models.NAMES + " (default ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin
+    RunOptions run;
 
     @Mixin
     OptimizerOptions optimizer;
@@ -39,25 +39,19 @@ final class LrFindCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/lr-find", description = "Folder for lr-find.png and lr-find.csv (default ${DEFAULT-VALUE}).")
     Path outDir;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--data", defaultValue = "${sys:stride.home:-.}/data/mnist", description = "Folder of MNIST-format IDX files.")
-    Path data;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Backend be = Backends.get("cpu");
+        Backend be = Backends.get(run.backend);
         Backends.setDefault(be);
-        Generator.manualSeed(seed);
-        Dataset train = TrainCommand.normalizedTrain(data);
-        Module net = Models.create(model, train.sampleSize(), train.classes());
+        Generator.manualSeed(run.seed);
+        Dataset train = TrainCommand.normalizedTrain(run.data);
+        Module net = Models.create(run.model, train.sampleSize(), train.classes());
         LrFinder.Result r = LrFinder.run(net, optimizer.create(List.of(ParamGroup.of(net.parameters()))),
-                new DataLoader(train, 128, true, seed, false, be), Loss::crossEntropy, start, end, steps);
+                new DataLoader(train, 128, true, run.seed, false, be), Loss::crossEntropy, start, end, steps);
         r.write(outDir.resolve("lr-find.png"), outDir.resolve("lr-find.csv"));
         out.printf("swept %d rates from %.1e to %.1e; suggested learning rate %.3g (steepest descent of the smoothed loss)%n",
                 r.rates().length, r.rates()[0], r.rates()[r.rates().length - 1], r.suggested());

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,17 +26,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sanity", mixinStandardHelpOptions = true, description = "Check initial loss, regularization and overfitting on 20 samples.")
 final class SanityCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model: " + Models.NAMES + " (default ${DEFAULT-VALUE}).")
-    String model;
-
-    @Option(names = "--data", defaultValue = "${sys:stride.home:-.}/data/mnist", description = "Folder of MNIST-format IDX files.")
-    Path data;
-
-    @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default ${DEFAULT-VALUE}).")
-    String backend;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    RunOptions run;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,15 +35,15 @@ final class SanityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Backend be = Backends.get(backend);
+        Backend be = Backends.get(run.backend);
         Backends.setDefault(be);
-        Generator.manualSeed(seed);
-        Dataset train = TrainCommand.normalizedTrain(data);
+        Generator.manualSeed(run.seed);
+        Dataset train = TrainCommand.normalizedTrain(run.data);
         int classes = train.classes();
         DataLoader.Batch batch = new DataLoader(train, 128, false, 0, false, be).epoch(0).iterator().next();
         boolean ok = true;
 
-        Module net = Models.create(model, train.sampleSize(), classes);
+        Module net = Models.create(run.model, train.sampleSize(), classes);
         try (NoGrad ignored = NoGrad.enter()) {
             for (Tensor p : net.parameters()) p.mul(p.rank() >= 2 ? 1e-3f : 0f).copyTo(p.storage());
         }
@@ -67,7 +59,7 @@ final class SanityCommand implements Callable<Integer> {
         out.printf("%s initial loss %.4f vs ln(%d) = %.4f with weights scaled to 1e-3, no regularization%n",
                 verdict(pass), initial, classes, expected);
 
-        Module fresh = Models.create(model, train.sampleSize(), classes);
+        Module fresh = Models.create(run.model, train.sampleSize(), classes);
         fresh.eval();
         try (NoGrad ignored = NoGrad.enter()) {
             double plain = Loss.crossEntropy(fresh.forward(batch.inputs()), batch.labels()).item();
@@ -78,10 +70,10 @@ final class SanityCommand implements Callable<Integer> {
         }
 
         Dataset tiny = train.range(0, 20);
-        Module small = Models.create(model, train.sampleSize(), classes);
+        Module small = Models.create(run.model, train.sampleSize(), classes);
         Adam opt = new Adam(small.parameters(), 1e-3f);
         Trainer trainer = new Trainer(small, opt, Loss::crossEntropy).monitor(0);
-        DataLoader loader = new DataLoader(tiny, 20, true, seed, false, be);
+        DataLoader loader = new DataLoader(tiny, 20, true, run.seed, false, be);
         double acc = 0;
         int epochs = 0;
         while (epochs < 300 && acc < 1.0) {

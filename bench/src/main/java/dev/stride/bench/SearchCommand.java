@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Search learning rate and weight decay with short trials; print and save a sorted table.")
 final class SearchCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model: " + Models.NAMES + " (default ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin
+    RunOptions run;
 
     @Option(names = "--trials", defaultValue = "8", description = "Random (coarse) trials (default ${DEFAULT-VALUE}).")
     int trials;
@@ -57,12 +57,6 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--data", defaultValue = "${sys:stride.home:-.}/data/mnist", description = "Folder of MNIST-format IDX files.")
-    Path data;
-
     @Option(names = "--csv", defaultValue = "runs/search.csv", description = "Where to save the table (default ${DEFAULT-VALUE}).")
     Path csv;
 
@@ -79,9 +73,9 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Backend be = Backends.get("cpu");
+        Backend be = Backends.get(run.backend);
         Backends.setDefault(be);
-        Dataset all = TrainCommand.normalizedTrain(data);
+        Dataset all = TrainCommand.normalizedTrain(run.data);
         int cut = all.size() * 4 / 5;
         Dataset train = all.range(0, cut);
         Dataset validation = all.range(cut, all.size());
@@ -89,12 +83,12 @@ final class SearchCommand implements Callable<Integer> {
         spaces.put("lr", range("--lr-range", lrRange));
         spaces.put("weight_decay", range("--wd-range", wdRange));
         Search.Objective objective = values -> {
-            Generator.manualSeed(seed);
-            Module net = Models.create(model, train.sampleSize(), train.classes());
+            Generator.manualSeed(run.seed);
+            Module net = Models.create(run.model, train.sampleSize(), train.classes());
             optimizer.lr = values.get("lr").floatValue();
             optimizer.weightDecay = values.get("weight_decay").floatValue();
             Trainer t = new Trainer(net, optimizer.create(List.of(ParamGroup.of(net.parameters()))), Loss::crossEntropy).monitor(0);
-            DataLoader loader = new DataLoader(train, batchSize, true, seed, false, be);
+            DataLoader loader = new DataLoader(train, batchSize, true, run.seed, false, be);
             Search.Score score;
             try {
                 Trainer.Evaluation e = t.fit(loader, validation, epochs, Trainer.Listener.NONE, null);
@@ -107,7 +101,7 @@ final class SearchCommand implements Callable<Integer> {
             return score;
         };
         List<Search.Trial> results = grid > 0 ? Search.grid(spaces, grid, objective)
-                : Search.coarseToFine(spaces, trials, fineTrials, seed, objective);
+                : Search.coarseToFine(spaces, trials, fineTrials, run.seed, objective);
         List<Search.Trial> sorted = Search.sorted(results);
         out.printf("%4s %5s %6s %10s %12s %9s %8s  %s%n", "rank", "trial", "stage", "lr", "weight_decay", "val_loss", "val_acc", "status");
         for (int i = 0; i < sorted.size(); i++) {

@@ -41,8 +41,8 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a model on MNIST-format IDX data (default: the digits shipped in data/mnist).")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model: " + Models.NAMES + " (default ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin
+    RunOptions opts;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs in total, counting resumed ones (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -55,16 +55,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     ScheduleOptions schedule;
-
-    @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default ${DEFAULT-VALUE}; 'auto' picks the best available).")
-    String backend;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed for initialization and shuffling (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--data", defaultValue = "${sys:stride.home:-.}/data/mnist",
-            description = "Folder of MNIST-format IDX files (default: the digits shipped in data/mnist).")
-    Path data;
 
     @Option(names = "--save", description = "Write a checkpoint (model, optimizer, counters) to this safetensors file after every epoch.")
     Path save;
@@ -132,41 +122,41 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
-        Backend be = Backends.get(backend);
+        Backend be = Backends.get(opts.backend);
         Backends.setDefault(be);
-        Generator.manualSeed(seed);
-        Mnist.Splits splits = Mnist.load(data);
+        Generator.manualSeed(opts.seed);
+        Mnist.Splits splits = Mnist.load(opts.data);
         Preprocessing.Transform prep = preprocessing(splits.train(), be);
         Dataset train = prep.apply(splits.train());
         Dataset test = prep.apply(splits.test());
         int inputs = train.sampleSize();
-        if (train.sampleShape().length == 1 && !model.equals("mlp")) {
+        if (train.sampleShape().length == 1 && !opts.model.equals("mlp")) {
             throw new IllegalArgumentException("--preprocess " + preprocess + " makes flat samples; only --model mlp takes them");
         }
-        Module net = Models.create(model, inputs, train.classes());
+        Module net = Models.create(opts.model, inputs, train.classes());
         if (initFrom != null) {
             Checkpoint.loadWeights(initFrom, net);
             err.println("initialized from " + initFrom);
         }
         if (reinit != null) err.println("re-initialized " + net.reinitialize(reinit, Generator.global()));
         if (!freeze.isEmpty()) err.println("frozen " + net.freeze(freeze.toArray(new String[0])));
-        DataLoader loader = new DataLoader(train, batchSize, true, seed, false, be).prefetch(true);
+        DataLoader loader = new DataLoader(train, batchSize, true, opts.seed, false, be).prefetch(true);
         if (cropPadding > 0 || flip || brightness > 0 || contrast > 0 || noise > 0) {
-            loader.augment(new Augmentation(seed + 1, cropPadding, flip, brightness, contrast, noise));
+            loader.augment(new Augmentation(opts.seed + 1, cropPadding, flip, brightness, contrast, noise));
         }
         Run run = optimizer.name == OptimizerOptions.Name.lbfgs
                 ? fullBatch(net, train, test, be, err)
                 : minibatch(net, loader, test, be, err);
         if (run == null) return 3;
         JsonObject summary = new JsonObject();
-        String described = Models.describe(model, inputs, train.classes());
+        String described = Models.describe(opts.model, inputs, train.classes());
         summary.addProperty("backend", be.name());
         summary.addProperty("model", described);
         summary.addProperty("optimizer", optimizer.name.name());
         summary.addProperty("schedule", schedule.name.name());
         summary.addProperty("epochs", epochs);
         summary.addProperty("batch_size", batchSize);
-        summary.addProperty("seed", seed);
+        summary.addProperty("seed", opts.seed);
         summary.addProperty("train_loss", run.trainLoss);
         summary.addProperty("test_accuracy", run.testAccuracy);
         summary.addProperty("seconds", round(run.seconds));
@@ -210,7 +200,7 @@ final class TrainCommand implements Callable<Integer> {
         if (average != null) trainer.callbacks(average);
         if (earlyStop > 0) trainer.callbacks(new EarlyStopping(earlyStop, 0));
         if (checkpointDir != null) trainer.callbacks(new BestAndLast(checkpointDir, net));
-        String curveDir = curves == null ? "runs/" + model : curves;
+        String curveDir = curves == null ? "runs/" + opts.model : curves;
         if (!curveDir.equals("none")) trainer.callbacks(new Curves(Path.of(curveDir)));
         if (save != null) {
             trainer.callbacks(new Callback() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +21,6 @@ class EmulatorChecksTest {
 
     @TempDir
     Path tmp;
-
-    private static PtxModule fixtures() throws IOException {
-        try (InputStream in = EmulatorChecksTest.class.getResourceAsStream("/dev/stride/kernels/fixtures/fixtures.ptx")) {
-            return PtxModule.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "fixtures.ptx");
-        }
-    }
 
     @Test
     void moduleGlobalCountsEveryBlock() {
@@ -56,7 +49,7 @@ class EmulatorChecksTest {
 
     @Test
     void raceFreeKernelsGiveTheSameResultInAnyThreadOrder() throws IOException {
-        PtxModule m = fixtures();
+        PtxModule m = Fixtures.module();
         float[] x = new float[256];
         for (int i = 0; i < x.length; i++) x[i] = (i * 37 % 11) - 5;
         float[][] sums = new float[3][];

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stride.random.Philox;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -17,10 +14,8 @@ class EmulatorTest {
     private final Emulator emu = new Emulator();
 
     @BeforeAll
-    static void load() throws IOException {
-        try (InputStream in = EmulatorTest.class.getResourceAsStream("/dev/stride/kernels/fixtures/fixtures.ptx")) {
-            fixtures = PtxModule.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "fixtures.ptx");
-        }
+    static void load() {
+        fixtures = Fixtures.module();
     }
 
     private static int blocks(int n, int per) {

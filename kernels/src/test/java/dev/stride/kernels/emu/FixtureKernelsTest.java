@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +13,8 @@ class FixtureKernelsTest {
     private final Emulator emu = new Emulator();
 
     @BeforeAll
-    static void load() throws IOException {
-        try (InputStream in = FixtureKernelsTest.class.getResourceAsStream("/dev/stride/kernels/fixtures/fixtures.ptx")) {
-            fixtures = PtxModule.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "fixtures.ptx");
-        }
+    static void load() {
+        fixtures = Fixtures.module();
     }
 
     private static float[] values(int n, int seed) {

@@ -1,0 +1,20 @@
+package dev.stride.bench;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every command that trains shares: which model, which data, which seed, which backend. */
+final class RunOptions {
+    @Option(names = "--model", defaultValue = "mlp", description = "Model: " + Models.NAMES + " (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--data", defaultValue = "${sys:stride.home:-.}/data/mnist",
+            description = "Folder of MNIST-format IDX files (default: the digits shipped in data/mnist).")
+    Path data;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for initialization and shuffling (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default ${DEFAULT-VALUE}; 'auto' picks the best available).")
+    String backend;
+}
