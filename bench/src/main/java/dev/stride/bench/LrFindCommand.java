@@ -1,13 +1,11 @@
 package dev.stride.bench;
 
 import dev.stride.backend.Backend;
-import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Module;
 import dev.stride.optim.ParamGroup;
-import dev.stride.random.Generator;
 import dev.stride.train.LrFinder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -45,10 +43,8 @@ final class LrFindCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Backend be = Backends.get(run.backend);
-        Backends.setDefault(be);
-        Generator.manualSeed(run.seed);
-        Dataset train = TrainCommand.normalizedTrain(run.data);
+        Backend be = run.start();
+        Dataset train = run.normalizedTrain();
         Module net = Models.create(run.model, train.sampleSize(), train.classes());
         LrFinder.Result r = LrFinder.run(net, optimizer.create(List.of(ParamGroup.of(net.parameters()))),
                 new DataLoader(train, 128, true, run.seed, false, be), Loss::crossEntropy, start, end, steps);

@@ -1,5 +1,10 @@
 package dev.stride.bench;
 
+import dev.stride.backend.Backend;
+import dev.stride.backend.Backends;
+import dev.stride.data.Dataset;
+import dev.stride.random.Generator;
+import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -17,4 +22,17 @@ final class RunOptions {
 
     @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default ${DEFAULT-VALUE}; 'auto' picks the best available).")
     String backend;
+
+    /** Selects the backend as the default for new tensors and seeds the global generator. */
+    Backend start() {
+        Backend be = Backends.get(backend);
+        Backends.setDefault(be);
+        Generator.manualSeed(seed);
+        return be;
+    }
+
+    /** The training split, scaled by its own mean and standard deviation. */
+    Dataset normalizedTrain() throws IOException {
+        return TrainCommand.normalizedTrain(data);
+    }
 }

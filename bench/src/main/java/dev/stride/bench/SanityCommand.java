@@ -2,13 +2,11 @@ package dev.stride.bench;
 
 import dev.stride.autograd.NoGrad;
 import dev.stride.backend.Backend;
-import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Module;
 import dev.stride.optim.Adam;
-import dev.stride.random.Generator;
 import dev.stride.tensor.Tensor;
 import dev.stride.train.Trainer;
 import java.io.PrintWriter;
@@ -35,10 +33,8 @@ final class SanityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Backend be = Backends.get(run.backend);
-        Backends.setDefault(be);
-        Generator.manualSeed(run.seed);
-        Dataset train = TrainCommand.normalizedTrain(run.data);
+        Backend be = run.start();
+        Dataset train = run.normalizedTrain();
         int classes = train.classes();
         DataLoader.Batch batch = new DataLoader(train, 128, false, 0, false, be).epoch(0).iterator().next();
         boolean ok = true;

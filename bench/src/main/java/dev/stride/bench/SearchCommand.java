@@ -1,7 +1,6 @@
 package dev.stride.bench;
 
 import dev.stride.backend.Backend;
-import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
 import dev.stride.loss.Loss;
@@ -73,9 +72,8 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Backend be = Backends.get(run.backend);
-        Backends.setDefault(be);
-        Dataset all = TrainCommand.normalizedTrain(run.data);
+        Backend be = run.start();
+        Dataset all = run.normalizedTrain();
         int cut = all.size() * 4 / 5;
         Dataset train = all.range(0, cut);
         Dataset validation = all.range(cut, all.size());
