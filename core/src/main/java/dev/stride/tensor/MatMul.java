@@ -42,6 +42,13 @@ final class MatMul {
         return Tensor.make(c, outShape);
     }
 
+    /** A plain matrix stored column-major, such as {@code w.t()}. */
+    static boolean transposedLayout(Tensor t) {
+        if (t.rank() != 2 || t.dim(0) <= 1 || t.dim(1) <= 1) return false;
+        long[] st = t.strides();
+        return st[0] == 1 && st[1] >= t.dim(0);
+    }
+
     private static Operand operand(Tensor t) {
         int r = t.rank();
         int rows = t.dim(-2);

@@ -592,9 +592,15 @@ public final class Tensor {
     public Tensor matmul(Tensor o) {
         MatMul.check(this, o);
         Tensor out = MatMul.forward(this, o);
+        // A gradient is made in its operand's layout, so that the gradient of a transposed weight view (Linear's
+        // W.t()) reaches the weight contiguous instead of being copied there on every step.
         return Autograd.record("matmul", out, g -> new Tensor[] {
-            requiresGrad() ? MatMul.forward(g, o.transpose(-1, -2)) : null,
-            o.requiresGrad() ? MatMul.forward(this.transpose(-1, -2), g) : null}, this, o);
+            !requiresGrad() ? null : MatMul.transposedLayout(this)
+                    ? MatMul.forward(o, g.transpose(-1, -2)).transpose(-1, -2)
+                    : MatMul.forward(g, o.transpose(-1, -2)),
+            !o.requiresGrad() ? null : MatMul.transposedLayout(o)
+                    ? MatMul.forward(g.transpose(-1, -2), this).transpose(-1, -2)
+                    : MatMul.forward(this.transpose(-1, -2), g)}, this, o);
     }
 
     // ---- autograd ----

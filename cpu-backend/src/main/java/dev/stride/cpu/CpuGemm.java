@@ -3,6 +3,7 @@ package dev.stride.cpu;
 import dev.stride.backend.Gemm;
 
 /**
+ * SGEMM entry point: {@link VectorGemm} where the Vector API module is present, else this C2-vectorized kernel.
  * Cache-blocked SGEMM. B is packed into a KC×NC panel held as one array per row, and four rows of C are
  * accumulated in four row buffers, two k-steps per pass. Every array in the inner loop is indexed by the loop
  * variable alone: C2 (JDK 17) treats same-typed arrays as possibly aliased and will not vectorize a loop that
@@ -15,9 +16,29 @@ final class CpuGemm {
     static final int NC = 512;
     static final int KC = 256;
 
+    /** Whether {@link VectorGemm} runs; {@code -Dstride.cpu.vector=false} forces this class's kernel. */
+    static final boolean VECTOR = vectorAvailable();
+
     private CpuGemm() {}
 
     static void gemm(Gemm g) {
+        if (VECTOR) {
+            VectorGemm.gemm(g);
+        } else {
+            scalar(g);
+        }
+    }
+
+    private static boolean vectorAvailable() {
+        if (!Boolean.parseBoolean(System.getProperty("stride.cpu.vector", "true"))) return false;
+        try {
+            return VectorGemm.lanes() >= 8;
+        } catch (LinkageError absent) {
+            return false;
+        }
+    }
+
+    static void scalar(Gemm g) {
         int rowBlocks = (g.m() + MC - 1) / MC;
         int colBlocks = (g.n() + NC - 1) / NC;
         long tiles = (long) g.batch() * rowBlocks * colBlocks;

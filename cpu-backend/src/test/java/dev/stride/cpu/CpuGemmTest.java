@@ -2,15 +2,17 @@ package dev.stride.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stride.backend.Gemm;
 import dev.stride.backend.Storage;
 import dev.stride.tensor.DType;
+import java.util.function.Consumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
-/** The blocked GEMM against a naive triple loop, over shapes that straddle every block edge. */
+/** Both GEMM kernels against a naive triple loop, over shapes that straddle every block and register-tile edge. */
 class CpuGemmTest {
     static final CpuBackend CPU = new CpuBackend();
 
@@ -30,17 +32,28 @@ class CpuGemmTest {
         return s;
     }
 
+    @Test
+    void vectorKernelRunsWhereTheModuleIsPresent() {
+        assertTrue(CpuGemm.VECTOR, "surefire adds jdk.incubator.vector, so the Vector API kernel must be the one in use");
+    }
+
     @ParameterizedTest
     @CsvSource({"1,1,1,1,false,false", "5,7,3,1,false,false", "67,130,257,1,false,true", "64,512,256,1,true,false",
-                "33,515,300,3,true,true", "4,1,600,2,false,false", "130,9,1,1,true,true"})
+                "33,515,300,3,true,true", "4,1,600,2,false,false", "130,9,1,1,true,true", "72,64,513,1,false,false",
+                "17,33,9,2,true,false", "129,257,40,1,false,true"})
     void matchesNaive(int m, int n, int k, int batch, boolean ta, boolean tb) {
+        check(m, n, k, batch, ta, tb, CpuGemm::gemm);
+        check(m, n, k, batch, ta, tb, CpuGemm::scalar);
+    }
+
+    private static void check(int m, int n, int k, int batch, boolean ta, boolean tb, Consumer<Gemm> kernel) {
         float[] a = fill(batch * m * k, 1);
         float[] b = fill(batch * k * n, 2);
         float[] c0 = fill(batch * m * n, 3);
         float alpha = 0.75f;
         float beta = 0.5f;
         Storage cs = store(c0);
-        CPU.gemm(new Gemm(batch, m, n, k, alpha,
+        kernel.accept(new Gemm(batch, m, n, k, alpha,
                 store(a), 0, ta ? m : k, (long) m * k, ta,
                 store(b), 0, tb ? k : n, (long) k * n, tb,
                 beta, cs, 0, n, (long) m * n));
@@ -65,8 +78,13 @@ class CpuGemmTest {
 
     @Test
     void betaZeroIgnoresNaNInOutput() {
+        betaZeroIgnoresNaN(CpuGemm::gemm);
+        betaZeroIgnoresNaN(CpuGemm::scalar);
+    }
+
+    private static void betaZeroIgnoresNaN(Consumer<Gemm> kernel) {
         Storage c = store(new float[] {Float.NaN, Float.NaN});
-        CPU.gemm(new Gemm(1, 1, 2, 1, 1f, store(new float[] {2}), 0, 1, 0, false,
+        kernel.accept(new Gemm(1, 1, 2, 1, 1f, store(new float[] {2}), 0, 1, 0, false,
                 store(new float[] {3, 4}), 0, 2, 0, false, 0f, c, 0, 2, 0));
         float[] got = new float[2];
         CPU.read(c, 0, got, 0, 2);
