@@ -55,7 +55,11 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Runs {@code step} repeatedly for warm-up then {@link #seconds}; returns calls per second. */
     private double rate(Runnable step) {
-        long end = System.nanoTime() + (long) (seconds * 0.5e9);
+        return rate(step, seconds * 0.5);
+    }
+
+    private double rate(Runnable step, double warmupSeconds) {
+        long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
         while (System.nanoTime() < end) step.run();
         be.synchronize();
         long calls = 0;
@@ -176,11 +180,13 @@ final class BenchCommand implements Callable<Integer> {
         int[] y = new int[128];
         for (int i = 0; i < y.length; i++) y[i] = i % 10;
         Tensor labels = Tensor.ofInts(be, y, 128);
+        // A whole step holds dozens of hot methods; C2 needs a few seconds to settle them (measured: about half
+        // speed during the first two seconds of an MLP run).
         return rate(() -> {
             opt.zeroGrad();
             Loss.crossEntropy(net.forward(x), labels).backward();
             opt.step();
-        }) * 128;
+        }, Math.max(3, seconds * 0.5)) * 128;
     }
 
     private void print(PrintWriter out, List<Row> rows) {
