@@ -89,6 +89,10 @@ final class CpuWindow {
     }
 
     static void col2im(float[] cols, Window g, float[] dx) {
+        if (g.sw() == 1) {
+            col2imUnitStride(cols, g, dx);
+            return;
+        }
         int oh = g.outH();
         int ow = g.outW();
         int k = g.kh() * g.kw();
@@ -107,6 +111,35 @@ final class CpuWindow {
                                 int ix = xx * g.sw() - g.pw() + j * g.dw();
                                 if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) dx[out + iy * g.w() + ix] += cols[o];
                             }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Unit column stride: each kernel offset adds one in-image span per output row, with no per-element bounds test. */
+    private static void col2imUnitStride(float[] cols, Window g, float[] dx) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int k = g.kh() * g.kw();
+        int plane = g.h() * g.w();
+        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
+            for (long nc = s; nc < e; nc++) {
+                int out = (int) (nc * plane);
+                java.util.Arrays.fill(dx, out, out + plane, 0f);
+                int base = (int) (nc * k * oh * ow);
+                for (int i = 0; i < g.kh(); i++) {
+                    for (int j = 0; j < g.kw(); j++) {
+                        int o = base + (i * g.kw() + j) * oh * ow;
+                        int shift = j * g.dw() - g.pw();
+                        int lo = Math.min(ow, Math.max(0, -shift));
+                        int hi = Math.max(lo, Math.min(ow, g.w() - shift));
+                        for (int y = 0; y < oh; y++, o += ow) {
+                            int iy = y * g.sh() - g.ph() + i * g.dh();
+                            if (iy < 0 || iy >= g.h()) continue;
+                            int row = out + iy * g.w() + shift;
+                            for (int xx = lo; xx < hi; xx++) dx[row + xx] += cols[o + xx];
                         }
                     }
                 }
@@ -160,6 +193,7 @@ final class CpuWindow {
         int ow = g.outW();
         int w = g.w();
         int plane = g.h() * w;
+        boolean twoByTwo = g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2;
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
             for (long nc = s; nc < e; nc++) {
                 int in = offset + (int) nc * plane;
@@ -167,6 +201,22 @@ final class CpuWindow {
                 for (int y = 0; y < oh; y++) {
                     for (int xx = 0; xx < ow; xx++, o++) {
                         int corner = in + y * g.sh() * w + xx * g.sw();
+                        if (twoByTwo) {
+                            float a = src[corner];
+                            float b = src[corner + 1];
+                            float c = src[corner + w];
+                            float d = src[corner + w + 1];
+                            // Ties go to the first in scan order, as in the general loop; NaN windows take that loop.
+                            if (!((a != a) | (b != b) | (c != c) | (d != d))) {
+                                float top = Math.max(a, b);
+                                float bottom = Math.max(c, d);
+                                int topArg = b > a ? 1 : 0;
+                                int bottomArg = d > c ? 3 : 2;
+                                out[o] = Math.max(top, bottom);
+                                indices[o] = bottom > top ? bottomArg : topArg;
+                                continue;
+                            }
+                        }
                         float best = src[corner];
                         int arg = 0;
                         for (int i = 0; i < g.kh() && best == best; i++) {

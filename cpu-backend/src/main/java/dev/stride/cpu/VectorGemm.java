@@ -29,12 +29,35 @@ final class VectorGemm {
     }
 
     /**
+     * One GEMM with the roles of its operands fixed: the product is C = alpha·A·B + beta·C over an {@code m×n} C
+     * whose element (i, j) lives at {@code i·rowStride + j·colStride}. When B is stored transposed its packing is a
+     * transpose, so for C = A·Bᵀ the smaller operand takes B's role (Cᵀ = B·Aᵀ, written back transposed): the conv
+     * weight gradient (32 × 144 from a 196-long k) then transposes 32 rows instead of 144.
+     */
+    private record Plan(int m, int n, float[] a, long aOffset, long aBatch, int lda, boolean transA,
+                        float[] b, long bOffset, long bBatch, int ldb, boolean transB,
+                        float[] c, long cOffset, long cBatch, int rowStride, int colStride) {
+        static Plan of(Gemm g) {
+            float[] a = ((CpuStorage) g.a()).f;
+            float[] b = ((CpuStorage) g.b()).f;
+            float[] c = ((CpuStorage) g.c()).f;
+            if (g.transB() && !g.transA() && g.n() > g.m()) {
+                return new Plan(g.n(), g.m(), b, g.bOffset(), g.bBatchStride(), g.ldb(), false,
+                        a, g.aOffset(), g.aBatchStride(), g.lda(), true, c, g.cOffset(), g.cBatchStride(), 1, g.ldc());
+            }
+            return new Plan(g.m(), g.n(), a, g.aOffset(), g.aBatchStride(), g.lda(), g.transA(),
+                    b, g.bOffset(), g.bBatchStride(), g.ldb(), g.transB(), c, g.cOffset(), g.cBatchStride(), g.ldc(), 1);
+        }
+    }
+
+    /**
      * Work is split into column blocks first, each packing its slice of B once per k block and sweeping all rows of
      * A past it, so B packing is amortized over M; rows are split too only when there are fewer blocks than cores.
      */
     static void gemm(Gemm g) {
-        int m = g.m();
-        int n = g.n();
+        Plan pl = Plan.of(g);
+        int m = pl.m();
+        int n = pl.n();
         int threads = Parallel.THREADS;
         int width = NC;
         int colBlocks = ceilDiv(n, width);
@@ -60,7 +83,7 @@ final class VectorGemm {
                 long rest = t / rowBlocks;
                 int cb = (int) (rest % blockCols);
                 int b = (int) (rest / blockCols);
-                tile(g, b, rb * rows, Math.min(rows, m - rb * rows), cb * cols, Math.min(cols, n - cb * cols), w);
+                tile(g, pl, b, rb * rows, Math.min(rows, m - rb * rows), cb * cols, Math.min(cols, n - cb * cols), w);
             }
         });
     }
@@ -74,110 +97,141 @@ final class VectorGemm {
     }
 
     private static final class Workspace {
-        final float[] a = new float[MC * KC];
+        final float[] a = new float[MR * KC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[MR * NR];
     }
 
     /** C[i0 : i0+mrows, j0 : j0+nc] of one batch entry. */
-    private static void tile(Gemm g, int batch, int i0, int mrows, int j0, int nc, Workspace w) {
-        float[] a = ((CpuStorage) g.a()).f;
-        float[] b = ((CpuStorage) g.b()).f;
-        float[] c = ((CpuStorage) g.c()).f;
-        long aBase = g.aOffset() + batch * g.aBatchStride();
-        long bBase = g.bOffset() + batch * g.bBatchStride();
-        int ldc = g.ldc();
-        int cBase = (int) (g.cOffset() + batch * g.cBatchStride()) + i0 * ldc + j0;
+    private static void tile(Gemm g, Plan pl, int batch, int i0, int mrows, int j0, int nc, Workspace w) {
+        float[] c = pl.c();
+        long aBase = pl.aOffset() + batch * pl.aBatch();
+        long bBase = pl.bOffset() + batch * pl.bBatch();
+        int rs = pl.rowStride();
+        int cs = pl.colStride();
+        int cBase = (int) (pl.cOffset() + batch * pl.cBatch()) + i0 * rs + j0 * cs;
         float beta = g.beta();
-        if (beta != 1f) {
+        if (beta != 1f && beta != 0f) {
             for (int i = 0; i < mrows; i++) {
-                int off = cBase + i * ldc;
-                if (beta == 0f) {
-                    java.util.Arrays.fill(c, off, off + nc, 0f);
-                } else {
-                    for (int j = 0; j < nc; j++) c[off + j] *= beta;
-                }
+                for (int j = 0; j < nc; j++) c[cBase + i * rs + j * cs] *= beta;
             }
         }
+        // With few rows, packing B would cost as much as the product (conv layers: M = 16 or 32 output channels), so
+        // a row-major B is read in place and only its ragged last sliver is packed.
+        boolean inPlace = !pl.transB() && mrows <= MC;
         for (int p0 = 0; p0 < g.k(); p0 += KC) {
             int kc = Math.min(KC, g.k() - p0);
-            packB(b, bBase, g.ldb(), g.transB(), p0, kc, j0, nc, w.b);
+            boolean overwrite = p0 == 0 && beta == 0f;
+            if (!inPlace) {
+                for (int jr = 0; jr < nc; jr += NR) {
+                    packSliver(pl.b(), bBase, pl.ldb(), pl.transB(), p0, kc, j0 + jr, Math.min(NR, nc - jr), w.b, jr * kc);
+                }
+            }
             for (int ic = 0; ic < mrows; ic += MC) {
                 int mc = Math.min(MC, mrows - ic);
-                packA(a, aBase, g.lda(), g.transA(), g.alpha(), i0 + ic, mc, p0, kc, w.a);
                 for (int jr = 0; jr < nc; jr += NR) {
                     int cols = Math.min(NR, nc - jr);
+                    float[] bp = w.b;
+                    int bo = jr * kc;
+                    int bStride = NR;
+                    if (inPlace && cols == NR) {
+                        bp = pl.b();
+                        bo = (int) (bBase + (long) p0 * pl.ldb() + j0 + jr);
+                        bStride = pl.ldb();
+                    } else if (inPlace) {
+                        packSliver(pl.b(), bBase, pl.ldb(), false, p0, kc, j0 + jr, cols, w.b, bo);
+                    }
                     for (int ir = 0; ir < mc; ir += MR) {
-                        int co = cBase + (ic + ir) * ldc + jr;
-                        kernel(w.a, ir * kc, w.b, jr * kc, kc, w.tile);
-                        addTile(w.tile, c, co, ldc, Math.min(MR, mc - ir), cols);
+                        int rows = Math.min(MR, mc - ir);
+                        int i = i0 + ic + ir;
+                        // A is read where it lies (the kernel broadcasts single elements, so rows need not be packed);
+                        // only a ragged last sliver is copied, zero-padded, so the kernel never reads past the matrix.
+                        float[] ap = pl.a();
+                        int ao = (int) (aBase + (pl.transA() ? (long) p0 * pl.lda() + i : (long) i * pl.lda() + p0));
+                        int rowStep = pl.transA() ? 1 : pl.lda();
+                        int kStep = pl.transA() ? pl.lda() : 1;
+                        if (rows < MR) {
+                            packA(pl.a(), aBase, pl.lda(), pl.transA(), i, rows, p0, kc, w.a);
+                            ap = w.a;
+                            ao = 0;
+                            rowStep = 1;
+                            kStep = MR;
+                        }
+                        int co = cBase + (ic + ir) * rs + jr * cs;
+                        kernel(ap, ao, rowStep, kStep, bp, bo, bStride, kc, w.tile);
+                        addTile(w.tile, g.alpha(), c, co, rs, cs, rows, cols, overwrite);
                     }
                 }
             }
         }
-    }
-
-    /** alpha·A[i0.., p0..] as MR-row slivers, each k-major: sliver s holds rows s·MR.. at {@code s·MR·kc + p·MR + r}. */
-    private static void packA(float[] a, long base, int lda, boolean trans, float alpha, int i0, int mc, int p0, int kc,
-                              float[] out) {
-        for (int s = 0; s < mc; s += MR) {
-            int o = s * kc;
-            for (int r = 0; r < MR; r++) {
-                int i = s + r;
-                if (i >= mc) {
-                    for (int p = 0; p < kc; p++) out[o + p * MR + r] = 0f;
-                } else if (!trans) {
-                    int src = (int) (base + (long) (i0 + i) * lda + p0);
-                    for (int p = 0; p < kc; p++) out[o + p * MR + r] = alpha * a[src + p];
-                } else {
-                    int src = (int) (base + (long) p0 * lda + i0 + i);
-                    for (int p = 0; p < kc; p++) out[o + p * MR + r] = alpha * a[src + p * lda];
-                }
+        if (g.k() == 0 && beta == 0f) {
+            for (int i = 0; i < mrows; i++) {
+                for (int j = 0; j < nc; j++) c[cBase + i * rs + j * cs] = 0f;
             }
         }
     }
 
-    /** B[p0.., j0..] as NR-column slivers: sliver s holds columns s·NR.. at {@code s·NR·kc + p·NR + c}, zero-padded. */
-    private static void packB(float[] b, long base, int ldb, boolean trans, int p0, int kc, int j0, int nc, float[] out) {
-        for (int s = 0; s < nc; s += NR) {
-            int o = s * kc;
-            int cols = Math.min(NR, nc - s);
-            if (!trans) {
-                for (int p = 0; p < kc; p++) {
-                    int dst = o + p * NR;
-                    System.arraycopy(b, (int) (base + (long) (p0 + p) * ldb + j0 + s), out, dst, cols);
-                    for (int c = cols; c < NR; c++) out[dst + c] = 0f;
-                }
+    /** A[i.., p0..] for {@code rows < MR} rows as one k-major sliver at {@code out[p·MR + r]}, zero-padded. */
+    private static void packA(float[] a, long base, int lda, boolean trans, int i, int rows, int p0, int kc, float[] out) {
+        for (int r = 0; r < MR; r++) {
+            if (r >= rows) {
+                for (int p = 0; p < kc; p++) out[p * MR + r] = 0f;
+            } else if (!trans) {
+                int src = (int) (base + (long) (i + r) * lda + p0);
+                for (int p = 0; p < kc; p++) out[p * MR + r] = a[src + p];
             } else {
-                for (int c = 0; c < NR; c++) {
-                    if (c >= cols) {
-                        for (int p = 0; p < kc; p++) out[o + p * NR + c] = 0f;
-                        continue;
-                    }
-                    int src = (int) (base + (long) (j0 + s + c) * ldb + p0);
-                    for (int p = 0; p < kc; p++) out[o + p * NR + c] = b[src + p];
-                }
+                int src = (int) (base + (long) p0 * lda + i + r);
+                for (int p = 0; p < kc; p++) out[p * MR + r] = a[src + p * lda];
+            }
+        }
+    }
+
+    /** B[p0.., j0+s..] as one NR-column sliver at {@code out[o + p·NR + c]}, zero-padded past {@code cols}. */
+    private static void packSliver(float[] b, long base, int ldb, boolean trans, int p0, int kc, int j, int cols,
+                                   float[] out, int o) {
+        if (!trans) {
+            for (int p = 0; p < kc; p++) {
+                int dst = o + p * NR;
+                System.arraycopy(b, (int) (base + (long) (p0 + p) * ldb + j), out, dst, cols);
+                if (cols < NR) java.util.Arrays.fill(out, dst + cols, dst + NR, 0f);
+            }
+            return;
+        }
+        // A transpose: eight k-steps at a time, so the 8·NR destination floats stay in L1 while NR source rows stream.
+        for (int p = 0; p < kc; p += 8) {
+            int pe = Math.min(8, kc - p);
+            for (int c = 0; c < cols; c++) {
+                int src = (int) (base + (long) (j + c) * ldb + p0 + p);
+                int dst = o + p * NR + c;
+                for (int q = 0; q < pe; q++) out[dst + q * NR] = b[src + q];
+            }
+            if (cols < NR) {
+                for (int q = 0; q < pe; q++) java.util.Arrays.fill(out, o + (p + q) * NR + cols, o + (p + q + 1) * NR, 0f);
             }
         }
     }
 
     /** The MR×NR product of one A sliver and one B sliver, left in {@code tile}; the k loop is all that is hot. */
-    private static void kernel(float[] ap, int ao, float[] bp, int bo, int kc, float[] tile) {
+    private static void kernel(float[] ap, int ao, int rowStep, int kStep, float[] bp, int bo, int bStride, int kc,
+                               float[] tile) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++, ao += 4, bo += NR) {
+        int a1 = rowStep;
+        int a2 = 2 * rowStep;
+        int a3 = 3 * rowStep;
+        for (int p = 0; p < kc; p++, ao += kStep, bo += bStride) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
             FloatVector x = FloatVector.broadcast(S, ap[ao]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ao + 1]);
+            x = FloatVector.broadcast(S, ap[ao + a1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ao + 2]);
+            x = FloatVector.broadcast(S, ap[ao + a2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ao + 3]);
+            x = FloatVector.broadcast(S, ap[ao + a3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
@@ -191,18 +245,28 @@ final class VectorGemm {
         c31.intoArray(tile, 3 * NR + L);
     }
 
-    /** C[co.., ..] += tile, vectorized for a whole tile and element by element at the edges. */
-    private static void addTile(float[] tile, float[] c, int co, int ldc, int rows, int cols) {
-        if (cols == NR) {
+    /** C[co.., ..] += tile (or = tile when {@code overwrite}): whole rows of a row-major C as vectors, else by element. */
+    private static void addTile(float[] tile, float alpha, float[] c, int co, int rs, int cs, int rows, int cols,
+                                boolean overwrite) {
+        if (cols == NR && cs == 1) {
             for (int r = 0; r < rows; r++) {
-                int off = co + r * ldc;
-                FloatVector.fromArray(S, c, off).add(FloatVector.fromArray(S, tile, r * NR)).intoArray(c, off);
-                FloatVector.fromArray(S, c, off + L).add(FloatVector.fromArray(S, tile, r * NR + L)).intoArray(c, off + L);
+                int off = co + r * rs;
+                FloatVector lo = FloatVector.fromArray(S, tile, r * NR).mul(alpha);
+                FloatVector hi = FloatVector.fromArray(S, tile, r * NR + L).mul(alpha);
+                if (!overwrite) {
+                    lo = lo.add(FloatVector.fromArray(S, c, off));
+                    hi = hi.add(FloatVector.fromArray(S, c, off + L));
+                }
+                lo.intoArray(c, off);
+                hi.intoArray(c, off + L);
             }
             return;
         }
         for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < cols; j++) c[co + r * ldc + j] += tile[r * NR + j];
+            for (int j = 0; j < cols; j++) {
+                int o = co + r * rs + j * cs;
+                c[o] = overwrite ? alpha * tile[r * NR + j] : c[o] + alpha * tile[r * NR + j];
+            }
         }
     }
 }

@@ -42,16 +42,19 @@ class CpuGemmTest {
                 "33,515,300,3,true,true", "4,1,600,2,false,false", "130,9,1,1,true,true", "72,64,513,1,false,false",
                 "17,33,9,2,true,false", "129,257,40,1,false,true"})
     void matchesNaive(int m, int n, int k, int batch, boolean ta, boolean tb) {
-        check(m, n, k, batch, ta, tb, CpuGemm::gemm);
-        check(m, n, k, batch, ta, tb, CpuGemm::scalar);
+        for (float beta : new float[] {0.5f, 0f}) {
+            check(m, n, k, batch, ta, tb, beta, CpuGemm::gemm);
+            check(m, n, k, batch, ta, tb, beta, CpuGemm::scalar);
+        }
     }
 
-    private static void check(int m, int n, int k, int batch, boolean ta, boolean tb, Consumer<Gemm> kernel) {
+    /** beta = 0 starts from a C full of NaN, which must not leak into the result. */
+    private static void check(int m, int n, int k, int batch, boolean ta, boolean tb, float beta, Consumer<Gemm> kernel) {
         float[] a = fill(batch * m * k, 1);
         float[] b = fill(batch * k * n, 2);
         float[] c0 = fill(batch * m * n, 3);
+        if (beta == 0f) java.util.Arrays.fill(c0, Float.NaN);
         float alpha = 0.75f;
-        float beta = 0.5f;
         Storage cs = store(c0);
         kernel.accept(new Gemm(batch, m, n, k, alpha,
                 store(a), 0, ta ? m : k, (long) m * k, ta,
@@ -69,7 +72,7 @@ class CpuGemmTest {
                         acc += (double) av * bv;
                     }
                     int o = bi * m * n + i * n + j;
-                    double expected = alpha * acc + beta * c0[o];
+                    double expected = alpha * acc + (beta == 0f ? 0 : beta * c0[o]);
                     assertEquals(expected, got[o], 1e-4 * Math.sqrt(k) + 1e-5, "C[" + bi + "," + i + "," + j + "]");
                 }
             }

@@ -159,13 +159,37 @@ class LayerTest {
     }
 
     @Test
+    void twoByTwoMaxPoolBreaksTiesAndPropagatesNaNLikeTheComposite() {
+        float[] v = new float[2 * 3 * 6 * 8];
+        for (int i = 0; i < v.length; i++) v[i] = (i * 13 % 7) / 3;
+        v[9] = Float.NaN;
+        v[100] = Float.NaN;
+        v[101] = Float.NaN;
+        Tensor x = Tensor.of(CPU, v, 2, 3, 6, 8);
+        Window w = new Window(2, 3, 6, 8, 2, 2, 2, 2, 0, 0, 1, 1);
+        long outs = (long) w.n() * w.c() * w.positions();
+        Storage pa = CPU.allocate(DType.F32, outs);
+        Storage pb = CPU.allocate(DType.F32, outs);
+        Storage ia = CPU.allocate(DType.I32, outs);
+        Storage ib = CPU.allocate(DType.I32, outs);
+        CPU.maxPool2d(x.view(), w, pa, ia);
+        REF.maxPool2d(x.view(), w, pb, ib);
+        assertArrayEquals(read(pb), read(pa));
+        int[] got = new int[(int) outs];
+        int[] want = new int[(int) outs];
+        CPU.read(ia, 0, got, 0, got.length);
+        CPU.read(ib, 0, want, 0, want.length);
+        assertArrayEquals(want, got);
+    }
+
+    @Test
     void fusedWindowAndNormOpsMatchTheComposites() {
         Generator g = new Generator(8);
         Tensor x = Tensor.rand(CPU, g, -1, 1, 2, 3, 7, 6);
         View strided = x.transpose(2, 3).transpose(2, 3).view();
         Tolerance exact = new Tolerance(0, 0);
         for (Window w : new Window[] {new Window(2, 3, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1), new Window(2, 3, 7, 6, 3, 2, 2, 1, 1, 0, 2, 1),
-                new Window(2, 3, 7, 6, 2, 2, 2, 2, 0, 0, 1, 1)}) {
+                new Window(2, 3, 7, 6, 2, 2, 2, 2, 0, 0, 1, 1), new Window(2, 3, 7, 6, 2, 3, 1, 1, 0, 3, 1, 2)}) {
             long cols = (long) w.n() * w.patch() * w.positions();
             Storage a = CPU.allocate(DType.F32, cols);
             Storage b = CPU.allocate(DType.F32, cols);
