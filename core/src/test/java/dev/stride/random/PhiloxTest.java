@@ -31,15 +31,25 @@ class PhiloxTest {
     }
 
     @Test
-    void twoBlocksAtOnceEqualTwoSingleBlocks() {
-        int[] pair = new int[8];
+    void manyBlocksOnLanesEqualSingleBlocks() {
+        int n = 37;
+        long[][] lanes = new long[4][n];
         int[] one = new int[4];
-        for (long c : new long[] {0, 5, 0xFFFFFFFFL, -2}) {
-            Philox.words2(0x1234_5678_9ABC_DEF0L, 77, c, pair);
-            Philox.words(0x1234_5678_9ABC_DEF0L, 77, c, one);
-            assertArrayEquals(one, java.util.Arrays.copyOfRange(pair, 0, 4));
-            Philox.words(0x1234_5678_9ABC_DEF0L, 77, c + 1, one);
-            assertArrayEquals(one, java.util.Arrays.copyOfRange(pair, 4, 8));
+        long[] seeds = {0x1234_5678_9ABC_DEF0L, 0, -1};
+        long[] offsets = {77, 0xFFFF_FFFF_0000_0001L};
+        long[] starts = {0, 5, 0xFFFFFFFFL - 10, -20};
+        for (long seed : seeds) {
+            for (long offset : offsets) {
+                for (long start : starts) {
+                    Philox.blocks(seed, offset, start, n, lanes[0], lanes[1], lanes[2], lanes[3]);
+                    for (int i = 0; i < n; i++) {
+                        Philox.words(seed, offset, start + i, one);
+                        for (int w = 0; w < 4; w++) {
+                            assertEquals(one[w] & 0xFFFFFFFFL, lanes[w][i], "word " + w + " of counter " + (start + i));
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -218,19 +218,49 @@ public final class CpuBackend implements Backend {
     /** {@code out[i] = scale·[word_i >= floor(p·2^32)]·(x == null ? 1 : x[i])}: the dropout mask, fused with its product. */
     private static void keepMask(long seed, long offset, float p, float scale, float[] x, float[] out, long n) {
         long threshold = Philox.dropThreshold(p);
-        long pairs = (n + 7) / 8;
-        Parallel.forRange(pairs, 2048, (s, e) -> {
-            int[] w = new int[8];
-            for (long c = s; c < e; c++) {
-                Philox.words2(seed, offset, 2 * c, w);
-                int base = (int) (c * 8);
-                int len = (int) Math.min(8, n - base);
-                for (int j = 0; j < len; j++) {
-                    float keep = (w[j] & 0xFFFFFFFFL) >= threshold ? scale : 0f;
-                    out[base + j] = x == null ? keep : x[base + j] * keep;
+        int block = 256;
+        long counters = (n + 3) / 4;
+        long chunks = (counters + block - 1) / block;
+        Parallel.forRange(chunks, 8, (s, e) -> {
+            long[] c0 = new long[block];
+            long[] c1 = new long[block];
+            long[] c2 = new long[block];
+            long[] c3 = new long[block];
+            for (long ch = s; ch < e; ch++) {
+                long first = ch * block;
+                int count = (int) Math.min(block, counters - first);
+                Philox.blocks(seed, offset, first, count, c0, c1, c2, c3);
+                int base = (int) (first * 4);
+                int whole = (int) Math.min(count, (n - base) / 4);
+                if (x == null) {
+                    for (int i = 0; i < whole; i++) {
+                        int o = base + 4 * i;
+                        out[o] = keep(c0[i], threshold, scale);
+                        out[o + 1] = keep(c1[i], threshold, scale);
+                        out[o + 2] = keep(c2[i], threshold, scale);
+                        out[o + 3] = keep(c3[i], threshold, scale);
+                    }
+                } else {
+                    for (int i = 0; i < whole; i++) {
+                        int o = base + 4 * i;
+                        out[o] = x[o] * keep(c0[i], threshold, scale);
+                        out[o + 1] = x[o + 1] * keep(c1[i], threshold, scale);
+                        out[o + 2] = x[o + 2] * keep(c2[i], threshold, scale);
+                        out[o + 3] = x[o + 3] * keep(c3[i], threshold, scale);
+                    }
+                }
+                long[][] lanes = {c0, c1, c2, c3};
+                for (int j = 0; base + 4 * whole + j < Math.min(n, base + 4L * count); j++) {
+                    int o = base + 4 * whole + j;
+                    out[o] = (x == null ? 1f : x[o]) * keep(lanes[j][whole], threshold, scale);
                 }
             }
         });
+    }
+
+    /** {@code scale} when the word is at least the threshold, else 0: the sign of (threshold − 1 − word), no branch. */
+    private static float keep(long word, long threshold, float scale) {
+        return scale * (int) ((threshold - 1 - word) >>> 63);
     }
 
     @Override

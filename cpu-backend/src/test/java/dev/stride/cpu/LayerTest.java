@@ -133,6 +133,23 @@ class LayerTest {
     }
 
     @Test
+    void dropoutOverManyChunksIsPhiloxBitForBit() {
+        int n = 3 * 1024 + 7;
+        long threshold = Philox.dropThreshold(0.3);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = i - 1000f;
+        Storage out = CPU.allocate(DType.F32, n);
+        CPU.dropout(Tensor.of(CPU, x, n).view(), 0.3f, 99, 12345, out);
+        float[] y = read(out);
+        int[] w = new int[4];
+        for (int i = 0; i < n; i++) {
+            Philox.words(99, 12345, i / 4, w);
+            float expected = (w[i % 4] & 0xFFFFFFFFL) >= threshold ? x[i] * (1 / 0.7f) : 0f;
+            assertEquals(expected, y[i], Math.abs(expected) * 1e-6f, "element " + i);
+        }
+    }
+
+    @Test
     void dropoutKeepRateIsWithinThreeSigma() {
         int n = 1_000_000;
         float p = 0.3f;
@@ -156,6 +173,35 @@ class LayerTest {
 
     private static Storage stored(Tensor t) {
         return t.contiguous().storage();
+    }
+
+    @Test
+    void batchNormStatisticsStayAccurateFarFromZero() {
+        int n = 16;
+        int c = 2;
+        int s = 301;
+        float[] v = new float[n * c * s];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < v.length; i++) v[i] = 4096f + (float) r.nextGaussian() * 0.01f;
+        double[] mean = new double[c];
+        double[] var = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = 0; i < n; i++) for (int k = 0; k < s; k++) mean[ch] += v[(i * c + ch) * s + k];
+            mean[ch] /= n * s;
+            for (int i = 0; i < n; i++) for (int k = 0; k < s; k++) var[ch] += Math.pow(v[(i * c + ch) * s + k] - mean[ch], 2);
+            var[ch] /= n * s;
+        }
+        Storage saveMean = CPU.allocate(DType.F32, c);
+        Storage saveInv = CPU.allocate(DType.F32, c);
+        CPU.batchNorm(Tensor.of(CPU, v, n, c, s).view(), stored(Tensor.of(CPU, new float[] {1, 1}, 2)),
+                stored(Tensor.of(CPU, new float[] {0, 0}, 2)), CPU.allocate(DType.F32, c), CPU.allocate(DType.F32, c), true,
+                0.1f, 0f, CPU.allocate(DType.F32, v.length), saveMean, saveInv);
+        float[] gotMean = read(saveMean);
+        float[] gotInv = read(saveInv);
+        for (int ch = 0; ch < c; ch++) {
+            assertEquals(mean[ch], gotMean[ch], 1e-3, "mean of channel " + ch);
+            assertEquals(1 / Math.sqrt(var[ch]), gotInv[ch], 1e-3 / Math.sqrt(var[ch]), "inverse std of channel " + ch);
+        }
     }
 
     @Test
