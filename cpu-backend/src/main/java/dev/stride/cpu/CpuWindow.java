@@ -70,13 +70,13 @@ final class CpuWindow {
                                 continue;
                             }
                             int row = in + iy * g.w() + shift;
-                            if (lo > 0) java.util.Arrays.fill(cols, o, o + lo, pad);
+                            for (int xx = 0; xx < lo; xx++) cols[o + xx] = pad;
                             if (g.sw() == 1) {
                                 System.arraycopy(src, row + lo, cols, o + lo, hi - lo);
                             } else {
                                 for (int xx = lo; xx < hi; xx++) cols[o + xx] = src[row + xx * g.sw()];
                             }
-                            if (hi < ow) java.util.Arrays.fill(cols, o + hi, o + ow, pad);
+                            for (int xx = hi; xx < ow; xx++) cols[o + xx] = pad;
                         }
                     }
                 }

@@ -205,8 +205,8 @@ final class VectorGemm {
                 int dst = o + p * NR + c;
                 for (int q = 0; q < pe; q++) out[dst + q * NR] = b[src + q];
             }
-            if (cols < NR) {
-                for (int q = 0; q < pe; q++) java.util.Arrays.fill(out, o + (p + q) * NR + cols, o + (p + q + 1) * NR, 0f);
+            for (int q = 0; q < pe; q++) {
+                for (int c = o + (p + q) * NR + cols, end = o + (p + q + 1) * NR; c < end; c++) out[c] = 0f;
             }
         }
     }
