@@ -31,8 +31,8 @@ final class VectorGemm {
     /**
      * One GEMM with the roles of its operands fixed: the product is C = alpha·A·B + beta·C over an {@code m×n} C
      * whose element (i, j) lives at {@code i·rowStride + j·colStride}. When B is stored transposed its packing is a
-     * transpose, so for C = A·Bᵀ the smaller operand takes B's role (Cᵀ = B·Aᵀ, written back transposed): the conv
-     * weight gradient (32 × 144 from a 196-long k) then transposes 32 rows instead of 144.
+     * transpose, so for C = A·Bᵀ the operands swap roles (Cᵀ = B·Aᵀ, written back transposed) when that pads less:
+     * the conv weight gradient (32 × 144 from a 196-long k) then transposes 32 rows instead of 144.
      */
     private record Plan(int m, int n, float[] a, long aOffset, long aBatch, int lda, boolean transA,
                         float[] b, long bOffset, long bBatch, int ldb, boolean transB,
@@ -41,13 +41,18 @@ final class VectorGemm {
             float[] a = ((CpuStorage) g.a()).f;
             float[] b = ((CpuStorage) g.b()).f;
             float[] c = ((CpuStorage) g.c()).f;
-            if (g.transB() && !g.transA() && g.n() > g.m()) {
+            if (g.transB() && !g.transA() && paddedWork(g.n(), g.m()) < paddedWork(g.m(), g.n())) {
                 return new Plan(g.n(), g.m(), b, g.bOffset(), g.bBatchStride(), g.ldb(), false,
                         a, g.aOffset(), g.aBatchStride(), g.lda(), true, c, g.cOffset(), g.cBatchStride(), 1, g.ldc());
             }
             return new Plan(g.m(), g.n(), a, g.aOffset(), g.aBatchStride(), g.lda(), g.transA(),
                     b, g.bOffset(), g.bBatchStride(), g.ldb(), g.transB(), c, g.cOffset(), g.cBatchStride(), g.ldc(), 1);
         }
+    }
+
+    /** Kernel work of an m×n product: the register tile pads m to MR and n to NR. */
+    private static long paddedWork(int m, int n) {
+        return (long) ceilDiv(m, MR) * MR * ceilDiv(n, NR) * NR;
     }
 
     /**
