@@ -18,10 +18,11 @@ final class CpuNorm {
                     float shiftValue = x[ch * s];
                     double sum = 0;
                     double sq = 0;
+                    float[] pair = new float[2];
                     for (int i = 0; i < n; i++) {
-                        int off = (i * c + ch) * s;
-                        sum += rowSum(x, off, s, shiftValue);
-                        sq += rowSumSquares(x, off, s, shiftValue);
+                        moments(x, (i * c + ch) * s, s, shiftValue, pair);
+                        sum += pair[0];
+                        sq += pair[1];
                     }
                     double meanShifted = sum / m;
                     double mu = shiftValue + meanShifted;
@@ -56,10 +57,11 @@ final class CpuNorm {
                 float inv = saveInv[ch];
                 double sumDy = 0;
                 double sumDyX = 0;
+                float[] pair = new float[2];
                 for (int i = 0; i < n; i++) {
-                    int off = (i * c + ch) * s;
-                    sumDy += rowSum(dy, off, s, 0f);
-                    sumDyX += rowDot(dy, x, off, s, mean);
+                    gradientSums(dy, x, (i * c + ch) * s, s, mean, pair);
+                    sumDy += pair[0];
+                    sumDyX += pair[1];
                 }
                 double sumDyXhat = sumDyX * inv;
                 dbeta[ch] = (float) sumDy;
@@ -79,52 +81,48 @@ final class CpuNorm {
         });
     }
 
-    // Row sums in float with four independent accumulators (the adds overlap instead of waiting on each other; a row
-    // is at most a few thousand elements), added into the channel's double total by the callers.
-    private static float rowSum(float[] x, int off, int len, float shift) {
-        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        int k = 0;
-        for (; k + 4 <= len; k += 4) {
-            a0 += x[off + k] - shift;
-            a1 += x[off + k + 1] - shift;
-            a2 += x[off + k + 2] - shift;
-            a3 += x[off + k + 3] - shift;
-        }
-        for (; k < len; k++) a0 += x[off + k] - shift;
-        return (a0 + a1) + (a2 + a3);
-    }
+    // Row sums in float with independent accumulators (the adds overlap instead of waiting on each other; a row is at
+    // most a few thousand elements), added into the channel's double total by the callers. One pass reads each
+    // element once for both sums.
 
-    private static float rowSumSquares(float[] x, int off, int len, float shift) {
-        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    /** Σ(x − shift) and Σ(x − shift)² over one row, into {@code out[0]} and {@code out[1]}. */
+    private static void moments(float[] x, int off, int len, float shift, float[] out) {
+        float s0 = 0, s1 = 0, q0 = 0, q1 = 0;
         int k = 0;
-        for (; k + 4 <= len; k += 4) {
+        for (; k + 2 <= len; k += 2) {
             float d0 = x[off + k] - shift;
             float d1 = x[off + k + 1] - shift;
-            float d2 = x[off + k + 2] - shift;
-            float d3 = x[off + k + 3] - shift;
-            a0 += d0 * d0;
-            a1 += d1 * d1;
-            a2 += d2 * d2;
-            a3 += d3 * d3;
+            s0 += d0;
+            s1 += d1;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
         }
         for (; k < len; k++) {
             float d = x[off + k] - shift;
-            a0 += d * d;
+            s0 += d;
+            q0 += d * d;
         }
-        return (a0 + a1) + (a2 + a3);
+        out[0] = s0 + s1;
+        out[1] = q0 + q1;
     }
 
-    /** Σ dy·(x − mean) over one row. */
-    private static float rowDot(float[] dy, float[] x, int off, int len, float mean) {
-        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    /** Σ dy and Σ dy·(x − mean) over one row, into {@code out[0]} and {@code out[1]}. */
+    private static void gradientSums(float[] dy, float[] x, int off, int len, float mean, float[] out) {
+        float s0 = 0, s1 = 0, d0 = 0, d1 = 0;
         int k = 0;
-        for (; k + 4 <= len; k += 4) {
-            a0 += dy[off + k] * (x[off + k] - mean);
-            a1 += dy[off + k + 1] * (x[off + k + 1] - mean);
-            a2 += dy[off + k + 2] * (x[off + k + 2] - mean);
-            a3 += dy[off + k + 3] * (x[off + k + 3] - mean);
+        for (; k + 2 <= len; k += 2) {
+            float g0 = dy[off + k];
+            float g1 = dy[off + k + 1];
+            s0 += g0;
+            s1 += g1;
+            d0 += g0 * (x[off + k] - mean);
+            d1 += g1 * (x[off + k + 1] - mean);
         }
-        for (; k < len; k++) a0 += dy[off + k] * (x[off + k] - mean);
-        return (a0 + a1) + (a2 + a3);
+        for (; k < len; k++) {
+            s0 += dy[off + k];
+            d0 += dy[off + k] * (x[off + k] - mean);
+        }
+        out[0] = s0 + s1;
+        out[1] = d0 + d1;
     }
 }
