@@ -5,11 +5,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * BLIS-style SGEMM on the JDK Vector API: A and B are packed into micro-panels and an MR×NR tile of C lives in
- * registers for the whole k loop, so each FMA costs one broadcast and no load or store of C. The tile is 4 rows by
- * two vectors (4×32 with AVX-512, 4×16 with AVX2). Measured with JDK 17 on this machine, n = 1024, 2 threads:
- * 4×32 reaches 145 GFLOP/s, while 6- and 8-row tiles fall to 10–30. Needs {@code --add-modules jdk.incubator.vector}; kept
- * apart so that {@link CpuGemm} falls back to the C2-vectorized kernel where the module is absent.
+ * BLIS-style SGEMM on the JDK Vector API: an MR×NR tile of C lives in registers for the whole k loop, each step one
+ * broadcast of A per row and two vector loads of a k-major B sliver. The tile is 4 rows by two vectors (4×32 with
+ * AVX-512, 4×16 with AVX2); measured with JDK 17 on this machine, 6- and 8-row tiles ran at 10–30 GFLOP/s where
+ * 4 rows reach 150 (n = 1024, 2 threads). The kernel stores its tile and another method adds it to C: with that
+ * branch after the k loop, C2 sometimes compiled the kernel at a fifth of its speed. Needs
+ * {@code --add-modules jdk.incubator.vector}; kept apart so that {@link CpuGemm} falls back to the C2-vectorized
+ * kernel where the module is absent.
  */
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
