@@ -222,40 +222,34 @@ public final class CpuBackend implements Backend {
         long counters = (n + 3) / 4;
         long chunks = (counters + block - 1) / block;
         Parallel.forRange(chunks, 8, (s, e) -> {
-            long[] c0 = new long[block];
-            long[] c1 = new long[block];
-            long[] c2 = new long[block];
-            long[] c3 = new long[block];
+            long[][] lanes = new long[4][block];
+            long[] c0 = lanes[0];
+            long[] c1 = lanes[1];
+            long[] c2 = lanes[2];
+            long[] c3 = lanes[3];
             for (long ch = s; ch < e; ch++) {
                 long first = ch * block;
                 int count = (int) Math.min(block, counters - first);
                 Philox.blocks(seed, offset, first, count, c0, c1, c2, c3);
                 int base = (int) (first * 4);
                 int whole = (int) Math.min(count, (n - base) / 4);
-                if (x == null) {
-                    for (int i = 0; i < whole; i++) {
-                        int o = base + 4 * i;
-                        out[o] = keep(c0[i], threshold, scale);
-                        out[o + 1] = keep(c1[i], threshold, scale);
-                        out[o + 2] = keep(c2[i], threshold, scale);
-                        out[o + 3] = keep(c3[i], threshold, scale);
-                    }
-                } else {
-                    for (int i = 0; i < whole; i++) {
-                        int o = base + 4 * i;
-                        out[o] = x[o] * keep(c0[i], threshold, scale);
-                        out[o + 1] = x[o + 1] * keep(c1[i], threshold, scale);
-                        out[o + 2] = x[o + 2] * keep(c2[i], threshold, scale);
-                        out[o + 3] = x[o + 3] * keep(c3[i], threshold, scale);
-                    }
+                for (int i = 0; i < whole; i++) {
+                    int o = base + 4 * i;
+                    out[o] = factor(x, o) * keep(c0[i], threshold, scale);
+                    out[o + 1] = factor(x, o + 1) * keep(c1[i], threshold, scale);
+                    out[o + 2] = factor(x, o + 2) * keep(c2[i], threshold, scale);
+                    out[o + 3] = factor(x, o + 3) * keep(c3[i], threshold, scale);
                 }
-                long[][] lanes = {c0, c1, c2, c3};
-                for (int j = 0; base + 4 * whole + j < Math.min(n, base + 4L * count); j++) {
-                    int o = base + 4 * whole + j;
-                    out[o] = (x == null ? 1f : x[o]) * keep(lanes[j][whole], threshold, scale);
+                for (int o = base + 4 * whole, j = 0; o < Math.min(n, base + 4L * count); o++, j++) {
+                    out[o] = factor(x, o) * keep(lanes[j][whole], threshold, scale);
                 }
             }
         });
+    }
+
+    /** x[o], or 1 for a bare mask; the null test is loop-invariant, so C2 hoists it out of the loops above. */
+    private static float factor(float[] x, int o) {
+        return x == null ? 1f : x[o];
     }
 
     /** {@code scale} when the word is at least the threshold, else 0: the sign of (threshold − 1 − word), no branch. */

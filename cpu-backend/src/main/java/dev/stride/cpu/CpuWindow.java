@@ -88,38 +88,8 @@ final class CpuWindow {
         return -Math.floorDiv(-a, b);
     }
 
+    /** Each kernel offset adds one in-image span per output row, bounded once as in im2col, never per element. */
     static void col2im(float[] cols, Window g, float[] dx) {
-        if (g.sw() == 1) {
-            col2imUnitStride(cols, g, dx);
-            return;
-        }
-        int oh = g.outH();
-        int ow = g.outW();
-        int k = g.kh() * g.kw();
-        int plane = g.h() * g.w();
-        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
-            for (long nc = s; nc < e; nc++) {
-                int out = (int) (nc * plane);
-                java.util.Arrays.fill(dx, out, out + plane, 0f);
-                int base = (int) (nc * k * oh * ow);
-                for (int i = 0; i < g.kh(); i++) {
-                    for (int j = 0; j < g.kw(); j++) {
-                        int o = base + (i * g.kw() + j) * oh * ow;
-                        for (int y = 0; y < oh; y++) {
-                            int iy = y * g.sh() - g.ph() + i * g.dh();
-                            for (int xx = 0; xx < ow; xx++, o++) {
-                                int ix = xx * g.sw() - g.pw() + j * g.dw();
-                                if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) dx[out + iy * g.w() + ix] += cols[o];
-                            }
-                        }
-                    }
-                }
-            }
-        });
-    }
-
-    /** Unit column stride: each kernel offset adds one in-image span per output row, with no per-element bounds test. */
-    private static void col2imUnitStride(float[] cols, Window g, float[] dx) {
         int oh = g.outH();
         int ow = g.outW();
         int k = g.kh() * g.kw();
@@ -133,13 +103,17 @@ final class CpuWindow {
                     for (int j = 0; j < g.kw(); j++) {
                         int o = base + (i * g.kw() + j) * oh * ow;
                         int shift = j * g.dw() - g.pw();
-                        int lo = Math.min(ow, Math.max(0, -shift));
-                        int hi = Math.max(lo, Math.min(ow, g.w() - shift));
+                        int lo = Math.min(ow, Math.max(0, ceilDiv(-shift, g.sw())));
+                        int hi = Math.max(lo, Math.min(ow, ceilDiv(g.w() - shift, g.sw())));
                         for (int y = 0; y < oh; y++, o += ow) {
                             int iy = y * g.sh() - g.ph() + i * g.dh();
                             if (iy < 0 || iy >= g.h()) continue;
                             int row = out + iy * g.w() + shift;
-                            for (int xx = lo; xx < hi; xx++) dx[row + xx] += cols[o + xx];
+                            if (g.sw() == 1) {
+                                for (int xx = lo; xx < hi; xx++) dx[row + xx] += cols[o + xx];
+                            } else {
+                                for (int xx = lo; xx < hi; xx++) dx[row + xx * g.sw()] += cols[o + xx];
+                            }
                         }
                     }
                 }
