@@ -30,10 +30,22 @@ public final class Autograd {
 
     /**
      * Back-propagates {@code grad} (the gradient of some scalar with respect to {@code root}) and
-     * accumulates into {@link Tensor#grad()} of every leaf that requires a gradient.
+     * accumulates into {@link Tensor#grad()} of every leaf that requires a gradient. Afterwards the graph is
+     * released: its nodes drop the tensors their gradient rules saved, as PyTorch does without retain_graph.
      */
     public static void backward(Tensor root, Tensor grad) {
         List<Tensor> order = topologicalOrder(root);
+        try {
+            propagate(order, root, grad);
+        } finally {
+            for (Tensor t : order) {
+                Node n = t.gradFn();
+                if (n != null) t.setGradFn(Node.released(n.op()));
+            }
+        }
+    }
+
+    private static void propagate(List<Tensor> order, Tensor root, Tensor grad) {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, grad);
         try (NoGrad ignored = NoGrad.enter()) {

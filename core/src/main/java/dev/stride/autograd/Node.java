@@ -12,4 +12,12 @@ public record Node(String op, Tensor[] inputs, Backward backward) {
     public interface Backward {
         Tensor[] apply(Tensor gradOutput);
     }
+
+    /** What a node becomes after {@code backward()}: it holds no saved tensors, and a second backward names it. */
+    static Node released(String op) {
+        return new Node(op, new Tensor[0], g -> {
+            throw new IllegalStateException("backward: the graph through '" + op + "' was already released by an earlier "
+                    + "backward(); compute the loss again");
+        });
+    }
 }

@@ -2,6 +2,7 @@ package dev.stride.backend;
 
 import dev.stride.autograd.NoGrad;
 import dev.stride.tensor.DType;
+import dev.stride.tensor.MemoryScope;
 import dev.stride.tensor.Tensor;
 import java.util.List;
 
@@ -10,11 +11,34 @@ import java.util.List;
  * the fused ops below have composite defaults built from those primitives, which a backend overrides
  * for speed. Every method takes whole buffers: nothing crosses the SPI per element.
  * Outputs are contiguous and never alias inputs unless a method says so.
+ *
+ * <h2>Memory</h2>
+ * {@link #allocate} returns a storage with one reference, owned by the caller (see {@link Storage} and
+ * {@link MemoryScope}). A backend frees what it allocates for itself inside a call before the call returns, or
+ * hands it to a later call that frees it; it never relies on the garbage collector for device memory.
+ *
+ * <h2>Asynchronous backends</h2>
+ * A GPU backend may return from every call except {@link #read} and {@link #synchronize} before the work is done:
+ * calls are queued in order on one stream, so a later call sees the results of earlier ones. {@link #read}
+ * synchronizes (it is the host sync; core does at most one per training step). {@link #write} copies its source
+ * before it returns, so the caller may reuse the array. An error the device finds while running queued work (an
+ * index out of range in {@link #gather}) is reported by the next synchronizing call, as an exception naming the op
+ * that failed. A storage may be released while work that uses it is still queued: the backend keeps its memory
+ * until that work is done.
+ *
+ * <h2>Threads</h2>
+ * A backend is called from one thread at a time unless {@link #threadSafe()} says otherwise; the data loader's
+ * prefetch thread therefore prepares host arrays only, and batches reach the backend on the training thread.
  */
 public interface Backend {
     String name();
 
-    /** A zero-filled buffer. */
+    /** Whether several threads may call this backend at once (the CPU backend may; a GPU backend may not). */
+    default boolean threadSafe() {
+        return false;
+    }
+
+    /** A zero-filled buffer with one reference, owned by the caller. */
     Storage allocate(DType dtype, long numel);
 
     void write(Storage dst, long dstOffset, float[] src, int srcOffset, int n);
@@ -27,13 +51,25 @@ public interface Backend {
 
     void fill(Storage dst, long offset, long n, float value);
 
-    /** Copies {@code src} into {@code dst} element by element: same shape and dtype, no overlap. Either may be strided. */
+    /**
+     * Copies {@code src} into {@code dst} element by element: same shape, no overlap; either may be strided.
+     * When the dtypes differ the values convert: I32 to F32 rounds to nearest, F32 to I32 truncates toward zero
+     * as a Java cast does (NaN to 0, out of range to the nearest bound).
+     */
     void copy(View src, View dst);
 
     void unary(UnaryOp op, View x, Storage out);
 
     /** {@code a} and {@code b} have the output's shape already (broadcast dimensions have stride 0). */
     void binary(BinaryOp op, View a, View b, Storage out);
+
+    /** {@code out = op(a, b)} for a scalar {@code b}: a value, not a buffer (a GPU passes it as a kernel argument). */
+    default void binary(BinaryOp op, View a, float b, Storage out) {
+        try (Storage s = allocate(DType.F32, 1)) {
+            fill(s, 0, 1, b);
+            binary(op, a, new View(s, 0, a.shape(), new long[a.rank()]), out);
+        }
+    }
 
     /**
      * Reduces {@code x} over {@code axes} (sorted, distinct); {@code out} holds x's shape without those axes.
@@ -66,7 +102,7 @@ public interface Backend {
      * {@code loss[r] = -log probs[r, labels[r]]}, for {@code rows × cols} logits.
      */
     default void softmaxCrossEntropy(View logits, Storage labels, Storage loss, Storage probs) {
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (NoGrad ignored = NoGrad.enter(); MemoryScope scope = MemoryScope.open()) {
             int rows = logits.shape()[0];
             Tensor x = Tensor.fromView(logits);
             Tensor logp = x.logSoftmax(1);
@@ -78,9 +114,9 @@ public interface Backend {
     /** {@code gradLogits[r] = gradLoss[r] * (probs[r] - onehot(labels[r]))}. */
     default void softmaxCrossEntropyBackward(Storage probs, Storage labels, Storage gradLoss, Storage gradLogits,
                                              int rows, int cols) {
-        try (NoGrad ignored = NoGrad.enter()) {
-            Storage onehot = allocate(DType.F32, (long) rows * cols);
-            Storage ones = allocate(DType.F32, rows);
+        try (NoGrad ignored = NoGrad.enter(); MemoryScope scope = MemoryScope.open()) {
+            Storage onehot = scope.track(allocate(DType.F32, (long) rows * cols));
+            Storage ones = scope.track(allocate(DType.F32, rows));
             fill(ones, 0, rows, 1f);
             scatterAdd(ones, labels, onehot, rows, cols);
             Tensor p = Tensor.wrap(probs, DType.F32, rows, cols);
@@ -96,7 +132,7 @@ public interface Backend {
      * multi-tensor kernel; the default runs {@link Update#reference} per parameter.
      */
     default void optimizerStep(Update rule, List<Storage> params, List<Storage> grads, List<Storage[]> state) {
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (NoGrad ignored = NoGrad.enter(); MemoryScope scope = MemoryScope.open()) {
             for (int i = 0; i < params.size(); i++) {
                 int n = (int) params.get(i).numel();
                 Storage[] slots = state.get(i);
@@ -159,8 +195,9 @@ public interface Backend {
      * {@code >= floor(p·2^32)} and is scaled by 1/(1-p). The backward pass is the same call on {@code dy}.
      */
     default void dropout(View x, float p, long seed, long offset, Storage out) {
-        Storage mask = allocate(DType.F32, x.numel());
-        random(Distribution.KEEP_MASK, seed, offset, 1 / (1 - p), p, mask, x.numel());
-        binary(BinaryOp.MUL, x, View.contiguous(mask, x.shape()), out);
+        try (Storage mask = allocate(DType.F32, x.numel())) {
+            random(Distribution.KEEP_MASK, seed, offset, 1 / (1 - p), p, mask, x.numel());
+            binary(BinaryOp.MUL, x, View.contiguous(mask, x.shape()), out);
+        }
     }
 }

@@ -75,6 +75,15 @@ public final class Backends {
         return sb.toString();
     }
 
+    /**
+     * The backend a user asked for: {@code explicit} (a command-line option) when given, else {@code -Dstride.backend},
+     * else {@code STRIDE_BACKEND}, else the best available. An unknown or unavailable name is an error listing the
+     * backends.
+     */
+    public static Backend select(String explicit) {
+        return get(explicit != null && !explicit.isBlank() ? explicit : requestedName());
+    }
+
     public static List<String> available() {
         return PROVIDERS.stream().filter(p -> p.unavailableReason() == null).map(BackendProvider::name).toList();
     }

@@ -2,6 +2,7 @@ package dev.stride.backend;
 
 import dev.stride.autograd.NoGrad;
 import dev.stride.tensor.DType;
+import dev.stride.tensor.MemoryScope;
 import dev.stride.tensor.Tensor;
 
 /**
@@ -21,24 +22,28 @@ final class Composites {
         int hp = g.paddedH();
         int wp = g.paddedW();
         long plane = (long) hp * wp;
-        Storage padded = b.allocate(DType.F32, g.n() * g.c() * plane);
-        if (padValue != 0) b.fill(padded, 0, padded.numel(), padValue);
-        b.copy(x, image(padded, (long) g.ph() * wp + g.pw(), g, hp, wp));
-        int[] shape = {g.n(), g.c(), g.kh(), g.kw(), g.outH(), g.outW()};
-        long[] strides = {g.c() * plane, plane, (long) g.dh() * wp, g.dw(), (long) g.sh() * wp, g.sw()};
-        b.copy(new View(padded, 0, shape, strides), View.contiguous(cols, shape));
+        try (Storage padded = b.allocate(DType.F32, g.n() * g.c() * plane)) {
+            if (padValue != 0) b.fill(padded, 0, padded.numel(), padValue);
+            b.copy(x, image(padded, (long) g.ph() * wp + g.pw(), g, hp, wp));
+            int[] shape = {g.n(), g.c(), g.kh(), g.kw(), g.outH(), g.outW()};
+            long[] strides = {g.c() * plane, plane, (long) g.dh() * wp, g.dw(), (long) g.sh() * wp, g.sw()};
+            b.copy(new View(padded, 0, shape, strides), View.contiguous(cols, shape));
+        }
     }
 
     static void col2im(Backend b, Storage cols, Window g, Storage dx) {
-        int hp = g.paddedH();
+        int[] shape = {g.n(), g.c(), g.outH(), g.outW()};
+        try (Storage padded = b.allocate(DType.F32, (long) g.n() * g.c() * g.paddedH() * g.paddedW());
+             Storage sum = b.allocate(DType.F32, (long) g.n() * g.c() * g.positions())) {
+            col2im(b, cols, g, dx, padded, sum, shape);
+        }
+    }
+
+    private static void col2im(Backend b, Storage cols, Window g, Storage dx, Storage padded, Storage sum, int[] shape) {
         int wp = g.paddedW();
-        long plane = (long) hp * wp;
-        int oh = g.outH();
+        long plane = (long) g.paddedH() * wp;
         int ow = g.outW();
-        long l = (long) oh * ow;
-        Storage padded = b.allocate(DType.F32, g.n() * g.c() * plane);
-        int[] shape = {g.n(), g.c(), oh, ow};
-        Storage sum = b.allocate(DType.F32, g.n() * g.c() * l);
+        long l = (long) g.outH() * ow;
         for (int i = 0; i < g.kh(); i++) {
             for (int j = 0; j < g.kw(); j++) {
                 View dst = new View(padded, (long) i * g.dh() * wp + (long) j * g.dw(), shape,
@@ -49,7 +54,7 @@ final class Composites {
                 b.copy(View.contiguous(sum, shape), dst);
             }
         }
-        b.copy(image(padded, (long) g.ph() * wp + g.pw(), g, hp, wp), View.contiguous(dx, g.n(), g.c(), g.h(), g.w()));
+        b.copy(image(padded, (long) g.ph() * wp + g.pw(), g, g.paddedH(), wp), View.contiguous(dx, g.n(), g.c(), g.h(), g.w()));
     }
 
     /** Windows as rows {@code [N·C·outH·outW, kh·kw]}: im2col with -inf padding, then a transpose. */
@@ -57,12 +62,12 @@ final class Composites {
         Storage cols = b.allocate(DType.F32, (long) g.n() * g.patch() * g.positions());
         b.im2col(x, g, Float.NEGATIVE_INFINITY, cols);
         int k = g.kh() * g.kw();
-        return Tensor.wrap(cols, DType.F32, g.n(), g.c(), k, g.positions()).transpose(2, 3).contiguous()
+        return Tensor.adopt(cols, DType.F32, g.n(), g.c(), k, g.positions()).transpose(2, 3).contiguous()
                 .reshape(g.n() * g.c() * g.positions(), k);
     }
 
     static void maxPool2d(Backend b, View x, Window g, Storage out, Storage indices) {
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (NoGrad ignored = NoGrad.enter(); MemoryScope scope = MemoryScope.open()) {
             Tensor rows = windows(b, x, g);
             rows.max(1, false).copyTo(out);
             rows.argmax(1, false).copyTo(indices);
@@ -70,12 +75,12 @@ final class Composites {
     }
 
     static void maxPool2dBackward(Backend b, Storage dy, Storage indices, Window g, Storage dx) {
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (NoGrad ignored = NoGrad.enter(); MemoryScope scope = MemoryScope.open()) {
             int k = g.kh() * g.kw();
             int rows = g.n() * g.c() * g.positions();
             Storage routed = b.allocate(DType.F32, (long) rows * k);
             b.scatterAdd(dy, indices, routed, rows, k);
-            Tensor cols = Tensor.wrap(routed, DType.F32, g.n(), g.c(), g.positions(), k).transpose(2, 3).contiguous();
+            Tensor cols = Tensor.adopt(routed, DType.F32, g.n(), g.c(), g.positions(), k).transpose(2, 3).contiguous();
             b.col2im(cols.storage(), g, dx);
         }
     }
@@ -86,7 +91,7 @@ final class Composites {
 
     static void batchNorm(Backend b, View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar,
                           boolean training, float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (NoGrad ignored = NoGrad.enter(); MemoryScope scope = MemoryScope.open()) {
             Tensor t = Tensor.fromView(x);
             int c = x.shape()[1];
             long m = (long) x.shape()[0] * x.shape()[2];
@@ -112,7 +117,7 @@ final class Composites {
 
     static void batchNormBackward(Backend b, View x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
                                   boolean training, Storage dx, Storage dgamma, Storage dbeta) {
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (NoGrad ignored = NoGrad.enter(); MemoryScope scope = MemoryScope.open()) {
             int c = x.shape()[1];
             int[] axes = {0, 2};
             Tensor g = Tensor.wrap(dy, DType.F32, x.shape());

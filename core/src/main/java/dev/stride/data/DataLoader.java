@@ -51,7 +51,11 @@ public final class DataLoader {
         return this;
     }
 
-    /** Assembles the next batch on a background thread while the current one is used. */
+    /**
+     * Assembles the next batch's host arrays (gathering, augmentation) on a background thread while the current one
+     * is used; the batch reaches the backend on the thread that iterates, so a backend that is not thread-safe (a GPU)
+     * is only ever called from the training thread.
+     */
     public DataLoader prefetch(boolean on) {
         prefetch = on;
         return this;
@@ -88,10 +92,10 @@ public final class DataLoader {
         int batches = batchesPerEpoch();
         return () -> new Iterator<>() {
             private int b;
-            private java.util.concurrent.CompletableFuture<Batch> next = prefetch && batches > 0 ? start(0) : null;
+            private java.util.concurrent.CompletableFuture<HostBatch> next = prefetch && batches > 0 ? start(0) : null;
 
-            private java.util.concurrent.CompletableFuture<Batch> start(int index) {
-                return java.util.concurrent.CompletableFuture.supplyAsync(() -> batch(order, epoch, index), PREFETCH);
+            private java.util.concurrent.CompletableFuture<HostBatch> start(int index) {
+                return java.util.concurrent.CompletableFuture.supplyAsync(() -> host(order, epoch, index), PREFETCH);
             }
 
             @Override
@@ -103,10 +107,10 @@ public final class DataLoader {
             public Batch next() {
                 if (!hasNext()) throw new NoSuchElementException();
                 int index = b++;
-                if (next == null) return batch(order, epoch, index);
-                Batch current = next.join();
+                if (next == null) return host(order, epoch, index).upload(backend);
+                HostBatch current = next.join();
                 next = b < batches ? start(b) : null;
-                return current;
+                return current.upload(backend);
             }
         };
     }
@@ -117,7 +121,14 @@ public final class DataLoader {
         return t;
     });
 
-    private Batch batch(int[] order, int epoch, int index) {
+    /** A batch still in host arrays. */
+    private record HostBatch(float[] x, int[] y, int[] shape) {
+        Batch upload(Backend backend) {
+            return new Batch(Tensor.of(backend, x, shape), Tensor.ofInts(backend, y, y.length));
+        }
+    }
+
+    private HostBatch host(int[] order, int epoch, int index) {
         int per = data.sampleSize();
         int from = index * batchSize;
         int to = Math.min(order.length, from + batchSize);
@@ -133,6 +144,6 @@ public final class DataLoader {
         int[] shape = new int[data.sampleShape().length + 1];
         shape[0] = n;
         System.arraycopy(data.sampleShape(), 0, shape, 1, data.sampleShape().length);
-        return new Batch(Tensor.of(backend, x, shape), Tensor.ofInts(backend, y, n));
+        return new HostBatch(x, y, shape);
     }
 }

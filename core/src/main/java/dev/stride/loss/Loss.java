@@ -2,7 +2,6 @@ package dev.stride.loss;
 
 import dev.stride.autograd.Autograd;
 import dev.stride.backend.Backend;
-import dev.stride.backend.Storage;
 import dev.stride.tensor.DType;
 import dev.stride.tensor.Shape;
 import dev.stride.tensor.Tensor;
@@ -61,13 +60,13 @@ public final class Loss {
         int cols = logits.dim(1);
         Backend be = logits.backend();
         Tensor y = labels.contiguous();
-        Storage loss = be.allocate(DType.F32, rows);
-        Storage probs = be.allocate(DType.F32, (long) rows * cols);
-        be.softmaxCrossEntropy(logits.view(), y.storage(), loss, probs);
-        return Autograd.record("crossEntropy", Tensor.wrap(loss, DType.F32, rows), g -> {
-            Storage grad = be.allocate(DType.F32, (long) rows * cols);
-            be.softmaxCrossEntropyBackward(probs, y.storage(), g.contiguous().storage(), grad, rows, cols);
-            return new Tensor[] {Tensor.wrap(grad, DType.F32, rows, cols)};
+        Tensor loss = Tensor.empty(be, DType.F32, rows);
+        Tensor probs = Tensor.empty(be, DType.F32, rows, cols);
+        be.softmaxCrossEntropy(logits.view(), y.storage(), loss.storage(), probs.storage());
+        return Autograd.record("crossEntropy", loss, g -> {
+            Tensor grad = Tensor.empty(be, DType.F32, rows, cols);
+            be.softmaxCrossEntropyBackward(probs.storage(), y.storage(), g.contiguous().storage(), grad.storage(), rows, cols);
+            return new Tensor[] {grad};
         }, logits);
     }
 

@@ -2,7 +2,6 @@ package dev.stride.nn;
 
 import dev.stride.autograd.Autograd;
 import dev.stride.backend.Backend;
-import dev.stride.backend.Storage;
 import dev.stride.backend.Window;
 import dev.stride.random.Generator;
 import dev.stride.tensor.DType;
@@ -65,13 +64,12 @@ public final class Functional {
      */
     public static Tensor unfold(Tensor x, Window g) {
         Backend b = x.backend();
-        Storage cols = b.allocate(DType.F32, (long) g.n() * g.patch() * g.positions());
-        b.im2col(x.view(), g, 0f, cols);
-        Tensor out = Tensor.wrap(cols, DType.F32, g.n(), g.patch(), g.positions());
+        Tensor out = Tensor.empty(b, DType.F32, g.n(), g.patch(), g.positions());
+        b.im2col(x.view(), g, 0f, out.storage());
         return Autograd.record("unfold", out, gr -> {
-            Storage dx = b.allocate(DType.F32, (long) g.n() * g.c() * g.h() * g.w());
-            b.col2im(gr.contiguous().storage(), g, dx);
-            return new Tensor[] {Tensor.wrap(dx, DType.F32, g.n(), g.c(), g.h(), g.w())};
+            Tensor dx = Tensor.empty(b, DType.F32, g.n(), g.c(), g.h(), g.w());
+            b.col2im(gr.contiguous().storage(), g, dx.storage());
+            return new Tensor[] {dx};
         }, x);
     }
 
@@ -118,15 +116,13 @@ public final class Functional {
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding, int dilation) {
         Window g = window("MaxPool2d(" + kernel + ")", x, kernel, kernel, stride, stride, padding, padding, dilation, dilation);
         Backend b = x.backend();
-        long outN = (long) g.n() * g.c() * g.positions();
-        Storage out = b.allocate(DType.F32, outN);
-        Storage idx = b.allocate(DType.I32, outN);
-        b.maxPool2d(x.view(), g, out, idx);
-        Tensor y = Tensor.wrap(out, DType.F32, g.n(), g.c(), g.outH(), g.outW());
+        Tensor y = Tensor.empty(b, DType.F32, g.n(), g.c(), g.outH(), g.outW());
+        Tensor idx = Tensor.empty(b, DType.I32, g.n(), g.c(), g.outH(), g.outW());
+        b.maxPool2d(x.view(), g, y.storage(), idx.storage());
         return Autograd.record("maxPool2d", y, gr -> {
-            Storage dx = b.allocate(DType.F32, (long) g.n() * g.c() * g.h() * g.w());
-            b.maxPool2dBackward(gr.contiguous().storage(), idx, g, dx);
-            return new Tensor[] {Tensor.wrap(dx, DType.F32, g.n(), g.c(), g.h(), g.w())};
+            Tensor dx = Tensor.empty(b, DType.F32, g.n(), g.c(), g.h(), g.w());
+            b.maxPool2dBackward(gr.contiguous().storage(), idx.storage(), g, dx.storage());
+            return new Tensor[] {dx};
         }, x);
     }
 
@@ -150,19 +146,19 @@ public final class Functional {
         int s = (int) (x.numel() / Math.max((long) n * c, 1));
         Backend b = x.backend();
         Tensor in = x.contiguous().reshape(n, c, s);
-        Storage out = b.allocate(DType.F32, x.numel());
-        Storage mean = b.allocate(DType.F32, c);
-        Storage inv = b.allocate(DType.F32, c);
-        b.batchNorm(in.view(), gamma.storage(), beta.storage(), runningMean.storage(), runningVar.storage(), training,
-                momentum, eps, out, mean, inv);
         int[] shape = x.shape();
-        Tensor y = Tensor.wrap(out, DType.F32, shape);
+        Tensor y = Tensor.empty(b, DType.F32, shape);
+        Tensor mean = Tensor.empty(b, DType.F32, c);
+        Tensor inv = Tensor.empty(b, DType.F32, c);
+        b.batchNorm(in.view(), gamma.storage(), beta.storage(), runningMean.storage(), runningVar.storage(), training,
+                momentum, eps, y.storage(), mean.storage(), inv.storage());
         return Autograd.record("batchNorm", y, gr -> {
-            Storage dx = b.allocate(DType.F32, x.numel());
-            Storage dg = b.allocate(DType.F32, c);
-            Storage db = b.allocate(DType.F32, c);
-            b.batchNormBackward(in.view(), gr.contiguous().storage(), gamma.storage(), mean, inv, training, dx, dg, db);
-            return new Tensor[] {Tensor.wrap(dx, DType.F32, shape), Tensor.wrap(dg, DType.F32, c), Tensor.wrap(db, DType.F32, c)};
+            Tensor dx = Tensor.empty(b, DType.F32, shape);
+            Tensor dg = Tensor.empty(b, DType.F32, c);
+            Tensor db = Tensor.empty(b, DType.F32, c);
+            b.batchNormBackward(in.view(), gr.contiguous().storage(), gamma.storage(), mean.storage(), inv.storage(),
+                    training, dx.storage(), dg.storage(), db.storage());
+            return new Tensor[] {dx, dg, db};
         }, x, gamma, beta);
     }
 
@@ -176,13 +172,13 @@ public final class Functional {
         long n = x.numel();
         long seed = gen.seed();
         long offset = gen.advance((n + 3) / 4);
-        Storage out = b.allocate(DType.F32, n);
-        b.dropout(x.view(), p, seed, offset, out);
         int[] shape = x.shape();
-        return Autograd.record("dropout", Tensor.wrap(out, DType.F32, shape), gr -> {
-            Storage dx = b.allocate(DType.F32, n);
-            b.dropout(gr.view(), p, seed, offset, dx);
-            return new Tensor[] {Tensor.wrap(dx, DType.F32, shape)};
+        Tensor y = Tensor.empty(b, DType.F32, shape);
+        b.dropout(x.view(), p, seed, offset, y.storage());
+        return Autograd.record("dropout", y, gr -> {
+            Tensor dx = Tensor.empty(b, DType.F32, shape);
+            b.dropout(gr.view(), p, seed, offset, dx.storage());
+            return new Tensor[] {dx};
         }, x);
     }
 }

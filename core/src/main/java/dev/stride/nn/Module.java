@@ -1,6 +1,7 @@
 package dev.stride.nn;
 
 import dev.stride.autograd.NoGrad;
+import dev.stride.backend.Backend;
 import dev.stride.tensor.Shape;
 import dev.stride.tensor.Tensor;
 import java.util.ArrayList;
@@ -77,8 +78,9 @@ public abstract class Module {
         try (NoGrad ignored = NoGrad.enter()) {
             own.forEach((k, dst) -> {
                 Tensor src = state.get(k);
-                if (src.backend() != dst.backend()) src = copyAcross(src, dst);
-                src.copyTo(dst.storage());
+                Tensor here = src.to(dst.backend());
+                here.copyTo(dst.storage());
+                if (here != src) here.close();
             });
         }
     }
@@ -100,10 +102,13 @@ public abstract class Module {
         }
     }
 
-    private static Tensor copyAcross(Tensor src, Tensor dst) {
-        return src.dtype() == dev.stride.tensor.DType.F32
-                ? Tensor.of(dst.backend(), src.toFloatArray(), src.shape())
-                : Tensor.ofInts(dst.backend(), src.toIntArray(), src.shape());
+    /**
+     * Moves every parameter and buffer (with its gradient) to {@code backend} in place, as {@code module.to(device)}:
+     * layers keep their tensors, and an optimizer over these parameters moves its state on its next step.
+     */
+    public Module to(Backend backend) {
+        for (Tensor t : stateDict().values()) t.moveTo(backend);
+        return this;
     }
 
     /**

@@ -9,24 +9,32 @@ public final class Clip {
     private Clip() {}
 
     /**
-     * Scales every gradient by {@code maxNorm / (norm + 1e-6)} when the global L2 norm over all of them exceeds
-     * {@code maxNorm}. Returns the norm before clipping.
+     * Scales every gradient by {@code min(1, maxNorm / (norm + 1e-6))}, where norm is the global L2 norm over all of
+     * them, and returns that norm (before clipping) as a one-element tensor. Nothing is read back to the host: the
+     * factor is applied on the backend, so clipping costs no synchronization (read the norm only when needed).
      */
-    public static double gradNorm(List<Tensor> params, double maxNorm) {
+    public static Tensor gradNorm(List<Tensor> params, double maxNorm) {
         if (!(maxNorm > 0)) throw new IllegalArgumentException("clipGradNorm: max norm must be > 0, got " + maxNorm);
         try (NoGrad ignored = NoGrad.enter()) {
-            double sq = 0;
+            Tensor norm = sumOfSquares(params).sqrt();
+            Tensor coef = norm.add(1e-6f).reciprocal().mul((float) maxNorm).clamp(0f, 1f);
             for (Tensor p : params) {
-                if (p.grad() != null) sq += p.grad().square().sum().item();
-            }
-            double norm = Math.sqrt(sq);
-            double coef = maxNorm / (norm + 1e-6);
-            if (coef < 1) {
-                for (Tensor p : params) {
-                    if (p.grad() != null) p.setGrad(p.grad().mul((float) coef).contiguous());
-                }
+                if (p.grad() != null) p.setGrad(p.grad().mul(coef).contiguous());
             }
             return norm;
+        }
+    }
+
+    /** {@code Σ g²} over every gradient, as a one-element tensor on their backend (0 when none has one). */
+    public static Tensor sumOfSquares(List<Tensor> params) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            Tensor sq = null;
+            for (Tensor p : params) {
+                if (p.grad() == null) continue;
+                Tensor s = p.grad().square().sum();
+                sq = sq == null ? s : sq.add(s);
+            }
+            return sq == null ? Tensor.zeros(params.get(0).backend()) : sq;
         }
     }
 

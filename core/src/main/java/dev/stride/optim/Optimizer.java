@@ -17,6 +17,8 @@ import java.util.Map;
  * Base of the first-order optimizers. Each {@link #step()} makes one fused backend call per parameter group,
  * over every parameter of the group that has a gradient; parameters without one (frozen, or unused this step)
  * are skipped, as in PyTorch. The step count is the optimizer's, shared by all parameters.
+ * The optimizer owns its state buffers (made outside every {@link dev.stride.tensor.MemoryScope}); they follow
+ * their parameter when it moves to another backend ({@link dev.stride.nn.Module#to}).
  */
 public abstract class Optimizer {
     /** A resolved group: its parameters, the rate schedules start from, the current rate, weight decay. */
@@ -51,7 +53,6 @@ public abstract class Optimizer {
     }
 
     protected final String name;
-    protected final Backend backend;
     private final List<Group> groups = new ArrayList<>();
     private final List<Tensor> all = new ArrayList<>();
     private final Map<Tensor, Storage[]> state = new IdentityHashMap<>();
@@ -74,8 +75,9 @@ public abstract class Optimizer {
                 if (p.dtype() != DType.F32 || !p.isContiguous() || p.storage().numel() != p.numel()) {
                     throw new IllegalArgumentException(name + ": " + where + " must be a dense F32 tensor, got " + Shape.str(p.shape()));
                 }
-                if (p.backend() != pg.params.get(0).backend() || (!all.isEmpty() && p.backend() != all.get(0).backend())) {
-                    throw new IllegalArgumentException(name + ": " + where + " lives on another backend");
+                if (!all.isEmpty() && p.backend() != all.get(0).backend()) {
+                    throw new IllegalArgumentException(name + ": " + where + " lives on backend " + p.backend().name()
+                            + ", parameter 0 on " + all.get(0).backend().name());
                 }
                 all.add(p);
             }
@@ -85,7 +87,6 @@ public abstract class Optimizer {
             checkNonNegative(name, "weight decay of group " + gi, gwd);
             groups.add(new Group(pg.params, glr, gwd));
         }
-        this.backend = all.get(0).backend();
     }
 
     protected static List<ParamGroup> single(List<Tensor> params) {
@@ -130,12 +131,19 @@ public abstract class Optimizer {
 
     /** One fused backend call applying {@code rule} to {@code ps}. */
     protected final void apply(Update rule, List<Tensor> ps) {
+        Backend backend = ps.get(0).backend();
         List<Storage> grads = new ArrayList<>(ps.size());
         List<Storage> params = new ArrayList<>(ps.size());
         List<Storage[]> slots = new ArrayList<>(ps.size());
-        for (Tensor p : ps) {
+        for (int i = 0; i < ps.size(); i++) {
+            Tensor p = ps.get(i);
+            Tensor g = p.grad();
+            if (p.backend() != backend || g.backend() != backend) {
+                throw new IllegalArgumentException(name + ": parameter " + i + " of this step lives on " + p.backend().name()
+                        + " with its gradient on " + g.backend().name() + ", parameter 0 on " + backend.name());
+            }
             params.add(p.storage());
-            grads.add(p.grad().contiguous().storage());
+            grads.add(g.contiguous().storage());
             slots.add(state(p, rule.slots()));
         }
         backend.optimizerStep(rule, params, grads, slots);
@@ -153,12 +161,27 @@ public abstract class Optimizer {
         return state.containsKey(p);
     }
 
+    /** The parameter's state buffers, made zero on first use and moved to the parameter's backend when it moved. */
     private Storage[] state(Tensor p, int slots) {
-        return state.computeIfAbsent(p, k -> {
-            Storage[] s = new Storage[slots];
-            for (int i = 0; i < slots; i++) s[i] = backend.allocate(DType.F32, p.numel());
-            return s;
+        Storage[] s = state.computeIfAbsent(p, k -> {
+            Storage[] fresh = new Storage[slots];
+            for (int i = 0; i < slots; i++) fresh[i] = p.backend().allocate(DType.F32, p.numel());
+            return fresh;
         });
+        for (int i = 0; i < s.length; i++) {
+            if (s[i].backend() != p.backend()) s[i] = moved(s[i], p.backend());
+        }
+        return s;
+    }
+
+    private static Storage moved(Storage from, Backend to) {
+        int n = Math.toIntExact(from.numel());
+        float[] host = new float[n];
+        from.backend().read(from, 0, host, 0, n);
+        Storage s = to.allocate(DType.F32, n);
+        to.write(s, 0, host, 0, n);
+        from.release();
+        return s;
     }
 
     public void zeroGrad() {
@@ -250,6 +273,9 @@ public abstract class Optimizer {
     }
 
     private void restore(Map<String, Tensor> tensors) {
+        for (Storage[] s : state.values()) {
+            for (Storage b : s) b.release();
+        }
         state.clear();
         Map<Integer, List<Tensor>> bySlot = new java.util.TreeMap<>();
         tensors.forEach((k, t) -> bySlot.computeIfAbsent(parseIndex(k.split("\\.")[0]), x -> new ArrayList<>()).add(t));
@@ -257,8 +283,9 @@ public abstract class Optimizer {
             Storage[] s = new Storage[ts.size()];
             for (int k = 0; k < s.length; k++) {
                 Tensor src = tensors.get(i + "." + k);
+                Backend backend = all.get(i).backend();
                 s[k] = backend.allocate(DType.F32, all.get(i).numel());
-                Tensor.of(backend, src.toFloatArray(), src.shape()).copyTo(s[k]);
+                backend.write(s[k], 0, src.toFloatArray(), 0, Math.toIntExact(src.numel()));
             }
             state.put(all.get(i), s);
         });

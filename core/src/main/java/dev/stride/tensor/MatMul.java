@@ -11,6 +11,8 @@ final class MatMul {
     private record Operand(Tensor t, int ld, long batchStride, boolean trans) {}
 
     static void check(Tensor a, Tensor b) {
+        a.live("matmul");
+        b.live("matmul");
         int ra = a.rank();
         int rb = b.rank();
         boolean ranksOk = (ra == 2 || ra == 3) && (rb == 2 || rb == 3);
@@ -19,9 +21,7 @@ final class MatMul {
             throw new IllegalArgumentException("matmul: shapes " + Shape.str(a.shape()) + " and " + Shape.str(b.shape())
                     + " do not multiply (expects F32 [M,K]@[K,N], [B,M,K]@[B,K,N], [B,M,K]@[K,N] or [M,K]@[B,K,N])");
         }
-        if (a.backend() != b.backend()) {
-            throw new IllegalArgumentException("matmul: operands live on different backends");
-        }
+        Tensor.sameBackend("matmul", a, b);
     }
 
     static Tensor forward(Tensor a, Tensor b) {

@@ -19,26 +19,59 @@ import java.util.Arrays;
  * Every op checks its shapes first and names itself and the shapes when they are wrong.
  * Differentiable ops record their gradient rule right where they compute the forward value.
  */
-public final class Tensor {
-    private final Storage storage;
-    private final long offset;
+public final class Tensor implements AutoCloseable {
+    private Storage storage;
+    private long offset;
     private final int[] shape;
-    private final long[] strides;
+    private long[] strides;
     private boolean requiresGrad;
     private Tensor grad;
     private Node gradFn;
+    private MemoryScope owner;
+    private boolean closed;
 
-    private Tensor(Storage storage, long offset, int[] shape, long[] strides) {
+    /**
+     * Each tensor holds one reference to its storage: {@code adopt} takes over the caller's (a fresh allocation),
+     * otherwise a new one is added (a view). The innermost open {@link MemoryScope} of this thread owns the tensor.
+     */
+    private Tensor(Storage storage, long offset, int[] shape, long[] strides, boolean adopt) {
+        if (!adopt) storage.retain();
         this.storage = storage;
         this.offset = offset;
         this.shape = shape;
         this.strides = strides;
+        this.owner = MemoryScope.current();
+        if (owner != null) owner.add(this);
+    }
+
+    private Tensor view(String op, long offset, int[] shape, long[] strides) {
+        live(op);
+        return new Tensor(storage, offset, shape, strides, false);
+    }
+
+    static Tensor make(Storage storage, int... shape) {
+        return new Tensor(storage, 0, shape, Shape.contiguousStrides(shape), true);
     }
 
     // ---- creation ----
 
-    /** A tensor over all of {@code storage}, read as contiguous with {@code shape}. */
+    /**
+     * A tensor over {@code storage}, read as contiguous with {@code shape}. It adds its own reference: the caller
+     * keeps (and still releases) the one it had.
+     */
     public static Tensor wrap(Storage storage, DType dtype, int... shape) {
+        checkWrap(storage, dtype, shape);
+        return new Tensor(storage, 0, shape.clone(), Shape.contiguousStrides(shape), false);
+    }
+
+    /** As {@link #wrap}, but the tensor takes over the caller's reference: for a storage just allocated. */
+    public static Tensor adopt(Storage storage, DType dtype, int... shape) {
+        checkWrap(storage, dtype, shape);
+        return new Tensor(storage, 0, shape.clone(), Shape.contiguousStrides(shape), true);
+    }
+
+    private static void checkWrap(Storage storage, DType dtype, int[] shape) {
+        storage.checkOpen("wrap");
         if (storage.dtype() != dtype) {
             throw new IllegalArgumentException("wrap: storage holds " + storage.dtype() + ", not " + dtype);
         }
@@ -46,11 +79,12 @@ public final class Tensor {
             throw new IllegalArgumentException("wrap: shape " + Shape.str(shape) + " needs " + Shape.numel(shape)
                     + " elements but the storage holds " + storage.numel());
         }
-        return new Tensor(storage, 0, shape.clone(), Shape.contiguousStrides(shape));
     }
 
+    /** A tensor over a backend view; it adds its own reference to the view's storage. */
     public static Tensor fromView(View v) {
-        return new Tensor(v.storage(), v.offset(), v.shape().clone(), v.strides().clone());
+        v.storage().checkOpen("fromView");
+        return new Tensor(v.storage(), v.offset(), v.shape().clone(), v.strides().clone(), false);
     }
 
     public static Tensor of(float[] data, int... shape) {
@@ -61,7 +95,7 @@ public final class Tensor {
         checkLength("of", data.length, shape);
         Storage s = backend.allocate(DType.F32, data.length);
         backend.write(s, 0, data, 0, data.length);
-        return wrap(s, DType.F32, shape);
+        return make(s, shape.clone());
     }
 
     /** An I32 tensor, for labels and indices. */
@@ -73,7 +107,7 @@ public final class Tensor {
         checkLength("ofInts", data.length, shape);
         Storage s = backend.allocate(DType.I32, data.length);
         backend.write(s, 0, data, 0, data.length);
-        return wrap(s, DType.I32, shape);
+        return make(s, shape.clone());
     }
 
     public static Tensor zeros(int... shape) {
@@ -82,7 +116,13 @@ public final class Tensor {
 
     public static Tensor zeros(Backend backend, int... shape) {
         checkShape("zeros", shape);
-        return wrap(backend.allocate(DType.F32, Shape.numel(shape)), DType.F32, shape);
+        return make(backend.allocate(DType.F32, Shape.numel(shape)), shape.clone());
+    }
+
+    /** A new tensor of {@code type} for an op to write into (zero-filled, as {@link Backend#allocate} gives it). */
+    public static Tensor empty(Backend backend, DType type, int... shape) {
+        checkShape("empty", shape);
+        return make(backend.allocate(type, Shape.numel(shape)), shape.clone());
     }
 
     public static Tensor full(Backend backend, float value, int... shape) {
@@ -156,7 +196,9 @@ public final class Tensor {
         return Shape.numel(shape);
     }
 
+    /** The backend's view of this tensor; fails when the tensor or its storage was closed. */
     public View view() {
+        live("view");
         return new View(storage, offset, shape, strides);
     }
 
@@ -179,8 +221,15 @@ public final class Tensor {
         return grad;
     }
 
+    /**
+     * Sets this leaf's gradient. The leaf owns it: {@code g} leaves its {@link MemoryScope}, and the gradient it
+     * replaces is closed (so is one that {@code zeroGrad} clears).
+     */
     public void setGrad(Tensor g) {
-        grad = g;
+        if (g == grad) return;
+        Tensor old = grad;
+        grad = g == null ? null : g.persist();
+        if (old != null) old.close();
     }
 
     public Node gradFn() {
@@ -191,22 +240,71 @@ public final class Tensor {
         gradFn = node;
     }
 
-    /** Adds {@code g} into this leaf's gradient, keeping it dense so optimizers can read its storage. */
+    /**
+     * Adds {@code g} into this leaf's gradient, keeping it dense so optimizers can read its storage. The gradient is
+     * always a tensor of its own (possibly a view sharing {@code g}'s storage), so closing it never closes {@code g}.
+     */
     public void accumulateGrad(Tensor g) {
-        Tensor sum = grad == null ? g : grad.add(g);
-        grad = sum.contiguous();
+        Tensor dense = (grad == null ? g : grad.add(g)).contiguous();
+        setGrad(dense == g ? g.detach() : dense);
     }
 
-    /** The same data with no gradient history. */
+    /** The same data with no gradient history: a new tensor over the same storage. */
     public Tensor detach() {
-        return new Tensor(storage, offset, shape, strides);
+        return view("detach", offset, shape, strides);
     }
 
+    /**
+     * Takes this tensor out of its {@link MemoryScope}: it lives until {@link #close()} (or, as a safety net, until
+     * the garbage collector finds its storage unreachable). For state that outlives a step.
+     */
+    public Tensor persist() {
+        owner = null;
+        return this;
+    }
+
+    /**
+     * Drops this tensor's reference to its storage (freed when no other tensor uses it), its gradient and its
+     * gradient history. Closing twice is harmless; using a closed tensor is an error that names the op.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        owner = null;
+        gradFn = null;
+        if (grad != null) grad.close();
+        grad = null;
+        storage.release();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    MemoryScope owner() {
+        return owner;
+    }
+
+    void setOwner(MemoryScope scope) {
+        owner = scope;
+    }
+
+    /** Fails, naming {@code op}, when this tensor or its storage was closed. */
+    void live(String op) {
+        if (closed) {
+            throw new IllegalStateException(op + ": tensor " + Shape.str(shape) + " over " + storage + " was used after it was closed");
+        }
+        storage.checkOpen(op);
+    }
+
+    /** Copies the elements to the host: a synchronizing read on an asynchronous backend. */
     public float[] toFloatArray() {
         requireDType("toFloatArray", DType.F32);
         Tensor c = contiguous();
         float[] out = new float[Math.toIntExact(numel())];
         backend().read(c.storage, 0, out, 0, out.length);
+        if (c != this) c.close();
         return out;
     }
 
@@ -215,7 +313,55 @@ public final class Tensor {
         Tensor c = contiguous();
         int[] out = new int[Math.toIntExact(numel())];
         backend().read(c.storage, 0, out, 0, out.length);
+        if (c != this) c.close();
         return out;
+    }
+
+    // ---- moving between backends and types ----
+
+    /** This tensor on {@code target} (itself when it is there already); the gradient flows back. */
+    public Tensor to(Backend target) {
+        live("to");
+        if (target == backend()) return this;
+        Tensor out = copyAcross(target);
+        Backend from = backend();
+        return Autograd.record("to", out, g -> new Tensor[] {g.to(from)}, this);
+    }
+
+    private Tensor copyAcross(Backend target) {
+        int n = Math.toIntExact(numel());
+        Storage s = target.allocate(dtype(), n);
+        if (dtype() == DType.F32) target.write(s, 0, toFloatArray(), 0, n);
+        else target.write(s, 0, toIntArray(), 0, n);
+        return make(s, shape.clone());
+    }
+
+    /**
+     * Moves this leaf's data (and its gradient) to {@code target} in place: the tensor keeps its identity, so
+     * modules and optimizers that hold it follow. The old storage is released.
+     */
+    public void moveTo(Backend target) {
+        live("moveTo");
+        if (gradFn != null) throw new IllegalStateException("moveTo: only leaf tensors move in place; use to(backend)");
+        if (target == backend()) return;
+        Tensor moved = copyAcross(target).persist();
+        Storage old = storage;
+        storage = moved.storage;
+        offset = 0;
+        strides = Shape.contiguousStrides(shape);
+        moved.storage = null;
+        moved.closed = true;
+        old.release();
+        if (grad != null) grad.moveTo(target);
+    }
+
+    /** The elements converted to {@code type} (F32 to I32 truncates toward zero, as a Java cast); no gradient. */
+    public Tensor to(DType type) {
+        live("to");
+        if (type == dtype()) return this;
+        Storage out = backend().allocate(type, numel());
+        backend().copy(view(), View.contiguous(out, shape));
+        return make(out, shape.clone());
     }
 
     /** The value of a one-element tensor. */
@@ -226,6 +372,7 @@ public final class Tensor {
 
     @Override
     public String toString() {
+        if (closed || storage.isClosed()) return "Tensor" + Shape.str(shape) + dtype() + " (closed)";
         String data = numel() <= 16 ? (dtype() == DType.F32 ? Arrays.toString(toFloatArray()) : Arrays.toString(toIntArray())) : "...";
         return "Tensor" + Shape.str(shape) + dtype() + " " + data;
     }
@@ -237,15 +384,26 @@ public final class Tensor {
      * otherwise a copy. Gradients flow through the copy.
      */
     public Tensor contiguous() {
+        live("contiguous");
         if (offset == 0 && isContiguous() && storage.numel() == numel()) return this;
         Storage out = backend().allocate(dtype(), numel());
         backend().copy(view(), View.contiguous(out, shape));
-        return Autograd.record("contiguous", new Tensor(out, 0, shape.clone(), Shape.contiguousStrides(shape)),
-                g -> new Tensor[] {g}, this);
+        return Autograd.record("contiguous", make(out, shape.clone()), g -> new Tensor[] {g}, this);
+    }
+
+    /** A contiguous copy in a storage of its own (as {@code torch.clone}); the gradient flows through. */
+    @Override
+    public Tensor clone() {
+        live("clone");
+        Storage out = backend().allocate(dtype(), numel());
+        backend().copy(view(), View.contiguous(out, shape));
+        return Autograd.record("clone", make(out, shape.clone()), g -> new Tensor[] {g}, this);
     }
 
     /** Writes this tensor's elements, row-major, into {@code dst} from index 0. */
     public void copyTo(Storage dst) {
+        live("copyTo");
+        dst.checkOpen("copyTo");
         if (dst.numel() < numel()) {
             throw new IllegalArgumentException("copyTo: " + numel() + " elements do not fit a storage of " + dst.numel());
         }
@@ -257,7 +415,7 @@ public final class Tensor {
         int[] target = Layout.resolveReshape(shape, newShape);
         Tensor src = isContiguous() ? this : contiguous();
         int[] from = shape;
-        Tensor out = new Tensor(src.storage, src.offset, target, Shape.contiguousStrides(target));
+        Tensor out = src.view("reshape", src.offset, target, Shape.contiguousStrides(target));
         return Autograd.record("reshape", out, g -> new Tensor[] {g.reshape(from)}, src);
     }
 
@@ -286,7 +444,7 @@ public final class Tensor {
             st[i] = strides[a];
             inverse[a] = i;
         }
-        return Autograd.record("permute", new Tensor(storage, offset, s, st), g -> new Tensor[] {g.permute(inverse)}, this);
+        return Autograd.record("permute", view("permute", offset, s, st), g -> new Tensor[] {g.permute(inverse)}, this);
     }
 
     public Tensor transpose(int a, int b) {
@@ -314,7 +472,7 @@ public final class Tensor {
         }
         int[] s = shape.clone();
         s[a] = end - start;
-        Tensor out = new Tensor(storage, offset + start * strides[a], s, strides.clone());
+        Tensor out = view("slice", offset + start * strides[a], s, strides.clone());
         int[] full = shape.clone();
         return Autograd.record("slice", out, g -> {
             Tensor z = zeros(g.backend(), full);
@@ -329,6 +487,8 @@ public final class Tensor {
         if (!Arrays.equals(target, shape)) {
             throw new IllegalArgumentException("assign: shape " + Shape.str(src.shape) + " does not fit " + Shape.str(shape));
         }
+        src.live("assign");
+        sameBackend("assign", this, src);
         View from = new View(src.storage, src.offset, shape, Shape.broadcastStrides(src.shape, src.strides, shape));
         backend().copy(from, view());
     }
@@ -339,7 +499,7 @@ public final class Tensor {
         if (!Arrays.equals(s, target)) {
             throw new IllegalArgumentException("expand: shape " + Shape.str(shape) + " does not expand to " + Shape.str(target));
         }
-        Tensor out = new Tensor(storage, offset, target.clone(), Shape.broadcastStrides(shape, strides, target));
+        Tensor out = view("expand", offset, target.clone(), Shape.broadcastStrides(shape, strides, target));
         return Autograd.record("expand", out, g -> new Tensor[] {g}, this);
     }
 
@@ -395,36 +555,52 @@ public final class Tensor {
         }, this, o);
     }
 
-    /** Clamps into {@code [lo, hi]}. */
+    /** Clamps into {@code [lo, hi]}; the gradient passes where {@code lo <= x <= hi} (and at NaN). */
     public Tensor clamp(float lo, float hi) {
-        return maximum(constant(lo)).minimum(constant(hi));
+        Tensor out = scalar("clamp", BinaryOp.MAX, lo).scalar("clamp", BinaryOp.MIN, hi);
+        return Autograd.record("clamp", out, g -> {
+            Tensor outside = scalar("clamp", BinaryOp.LT, lo).add(scalar("clamp", BinaryOp.GT, hi));
+            return new Tensor[] {g.mul(outside.rsub(1))};
+        }, this);
     }
 
     /** {@code this^p} for a constant exponent. */
     public Tensor pow(float p) {
-        Tensor out = binary("pow", BinaryOp.POW, this, constant(p));
+        Tensor out = scalar("pow", BinaryOp.POW, p);
         return Autograd.record("pow", out, g -> new Tensor[] {g.mul(pow(p - 1)).mul(p)}, this);
     }
 
+    // Scalar operands go to the backend as values, not as one-element buffers.
+
     public Tensor add(float c) {
-        return add(constant(c));
+        return Autograd.record("add", scalar("add", BinaryOp.ADD, c), g -> new Tensor[] {g}, this);
     }
 
     public Tensor sub(float c) {
-        return sub(constant(c));
+        return Autograd.record("sub", scalar("sub", BinaryOp.SUB, c), g -> new Tensor[] {g}, this);
     }
 
     /** {@code c - this}. */
     public Tensor rsub(float c) {
-        return constant(c).sub(this);
+        return neg().add(c);
     }
 
     public Tensor mul(float c) {
-        return mul(constant(c));
+        return Autograd.record("mul", scalar("mul", BinaryOp.MUL, c), g -> new Tensor[] {g.mul(c)}, this);
     }
 
     public Tensor div(float c) {
-        return div(constant(c));
+        return Autograd.record("div", scalar("div", BinaryOp.DIV, c), g -> new Tensor[] {g.div(c)}, this);
+    }
+
+    /** 1 where {@code this > c}, else 0; no gradient. */
+    public Tensor gt(float c) {
+        return scalar("gt", BinaryOp.GT, c);
+    }
+
+    /** 1 where {@code this < c}, else 0; no gradient. */
+    public Tensor lt(float c) {
+        return scalar("lt", BinaryOp.LT, c);
     }
 
     /** 1 where {@code this > o}, else 0; no gradient. */
@@ -559,7 +735,7 @@ public final class Tensor {
     Tensor sliceView(int axis, int start, int end) {
         int[] s = shape.clone();
         s[axis] = end - start;
-        return new Tensor(storage, offset + start * strides[axis], s, strides.clone());
+        return view("slice", offset + start * strides[axis], s, strides.clone());
     }
 
     // ---- indexing ----
@@ -570,13 +746,14 @@ public final class Tensor {
             throw new IllegalArgumentException("gatherRows: expects a matrix [N, C] and I32 indices [N], got "
                     + Shape.str(shape) + " and " + Shape.str(index.shape) + " " + index.dtype());
         }
+        sameBackend("gatherRows", this, index);
         Tensor x = contiguous();
         Tensor idx = index.contiguous();
         int rows = shape[0];
         int cols = shape[1];
         Storage out = backend().allocate(DType.F32, rows);
         backend().gather(x.storage, idx.storage, out, rows, cols);
-        return Autograd.record("gatherRows", wrap(out, DType.F32, rows), g -> {
+        return Autograd.record("gatherRows", make(out, rows), g -> {
             Tensor z = zeros(g.backend(), rows, cols);
             backend().scatterAdd(g.contiguous().storage, idx.storage, z.storage, rows, cols);
             return new Tensor[] {z};
@@ -624,36 +801,47 @@ public final class Tensor {
 
     // ---- helpers ----
 
-    private Tensor constant(float c) {
-        return scalar(backend(), c);
+    private void requireDType(String op, DType t) {
+        live(op);
+        if (dtype() != t) throw new IllegalArgumentException(op + ": expects " + t + ", tensor is " + dtype() + " " + Shape.str(shape));
     }
 
-    private void requireDType(String op, DType t) {
-        if (dtype() != t) throw new IllegalArgumentException(op + ": expects " + t + ", tensor is " + dtype() + " " + Shape.str(shape));
+    /** Fails, naming the op and both backends, when two operands live on different backends. */
+    static void sameBackend(String op, Tensor a, Tensor b) {
+        if (a.backend() != b.backend()) {
+            throw new IllegalArgumentException(op + ": operands live on different backends (" + a.backend().name() + " "
+                    + Shape.str(a.shape) + ", " + b.backend().name() + " " + Shape.str(b.shape) + "); move one with to(backend)");
+        }
     }
 
     private Tensor unary(UnaryOp op) {
         requireDType(op.name().toLowerCase(), DType.F32);
         Storage out = backend().allocate(DType.F32, numel());
         backend().unary(op, view(), out);
-        return new Tensor(out, 0, shape.clone(), Shape.contiguousStrides(shape));
+        return make(out, shape.clone());
+    }
+
+    private Tensor scalar(String name, BinaryOp op, float c) {
+        requireDType(name, DType.F32);
+        Storage out = backend().allocate(DType.F32, numel());
+        backend().binary(op, view(), c, out);
+        return make(out, shape.clone());
     }
 
     private static Tensor binary(String name, BinaryOp op, Tensor a, Tensor b) {
+        a.live(name);
+        b.live(name);
         if (a.dtype() != DType.F32 || b.dtype() != DType.F32) {
             throw new IllegalArgumentException(name + ": expects F32 operands, got " + a.dtype() + " " + Shape.str(a.shape)
                     + " and " + b.dtype() + " " + Shape.str(b.shape));
         }
-        if (a.backend() != b.backend()) {
-            throw new IllegalArgumentException(name + ": operands live on different backends (" + a.backend().name()
-                    + ", " + b.backend().name() + ")");
-        }
+        sameBackend(name, a, b);
         int[] s = Shape.broadcast(name, a.shape, b.shape);
         View va = new View(a.storage, a.offset, s, Shape.broadcastStrides(a.shape, a.strides, s));
         View vb = new View(b.storage, b.offset, s, Shape.broadcastStrides(b.shape, b.strides, s));
         Storage out = a.backend().allocate(DType.F32, Shape.numel(s));
         a.backend().binary(op, va, vb, out);
-        return new Tensor(out, 0, s, Shape.contiguousStrides(s));
+        return make(out, s);
     }
 
     private Tensor reduce(ReduceOp op, int[] axes, boolean keepDim, DType outType) {
@@ -662,7 +850,7 @@ public final class Tensor {
         int[] outShape = keepDim ? kept : Layout.dropAxes(shape, axes);
         Storage out = backend().allocate(outType, Shape.numel(outShape));
         backend().reduce(op, view(), axes, out);
-        return new Tensor(out, 0, outShape, Shape.contiguousStrides(outShape));
+        return make(out, outShape);
     }
 
     long offset() {
@@ -671,9 +859,5 @@ public final class Tensor {
 
     long[] strides() {
         return strides;
-    }
-
-    static Tensor make(Storage storage, int... shape) {
-        return new Tensor(storage, 0, shape, Shape.contiguousStrides(shape));
     }
 }

@@ -73,6 +73,11 @@ public final class PrimitivesOnly implements Backend {
     }
 
     @Override
+    public void binary(BinaryOp op, View a, float b, Storage out) {
+        inner.binary(op, a, b, out);
+    }
+
+    @Override
     public void reduce(ReduceOp op, View x, int[] axes, Storage out) {
         inner.reduce(op, x, axes, out);
     }

@@ -2,6 +2,7 @@ package dev.stride.train;
 
 import dev.stride.autograd.NoGrad;
 import dev.stride.nn.Module;
+import dev.stride.tensor.MemoryScope;
 import dev.stride.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,9 @@ public final class Ema implements Callback {
         this.model = model;
         this.decay = decay;
         this.params = model.parameters();
-        for (Tensor p : params) shadow.add(p.detach().mul(1f));
+        try (NoGrad ignored = NoGrad.enter()) {
+            for (Tensor p : params) shadow.add(p.detach().clone().persist());
+        }
     }
 
     @Override
@@ -37,17 +40,16 @@ public final class Ema implements Callback {
 
     /** Runs {@code body} with the averaged weights in the model, then restores the trained ones. */
     public <T> T evaluate(Supplier<T> body) {
-        List<float[]> saved = new ArrayList<>();
-        try (NoGrad ignored = NoGrad.enter()) {
-            for (int i = 0; i < params.size(); i++) {
-                saved.add(params.get(i).toFloatArray());
-                shadow.get(i).copyTo(params.get(i).storage());
-            }
-            return body.get();
-        } finally {
-            for (int i = 0; i < params.size(); i++) {
-                Tensor p = params.get(i);
-                p.backend().write(p.storage(), 0, saved.get(i), 0, saved.get(i).length);
+        List<Tensor> saved = new ArrayList<>();
+        try (NoGrad ignored = NoGrad.enter(); MemoryScope scope = MemoryScope.open()) {
+            try {
+                for (int i = 0; i < params.size(); i++) {
+                    saved.add(params.get(i).detach().clone());
+                    shadow.get(i).copyTo(params.get(i).storage());
+                }
+                return body.get();
+            } finally {
+                for (int i = 0; i < saved.size(); i++) saved.get(i).copyTo(params.get(i).storage());
             }
         }
     }

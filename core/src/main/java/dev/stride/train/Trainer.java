@@ -9,7 +9,10 @@ import dev.stride.optim.Clip;
 import dev.stride.optim.Optimizer;
 import dev.stride.optim.schedule.ReduceOnPlateau;
 import dev.stride.optim.schedule.Schedule;
+import dev.stride.tensor.DType;
+import dev.stride.tensor.MemoryScope;
 import dev.stride.tensor.Tensor;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -35,6 +38,8 @@ public final class Trainer {
     private int monitorEvery = 100;
     private double lastGradNorm = Double.NaN;
     private double lastUpdateRatio = Double.NaN;
+    private Tensor pendingMonitor;
+    private long monitoredStep;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Trainer.class);
 
     /** Receives each batch's loss as training goes. */
@@ -83,7 +88,8 @@ public final class Trainer {
 
     /**
      * Every {@code every} steps (0: never), measures the global gradient norm and the update/weight ratio
-     * ‖Δw‖/‖w‖ and warns when the ratio is far from ~1e-3 (below 1e-5 or above 1e-1).
+     * ‖Δw‖/‖w‖ and warns when the ratio is far from ~1e-3 (below 1e-5 or above 1e-1). Both are computed on the
+     * backend and read with the next step's loss (or at the end of the epoch), so monitoring adds no host sync.
      */
     public Trainer monitor(int every) {
         monitorEvery = every;
@@ -128,41 +134,86 @@ public final class Trainer {
         }
     }
 
-    /** Trains epoch {@link #epochsDone()} (from 0) and counts it done. */
+    /**
+     * Trains epoch {@link #epochsDone()} (from 0) and counts it done. Each step runs in its own {@link MemoryScope},
+     * so nothing it made outlives it but gradients, optimizer state and the metrics, and it reads from the backend
+     * once: the loss, for the divergence guard (with the monitor's numbers of an earlier step, when there are any).
+     * The correct-prediction count accumulates on the backend and is read when the epoch ends.
+     */
     public EpochStats trainEpoch(DataLoader loader, Listener listener) {
         int epoch = epochsDone;
         model.train();
         if (!schedulePerStep) applySchedule(epoch);
         double lossSum = 0;
-        long correct = 0;
         long samples = 0;
         int batches = loader.batchesPerEpoch();
         int b = 0;
         long start = System.nanoTime();
-        for (DataLoader.Batch batch : loader.epoch(epoch)) {
-            if (schedulePerStep) applySchedule(step);
-            Tensor out = model.forward(batch.inputs());
-            Tensor l = loss.apply(out, batch.labels());
-            float value = l.item();
-            guard(value, epoch, b, batches);
-            optimizer.zeroGrad();
-            l.backward();
-            if (clipNorm > 0) Clip.gradNorm(optimizer.parameters(), clipNorm);
-            boolean monitored = monitorEvery > 0 && step % monitorEvery == 0;
-            java.util.List<float[]> before = monitored ? snapshot() : null;
-            if (monitored) lastGradNorm = gradNorm();
-            optimizer.step();
-            if (monitored) updateRatio(before);
-            step++;
-            for (Callback c : callbacks) c.stepEnd(this);
-            lossSum += (double) value * batch.size();
-            correct += countCorrect(out, batch.labels());
-            samples += batch.size();
-            listener.batchEnd(epoch, ++b, batches, value);
+        Tensor correct = null;
+        try {
+            Iterator<DataLoader.Batch> batchIterator = loader.epoch(epoch).iterator();
+            while (batchIterator.hasNext()) {
+                float value;
+                int size;
+                try (MemoryScope scope = MemoryScope.open()) {
+                    DataLoader.Batch batch = batchIterator.next();
+                    size = batch.size();
+                    if (schedulePerStep) applySchedule(step);
+                    Tensor out = model.forward(batch.inputs());
+                    Tensor l = loss.apply(out, batch.labels());
+                    value = readLossAndMonitor(l);
+                    guard(value, epoch, b, batches);
+                    optimizer.zeroGrad();
+                    l.backward();
+                    if (clipNorm > 0) Clip.gradNorm(optimizer.parameters(), clipNorm);
+                    boolean monitored = monitorEvery > 0 && step % monitorEvery == 0;
+                    Tensor[] before = monitored ? snapshot() : null;
+                    Tensor gradSq = monitored ? Clip.sumOfSquares(optimizer.parameters()) : null;
+                    optimizer.step();
+                    if (monitored) pendingMonitor = updateNumbers(gradSq, before);
+                    step++;
+                    for (Callback c : callbacks) c.stepEnd(this);
+                    correct = accumulate(correct, countCorrect(out.detach(), batch.labels()));
+                }
+                lossSum += (double) value * size;
+                samples += size;
+                listener.batchEnd(epoch, ++b, batches, value);
+            }
+            float[] end;
+            try (MemoryScope scope = MemoryScope.open()) {
+                end = readWithMonitor(correct == null ? Tensor.zeros(loader.backend()) : correct);
+            }
+            epochsDone++;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new EpochStats(epoch, lossSum / samples, (double) end[0] / samples, samples, seconds);
+        } finally {
+            if (correct != null) correct.close();
         }
-        epochsDone++;
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new EpochStats(epoch, lossSum / samples, (double) correct / samples, samples, seconds);
+    }
+
+    /** {@code sum + x}, kept beyond the step's scope (the old sum is closed). */
+    private static Tensor accumulate(Tensor sum, Tensor x) {
+        Tensor next = (sum == null ? x : sum.add(x)).persist();
+        if (sum != null && sum != next) sum.close();
+        return next;
+    }
+
+    private float readLossAndMonitor(Tensor l) {
+        if (l.numel() != 1) throw new IllegalArgumentException("Trainer: the loss must be a scalar, got " + java.util.Arrays.toString(l.shape()));
+        return readWithMonitor(l)[0];
+    }
+
+    /**
+     * Reads {@code first} (one element) in one host sync, together with the monitor's numbers from an earlier step
+     * when they wait; those are then logged. Returns {@code first}'s value first.
+     */
+    private float[] readWithMonitor(Tensor first) {
+        if (pendingMonitor == null) return first.toFloatArray();
+        float[] v = Tensor.cat(0, first.reshape(1), pendingMonitor).toFloatArray();
+        pendingMonitor.close();
+        pendingMonitor = null;
+        reportMonitor(v[1], v[2], v[3]);
+        return v;
     }
 
     /** Stops on a non-finite loss, or one above 3x the run's first loss, before its step is applied. */
@@ -177,37 +228,38 @@ public final class Trainer {
         }
     }
 
-    private java.util.List<float[]> snapshot() {
-        java.util.List<float[]> out = new java.util.ArrayList<>();
-        for (Tensor p : optimizer.parameters()) out.add(p.toFloatArray());
-        return out;
-    }
-
-    private double gradNorm() {
-        double sq = 0;
-        for (Tensor p : optimizer.parameters()) {
-            if (p.grad() == null) continue;
-            for (float g : p.grad().toFloatArray()) sq += (double) g * g;
+    private Tensor[] snapshot() {
+        try (NoGrad ignored = NoGrad.enter()) {
+            java.util.List<Tensor> ps = optimizer.parameters();
+            Tensor[] out = new Tensor[ps.size()];
+            for (int i = 0; i < out.length; i++) out[i] = ps.get(i).detach().clone();
+            return out;
         }
-        return Math.sqrt(sq);
     }
 
-    private void updateRatio(java.util.List<float[]> before) {
-        double delta = 0;
-        double norm = 0;
-        java.util.List<Tensor> ps = optimizer.parameters();
-        for (int i = 0; i < ps.size(); i++) {
-            float[] now = ps.get(i).toFloatArray();
-            float[] was = before.get(i);
-            for (int k = 0; k < now.length; k++) {
-                delta += (double) (now[k] - was[k]) * (now[k] - was[k]);
-                norm += (double) was[k] * was[k];
+    /** [Σ g², Σ Δw², Σ w²] on the backend, kept until the next read; the step it belongs to is remembered. */
+    private Tensor updateNumbers(Tensor gradSq, Tensor[] before) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            java.util.List<Tensor> ps = optimizer.parameters();
+            Tensor delta = null;
+            Tensor norm = null;
+            for (int i = 0; i < before.length; i++) {
+                Tensor d = ps.get(i).detach().sub(before[i]).square().sum();
+                Tensor w = before[i].square().sum();
+                delta = delta == null ? d : delta.add(d);
+                norm = norm == null ? w : norm.add(w);
             }
+            monitoredStep = step + 1;
+            return Tensor.cat(0, gradSq.reshape(1), delta.reshape(1), norm.reshape(1)).persist();
         }
-        lastUpdateRatio = Math.sqrt(delta) / Math.max(Math.sqrt(norm), 1e-12);
+    }
+
+    private void reportMonitor(double gradSq, double deltaSq, double normSq) {
+        lastGradNorm = Math.sqrt(gradSq);
+        lastUpdateRatio = Math.sqrt(deltaSq) / Math.max(Math.sqrt(normSq), 1e-12);
         if (lastUpdateRatio < 1e-5 || lastUpdateRatio > 1e-1) {
             LOG.warn("step {}: update/weight ratio {} is far from ~1e-3 (gradient norm {}); the learning rate may be {}",
-                    step + 1, String.format("%.2e", lastUpdateRatio), String.format("%.3g", lastGradNorm),
+                    monitoredStep, String.format("%.2e", lastUpdateRatio), String.format("%.3g", lastGradNorm),
                     lastUpdateRatio > 1e-1 ? "too high" : "too low");
         }
     }
@@ -261,27 +313,35 @@ public final class Trainer {
         plateau.loadState(p);
     }
 
-    /** Mean loss (NaN without a loss function) and classification accuracy of {@code model}, in eval mode, on {@code data}. */
+    /**
+     * Mean loss (NaN without a loss function), accuracy and top-5 accuracy of {@code model}, in eval mode, on
+     * {@code data}. The sums accumulate on the backend and are read once, at the end.
+     */
     public static Evaluation evaluate(Module model, Dataset data, int batchSize, Backend backend,
                                       BiFunction<Tensor, Tensor, Tensor> loss) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        long correct = 0;
-        long top5 = 0;
-        double lossSum = 0;
+        Tensor sums = null;
         try (NoGrad ignored = NoGrad.enter()) {
             DataLoader loader = new DataLoader(data, batchSize, false, 0, false, backend);
-            for (DataLoader.Batch batch : loader.epoch(0)) {
-                Tensor out = model.forward(batch.inputs());
-                correct += countCorrect(out, batch.labels());
-                top5 += countTopK(out, batch.labels(), 5);
-                lossSum += loss == null ? Double.NaN : (double) loss.apply(out, batch.labels()).item() * batch.size();
+            Iterator<DataLoader.Batch> batches = loader.epoch(0).iterator();
+            while (batches.hasNext()) {
+                try (MemoryScope scope = MemoryScope.open()) {
+                    DataLoader.Batch batch = batches.next();
+                    Tensor out = model.forward(batch.inputs());
+                    Tensor l = loss == null ? Tensor.zeros(backend) : loss.apply(out, batch.labels()).mul(batch.size());
+                    Tensor batchSums = Tensor.cat(0, countCorrect(out, batch.labels()).reshape(1),
+                            countTopK(out, batch.labels(), 5).reshape(1), l.reshape(1));
+                    sums = accumulate(sums, batchSums);
+                }
             }
+            float[] v = sums == null ? new float[3] : sums.toFloatArray();
+            int n = Math.max(data.size(), 1);
+            return new Evaluation(loss == null ? Double.NaN : (double) v[2] / n, (double) v[0] / n, (double) v[1] / n);
         } finally {
+            if (sums != null) sums.close();
             if (wasTraining) model.train();
         }
-        int n = Math.max(data.size(), 1);
-        return new Evaluation(lossSum / n, (double) correct / n, (double) top5 / n);
     }
 
     /** Classification accuracy of {@code model} (in eval mode) on {@code data}. */
@@ -289,26 +349,14 @@ public final class Trainer {
         return evaluate(model, data, batchSize, backend, null).accuracy();
     }
 
-    /** Samples whose label scores above all but fewer than k others. */
-    private static long countTopK(Tensor logits, Tensor labels, int k) {
-        float[] s = logits.toFloatArray();
-        int[] y = labels.toIntArray();
-        int c = logits.dim(1);
-        long hits = 0;
-        for (int i = 0; i < y.length; i++) {
-            float target = s[i * c + y[i]];
-            int above = 0;
-            for (int j = 0; j < c; j++) if (s[i * c + j] > target) above++;
-            if (above < k) hits++;
-        }
-        return hits;
+    /** Samples whose label scores below fewer than k others, as a one-element tensor. */
+    private static Tensor countTopK(Tensor logits, Tensor labels, int k) {
+        Tensor target = logits.gatherRows(labels).reshape(labels.dim(0), 1);
+        return logits.gt(target).sum(1, false).lt(k).sum();
     }
 
-    private static long countCorrect(Tensor logits, Tensor labels) {
-        int[] pred = logits.detach().argmax(1, false).toIntArray();
-        int[] y = labels.toIntArray();
-        long c = 0;
-        for (int i = 0; i < y.length; i++) if (pred[i] == y[i]) c++;
-        return c;
+    /** Samples whose first highest score is their label's, as a one-element tensor. */
+    private static Tensor countCorrect(Tensor logits, Tensor labels) {
+        return logits.argmax(1, false).to(DType.F32).eq(labels.to(DType.F32)).sum();
     }
 }

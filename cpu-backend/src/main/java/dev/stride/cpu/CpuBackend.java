@@ -22,6 +22,12 @@ public final class CpuBackend implements Backend {
         return "cpu";
     }
 
+    /** Its state is the fork-join pool alone, so any thread may call it. */
+    @Override
+    public boolean threadSafe() {
+        return true;
+    }
+
     @Override
     public Storage allocate(DType dtype, long numel) {
         return new CpuStorage(this, dtype, numel);
@@ -29,8 +35,9 @@ public final class CpuBackend implements Backend {
 
     private static CpuStorage cpu(Storage s) {
         if (!(s instanceof CpuStorage c)) {
-            throw new IllegalArgumentException("cpu: storage belongs to backend " + s.backend().name());
+            throw new IllegalArgumentException("cpu: " + s + " belongs to another backend");
         }
+        s.checkOpen("cpu backend");
         return c;
     }
 
@@ -76,7 +83,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void copy(View src, View dst) {
         CpuStorage d = cpu(dst.storage());
-        if (cpu(src.storage()).dtype() != d.dtype() || !Arrays.equals(src.shape(), dst.shape())) {
+        cpu(src.storage());
+        if (!Arrays.equals(src.shape(), dst.shape())) {
             throw new IllegalArgumentException("copy: " + src.storage().dtype() + " " + Arrays.toString(src.shape())
                     + " into " + d.dtype() + " " + Arrays.toString(dst.shape()));
         }
@@ -93,6 +101,12 @@ public final class CpuBackend implements Backend {
     public void binary(BinaryOp op, View a, View b, Storage out) {
         f32(a.storage());
         f32(b.storage());
+        CpuElementwise.binary(op, a, b, f32(out));
+    }
+
+    @Override
+    public void binary(BinaryOp op, View a, float b, Storage out) {
+        f32(a.storage());
         CpuElementwise.binary(op, a, b, f32(out));
     }
 
@@ -163,7 +177,7 @@ public final class CpuBackend implements Backend {
     public void softmaxCrossEntropy(View logits, Storage labels, Storage loss, Storage probs) {
         int rows = logits.shape()[0];
         int cols = logits.shape()[1];
-        float[] x = f32(dense(logits));
+        float[] x = dense(logits);
         int[] y = i32(labels);
         float[] l = f32(loss);
         float[] p = f32(probs);
@@ -186,11 +200,12 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    private Storage dense(View v) {
-        if (v.offset() == 0 && v.isContiguous()) return v.storage();
-        Storage s = allocate(DType.F32, v.numel());
+    /** The view's elements as a dense array: its own array when it is one already, else a copy for this call. */
+    private float[] dense(View v) {
+        if (v.offset() == 0 && v.isContiguous()) return f32(v.storage());
+        CpuStorage s = new CpuStorage(this, DType.F32, v.numel());
         copy(v, View.contiguous(s, v.shape()));
-        return s;
+        return s.f;
     }
 
     @Override
@@ -259,7 +274,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void dropout(View x, float p, long seed, long offset, Storage out) {
-        keepMask(seed, offset, p, 1 / (1 - p), f32(dense(x)), f32(out), x.numel());
+        keepMask(seed, offset, p, 1 / (1 - p), dense(x), f32(out), x.numel());
     }
 
     @Override
@@ -288,7 +303,7 @@ public final class CpuBackend implements Backend {
     public void batchNorm(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
                           float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
         int[] s = x.shape();
-        CpuNorm.forward(f32(dense(x)), s[0], s[1], s[2], f32(gamma), f32(beta), f32(runningMean), f32(runningVar),
+        CpuNorm.forward(dense(x), s[0], s[1], s[2], f32(gamma), f32(beta), f32(runningMean), f32(runningVar),
                 training, momentum, eps, f32(out), f32(saveMean), f32(saveInvStd));
     }
 
@@ -296,7 +311,7 @@ public final class CpuBackend implements Backend {
     public void batchNormBackward(View x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd, boolean training,
                                   Storage dx, Storage dgamma, Storage dbeta) {
         int[] s = x.shape();
-        CpuNorm.backward(f32(dense(x)), f32(dy), s[0], s[1], s[2], f32(gamma), f32(saveMean), f32(saveInvStd), training,
+        CpuNorm.backward(dense(x), f32(dy), s[0], s[1], s[2], f32(gamma), f32(saveMean), f32(saveInvStd), training,
                 f32(dx), f32(dgamma), f32(dbeta));
     }
 }

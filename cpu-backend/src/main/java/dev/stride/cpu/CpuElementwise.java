@@ -18,7 +18,11 @@ final class CpuElementwise {
         Object from = s.f != null ? s.f : s.i;
         Object to = d.f != null ? d.f : d.i;
         Parallel.forRange(it.numel, GRAIN, (st, e) -> it.rows(st, e, (pos, id, dd, is, ds, len) -> {
-            if (dd == 1 && ds == 1) {
+            if (from instanceof float[] x && to instanceof int[] o) {
+                for (int i = 0; i < len; i++) o[id + i * dd] = (int) x[is + i * ds];
+            } else if (from instanceof int[] x && to instanceof float[] o) {
+                for (int i = 0; i < len; i++) o[id + i * dd] = x[is + i * ds];
+            } else if (dd == 1 && ds == 1) {
                 System.arraycopy(from, is, to, id, len);
             } else if (from instanceof float[] x) {
                 float[] o = (float[]) to;
@@ -116,6 +120,19 @@ final class CpuElementwise {
                 binaryRowScalar(op, x, ia, y[ib], out, pos, len);
             } else {
                 for (int i = 0; i < len; i++) out[pos + i] = apply(op, x[ia + i * da], y[ib + i * db]);
+            }
+        }));
+    }
+
+    /** {@code out = op(a, c)}: the scalar path, with no buffer for {@code c}. */
+    static void binary(BinaryOp op, View a, float c, float[] out) {
+        Strided it = new Strided(a, null);
+        float[] x = ((CpuStorage) a.storage()).f;
+        Parallel.forRange(it.numel, GRAIN, (s, e) -> it.rows(s, e, (pos, ia, da, ib, db, len) -> {
+            if (da == 1) {
+                binaryRowScalar(op, x, ia, c, out, pos, len);
+            } else {
+                for (int i = 0; i < len; i++) out[pos + i] = apply(op, x[ia + i * da], c);
             }
         }));
     }

@@ -146,10 +146,10 @@ class ResumeTest {
         Tensor b = Tensor.of(CPU, new float[] {0}, 1).requiresGrad(true);
         a.setGrad(Tensor.of(CPU, new float[] {3, 0}, 2));
         b.setGrad(Tensor.of(CPU, new float[] {4}, 1));
-        assertEquals(5.0, Clip.gradNorm(List.of(a, b), 1.0), 1e-6);
+        assertEquals(5.0, Clip.gradNorm(List.of(a, b), 1.0).item(), 1e-6);
         assertArrayEquals(new float[] {0.6f, 0}, a.grad().toFloatArray(), 1e-6f);
         assertArrayEquals(new float[] {0.8f}, b.grad().toFloatArray(), 1e-6f);
-        assertEquals(1.0, Clip.gradNorm(List.of(a, b), 2.0), 1e-5);
+        assertEquals(1.0, Clip.gradNorm(List.of(a, b), 2.0).item(), 1e-5);
         assertArrayEquals(new float[] {0.6f, 0}, a.grad().toFloatArray(), 1e-6f);
         a.setGrad(Tensor.of(CPU, new float[] {-3, 0.5f}, 2));
         Clip.gradValue(List.of(a), 1);
