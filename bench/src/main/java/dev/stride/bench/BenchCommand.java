@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Time the main workloads against this machine's ceilings.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", description = RunOptions.BACKEND_HELP)
     String backend;
 
     @Option(names = "--seconds", defaultValue = "1.0", description = "Measured seconds per workload (default ${DEFAULT-VALUE}).")
@@ -80,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        be = Backends.get(backend);
+        be = Backends.select(backend);
         Backends.setDefault(be);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();

@@ -20,12 +20,15 @@ final class RunOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Seed for initialization and shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default ${DEFAULT-VALUE}; 'auto' picks the best available).")
+    @Option(names = "--backend", description = BACKEND_HELP)
     String backend;
+
+    static final String BACKEND_HELP = "Backend: cpu, cuda or auto, the best available (default: -Dstride.backend, "
+            + "else the STRIDE_BACKEND environment variable, else auto).";
 
     /** Selects the backend as the default for new tensors and seeds the global generator. */
     Backend start() {
-        Backend be = Backends.get(backend);
+        Backend be = Backends.select(backend);
         Backends.setDefault(be);
         Generator.manualSeed(seed);
         return be;

@@ -3,7 +3,6 @@ package dev.stride.bench;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.stride.backend.Backend;
-import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
 import dev.stride.data.Augmentation;
@@ -122,9 +121,7 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
-        Backend be = Backends.get(opts.backend);
-        Backends.setDefault(be);
-        Generator.manualSeed(opts.seed);
+        Backend be = opts.start();
         Mnist.Splits splits = Mnist.load(opts.data);
         Preprocessing.Transform prep = preprocessing(splits.train(), be);
         Dataset train = prep.apply(splits.train());

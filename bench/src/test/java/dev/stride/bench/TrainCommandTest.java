@@ -116,8 +116,34 @@ class TrainCommandTest {
 
     @Test
     void unknownBackendListsTheAvailableOnes() {
-        Cli r = Cli.run("train", "--data", DATA, "--backend", "cuda");
+        Cli r = Cli.run("train", "--data", DATA, "--backend", "nope");
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("unknown backend 'cuda'") && r.err().contains("cpu (available)"), r.err());
+        assertTrue(r.err().contains("unknown backend 'nope'") && r.err().contains("cpu (available)"), r.err());
+    }
+
+    @Test
+    void theBackendPropertyIsHonouredWhenNoOptionIsGivenAndTheOptionWins() {
+        System.setProperty("stride.backend", "nope");
+        try {
+            Cli r = Cli.run("train", "--data", DATA, "--epochs", "1", "--curves", "none");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("unknown backend 'nope'") && r.err().contains("cpu (available)"), r.err());
+            Cli ok = Cli.run("train", "--json", "--data", DATA, "--epochs", "1", "--curves", "none", "--backend", "cpu");
+            assertEquals(0, ok.code(), ok.err());
+            assertEquals("cpu", ok.json().get("backend").getAsString());
+        } finally {
+            System.clearProperty("stride.backend");
+        }
+    }
+
+    @Test
+    void theBackendEnvironmentVariableIsHonoured() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), StrideCommand.class.getName(), "train", "--data", DATA);
+        pb.environment().put("STRIDE_BACKEND", "nope");
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(1, p.waitFor(), out);
+        assertTrue(out.contains("unknown backend 'nope'") && out.contains("cpu (available)"), out);
     }
 }
