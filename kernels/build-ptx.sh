@@ -9,12 +9,14 @@ build() { # source-dir output-dir
   mkdir -p "$2"
   for cu in "$1"/*.cu; do
     [ -e "$cu" ] || continue
-    out="$2/$(basename "${cu%.cu}").ptx"
-    "$NVCC" -ptx -O3 -arch=compute_75 "$cu" -o "$out.tmp"
-    sed -e 's/^\.version .*/.version 8.0/' "$out.tmp" | grep -v '^// Compiler Build ID\|^// Cuda compilation tools\|^// Based on NVVM' > "$out"
-    rm "$out.tmp"
-    for sm in sm_75 sm_80 sm_90; do "$PTXAS" -arch="$sm" "$out" -o /dev/null; done
-    echo "$out"
+    local ptx="$2/$(basename "${cu%.cu}").ptx"
+    "$NVCC" -ptx -O3 -arch=compute_75 "$cu" -o "$ptx.tmp"
+    # nvcc 13 marks struct-parameter loads with a used_bytes_mask pragma (PTX ISA 8.3); it is a hint, so it goes.
+    sed -e 's/^\.version .*/.version 8.0/' -e '/\.pragma "used_bytes_mask/d' "$ptx.tmp" \
+      | grep -v '^// Compiler Build ID\|^// Cuda compilation tools\|^// Based on NVVM' > "$ptx"
+    rm "$ptx.tmp"
+    for sm in sm_75 sm_80 sm_90; do "$PTXAS" -arch="$sm" "$ptx" -o /dev/null; done
+    echo "$ptx"
   done
 }
 # PTX_OUT writes elsewhere (the staleness test compares a fresh build with the committed files).

@@ -95,6 +95,24 @@ public final class Philox {
         return (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
     }
 
+    /**
+     * Elements of counters {@code [from, to)} of a draw of {@code n} at {@code offset}: uniform on [a, b) (four per
+     * counter, {@code a + (b - a)·u}) or, with {@code normal}, normal with mean a and deviation b (two per counter,
+     * {@code a + b·normal(...)}). The host definition every backend's {@code random} matches.
+     */
+    public static void fill(boolean normal, long seed, long offset, float a, float b, float[] out, long n, long from, long to) {
+        int perCounter = normal ? 2 : 4;
+        int[] w = new int[4];
+        for (long c = from; c < to; c++) {
+            words(seed, offset, c, w);
+            for (int j = 0; j < perCounter; j++) {
+                long i = c * perCounter + j;
+                if (i >= n) break;
+                out[(int) i] = normal ? a + b * normal(w[2 * j], w[2 * j + 1]) : a + (b - a) * uniform(w[j]);
+            }
+        }
+    }
+
     /** Dropout's keep threshold: keep an element when its word, unsigned, is {@code >= floor(p * 2^32)}. */
     public static long dropThreshold(double p) {
         return (long) Math.floor(p * 4294967296.0);

@@ -156,21 +156,8 @@ public final class CpuBackend implements Backend {
             keepMask(seed, offset, b, a, null, o, n);
             return;
         }
-        int perCounter = dist == Distribution.UNIFORM ? 4 : 2;
         long counters = dist.counters(n);
-        Parallel.forRange(counters, 4096, (s, e) -> {
-            int[] w = new int[4];
-            for (long c = s; c < e; c++) {
-                Philox.words(seed, offset, c, w);
-                for (int j = 0; j < perCounter; j++) {
-                    long i = c * perCounter + j;
-                    if (i >= n) break;
-                    o[(int) i] = dist == Distribution.UNIFORM
-                            ? a + (b - a) * Philox.uniform(w[j])
-                            : a + b * Philox.normal(w[2 * j], w[2 * j + 1]);
-                }
-            }
-        });
+        Parallel.forRange(counters, 4096, (s, e) -> Philox.fill(dist == Distribution.NORMAL, seed, offset, a, b, o, n, s, e));
     }
 
     @Override

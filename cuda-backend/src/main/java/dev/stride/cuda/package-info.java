@@ -1,6 +1,5 @@
 /**
- * The CUDA backend: everything above the small {@code Gpu} interface, which JCuda (a real device) and the
- * PTX emulator implement. Not built yet: no {@code BackendProvider} is registered, so {@code cuda} is reported
- * as an unknown backend.
+ * The CUDA backend: everything above the small {@code Gpu} interface, which JCuda (a real device) and the PTX
+ * emulator implement; a caching allocator; one launch of a shipped kernel per primitive.
  */
 package dev.stride.cuda;

@@ -94,6 +94,23 @@ public final class Emulator {
         for (int i = 0; i < data.length; i++) I32.set(b, i * 4, data[i]);
     }
 
+    /** Copies {@code len} bytes from the host into device memory at {@code addr} (anywhere inside an allocation). */
+    public void write(long addr, byte[] src, int off, int len) {
+        System.arraycopy(src, off, range("write", addr, len), (int) memory.offset(addr), len);
+    }
+
+    /** Copies {@code len} bytes of device memory at {@code addr} to the host. */
+    public void read(long addr, byte[] dst, int off, int len) {
+        System.arraycopy(range("read", addr, len), (int) memory.offset(addr), dst, off, len);
+    }
+
+    private byte[] range(String op, long addr, int len) {
+        StringBuilder why = new StringBuilder();
+        byte[] b = memory.find(addr, len, why);
+        if (b == null) throw new IllegalArgumentException("emulator: " + op + " of " + len + " bytes at 0x" + Long.toHexString(addr) + " is " + why);
+        return b;
+    }
+
     public float[] readFloats(long ptr, int n) {
         byte[] b = memory.bytes(ptr);
         float[] out = new float[n];
@@ -150,7 +167,7 @@ public final class Emulator {
 
     /**
      * Launches {@code kernel} over {@code grid} blocks of {@code block} threads; {@code args} are Integer (32-bit),
-     * Long (64-bit and pointers), Float or Double, in parameter order.
+     * Long (64-bit and pointers), Float, Double, or byte[] for a struct passed by value, in parameter order.
      */
     public Counters launch(PtxModule module, String kernel, int[] grid, int[] block, int dynamicShared, Object... args) {
         PtxModule.Kernel k = module.kernel(kernel);
@@ -161,6 +178,13 @@ public final class Emulator {
         for (int i = 0; i < args.length; i++) {
             PtxModule.Param p = k.params.get(i);
             Object a = args[i];
+            if (a instanceof byte[] struct) {
+                if (struct.length != p.size()) {
+                    throw new IllegalArgumentException(kernel + ": parameter " + p.name() + " takes " + p.size() + " bytes, got " + struct.length);
+                }
+                System.arraycopy(struct, 0, params, p.offset(), struct.length);
+                continue;
+            }
             long bits = a instanceof Float f ? Float.floatToRawIntBits(f) & 0xFFFFFFFFL
                     : a instanceof Double d ? Double.doubleToRawLongBits(d) : ((Number) a).longValue();
             if (p.size() == 8) I64.set(params, p.offset(), bits);

@@ -1,0 +1,282 @@
+package dev.stride.cuda;
+
+import dev.stride.backend.Backend;
+import dev.stride.backend.BinaryOp;
+import dev.stride.backend.Distribution;
+import dev.stride.backend.Gemm;
+import dev.stride.backend.ReduceOp;
+import dev.stride.backend.Storage;
+import dev.stride.backend.UnaryOp;
+import dev.stride.backend.View;
+import dev.stride.kernels.Kernels;
+import dev.stride.random.Philox;
+import dev.stride.tensor.DType;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The Backend SPI on a {@link Gpu}: every primitive is a launch of a shipped kernel (kernels/src/main/cuda), the
+ * same code on a real device and on the emulator. Fused ops not overridden here run their composite defaults,
+ * which are built from these primitives. Memory comes from a caching {@link Allocator}. Calls queue on one stream;
+ * {@link #read} and {@link #synchronize} wait, and report an index error a {@code gather} or {@code scatterAdd}
+ * found since the last one. Called from one thread.
+ */
+public final class CudaBackend implements Backend {
+    private static final int THREADS = 256;
+    private static final int MAX_BLOCKS = 65535;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CudaBackend.class);
+
+    private final Gpu gpu;
+    private final Allocator allocator;
+    private final Map<String, Object> modules = new HashMap<>();
+    /** error[0] = first bad row + 1 of the last index op, error[1] its index. */
+    private final long errorWord;
+    private String pendingIndexOp;
+
+    CudaBackend(Gpu gpu) {
+        this.gpu = gpu;
+        this.allocator = new Allocator(gpu);
+        for (String family : Kernels.FAMILIES) modules.put(family, gpu.load(family, Kernels.ptx(family)));
+        this.errorWord = allocator.allocate(8);
+        launch("elementwise", "fill_i32", 2, errorWord, 2L, 0);
+        LOG.info("cuda: {}; GEMM on Stride's SGEMM kernel", gpu.describe());
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    /** What runs underneath: the device and driver, or the emulator. */
+    public String device() {
+        return gpu.describe();
+    }
+
+    /** The caching allocator's numbers. */
+    public Allocator.Stats memoryStats() {
+        return allocator.stats();
+    }
+
+    /** Hands cached device memory back to the driver. */
+    public void emptyCache() {
+        allocator.emptyCache();
+    }
+
+    private static CudaStorage cuda(String op, Storage s) {
+        if (!(s instanceof CudaStorage c)) throw new IllegalArgumentException(op + ": " + s + " belongs to another backend");
+        s.checkOpen(op);
+        return c;
+    }
+
+    private static long address(String op, Storage s, long elementOffset) {
+        return cuda(op, s).address + elementOffset * s.dtype().bytes();
+    }
+
+    private static int blocks(long work, int threads) {
+        return (int) Math.max(1, Math.min(MAX_BLOCKS, (work + threads - 1) / threads));
+    }
+
+    /** A 1-D launch over {@code work} items, {@link #THREADS} a block, grid-stride beyond {@link #MAX_BLOCKS} blocks. */
+    private void launch(String family, String kernel, long work, Object... args) {
+        gpu.launch(modules.get(family), kernel, new int[] {blocks(work, THREADS), 1, 1}, new int[] {THREADS, 1, 1}, 0, args);
+    }
+
+    @Override
+    public Storage allocate(DType dtype, long numel) {
+        if (numel < 0) throw new IllegalArgumentException("cuda: cannot allocate " + numel + " elements");
+        long address = allocator.allocate(numel * dtype.bytes());
+        if (numel > 0) launch("elementwise", "fill_i32", numel, address, numel, 0);
+        return new CudaStorage(this, dtype, numel, address, allocator);
+    }
+
+    private static void checkRange(String op, Storage s, long offset, long n) {
+        if (offset < 0 || n < 0 || offset + n > s.numel()) {
+            throw new IllegalArgumentException(op + ": elements [" + offset + ", " + (offset + n) + ") are outside " + s);
+        }
+    }
+
+    @Override
+    public void write(Storage dst, long dstOffset, float[] src, int srcOffset, int n) {
+        checkRange("write", dst, dstOffset, n);
+        if (n > 0) gpu.toDevice(address("write", dst, dstOffset), src, srcOffset, n);
+    }
+
+    @Override
+    public void write(Storage dst, long dstOffset, int[] src, int srcOffset, int n) {
+        checkRange("write", dst, dstOffset, n);
+        if (n > 0) gpu.toDevice(address("write", dst, dstOffset), src, srcOffset, n);
+    }
+
+    @Override
+    public void read(Storage src, long srcOffset, float[] dst, int dstOffset, int n) {
+        checkRange("read", src, srcOffset, n);
+        if (n > 0) gpu.toHost(address("read", src, srcOffset), dst, dstOffset, n);
+        checkIndexErrors();
+    }
+
+    @Override
+    public void read(Storage src, long srcOffset, int[] dst, int dstOffset, int n) {
+        checkRange("read", src, srcOffset, n);
+        if (n > 0) gpu.toHost(address("read", src, srcOffset), dst, dstOffset, n);
+        checkIndexErrors();
+    }
+
+    @Override
+    public void synchronize() {
+        gpu.synchronize();
+        checkIndexErrors();
+    }
+
+    /** Reports (once) the first out-of-range index that a gather or scatterAdd queued since the last check found. */
+    private void checkIndexErrors() {
+        if (pendingIndexOp == null) return;
+        String op = pendingIndexOp;
+        pendingIndexOp = null;
+        int[] e = new int[2];
+        gpu.toHost(errorWord, e, 0, 2);
+        if (e[0] == 0) return;
+        launch("elementwise", "fill_i32", 2, errorWord, 2L, 0);
+        throw new IllegalArgumentException(op + ": index " + e[1] + " in row " + (e[0] - 1)
+                + " is outside the row (found by the device, reported at the next synchronization)");
+    }
+
+    @Override
+    public void fill(Storage dst, long offset, long n, float value) {
+        checkRange("fill", dst, offset, n);
+        if (n == 0) return;
+        long a = address("fill", dst, offset);
+        if (dst.dtype() == DType.F32) launch("elementwise", "fill_f32", n, a, n, value);
+        else launch("elementwise", "fill_i32", n, a, n, (int) value);
+    }
+
+    @Override
+    public void copy(View src, View dst) {
+        if (!Arrays.equals(src.shape(), dst.shape())) {
+            throw new IllegalArgumentException("copy: " + src.storage().dtype() + " " + Arrays.toString(src.shape())
+                    + " into " + dst.storage().dtype() + " " + Arrays.toString(dst.shape()));
+        }
+        if (src.numel() == 0) return;
+        DType from = src.storage().dtype();
+        DType to = dst.storage().dtype();
+        int mode = from == to ? 0 : from == DType.F32 ? 1 : 2;
+        byte[] walk = Walk.of(dst.shape(), dst.strides(), dst.offset(), src.strides(), src.offset());
+        launch("elementwise", "copy_strided", dst.numel(), walk, address("copy", dst.storage(), 0),
+                address("copy", src.storage(), 0), mode);
+    }
+
+    private static byte[] walk(View v) {
+        return Walk.of(v.shape(), v.strides(), v.offset(), null, 0);
+    }
+
+    @Override
+    public void unary(UnaryOp op, View x, Storage out) {
+        if (x.numel() == 0) return;
+        String name = "unary " + op;
+        launch("elementwise", "unary", x.numel(), walk(x), op.ordinal(), address(name, x.storage(), 0), address(name, out, 0));
+    }
+
+    @Override
+    public void binary(BinaryOp op, View a, View b, Storage out) {
+        if (a.numel() == 0) return;
+        String name = "binary " + op;
+        byte[] walk = Walk.of(a.shape(), a.strides(), a.offset(), b.strides(), b.offset());
+        launch("elementwise", "binary", a.numel(), walk, op.ordinal(), address(name, a.storage(), 0),
+                address(name, b.storage(), 0), address(name, out, 0));
+    }
+
+    @Override
+    public void binary(BinaryOp op, View a, float b, Storage out) {
+        if (a.numel() == 0) return;
+        String name = "binary " + op;
+        launch("elementwise", "binary_scalar", a.numel(), walk(a), op.ordinal(), address(name, a.storage(), 0), b,
+                address(name, out, 0));
+    }
+
+    @Override
+    public void reduce(ReduceOp op, View x, int[] axes, Storage out) {
+        String name = "reduce " + op;
+        int rank = x.rank();
+        if (op == ReduceOp.ARGMAX && axes.length != 1) {
+            throw new IllegalArgumentException("argmax: reduces exactly one axis, got " + Arrays.toString(axes));
+        }
+        boolean[] reduced = new boolean[rank];
+        for (int a : axes) reduced[a] = true;
+        int[] keptShape = new int[rank - axes.length];
+        long[] keptStrides = new long[keptShape.length];
+        int[] redShape = new int[axes.length];
+        long[] redStrides = new long[axes.length];
+        for (int d = 0, k = 0, r = 0; d < rank; d++) {
+            if (reduced[d]) {
+                redShape[r] = x.shape()[d];
+                redStrides[r++] = x.strides()[d];
+            } else {
+                keptShape[k] = x.shape()[d];
+                keptStrides[k++] = x.strides()[d];
+            }
+        }
+        long outputs = dev.stride.tensor.Shape.numel(keptShape);
+        if (outputs == 0) return;
+        long inner = dev.stride.tensor.Shape.numel(redShape);
+        int threads = 32;
+        while (threads < 256 && threads < inner) threads *= 2;
+        byte[] walks = Walk.pair(Walk.of(keptShape, keptStrides, x.offset(), null, 0), Walk.of(redShape, redStrides, 0, null, 0));
+        gpu.launch(modules.get("reduce"), "reduce", new int[] {(int) Math.min(outputs, MAX_BLOCKS), 1, 1},
+                new int[] {threads, 1, 1}, 0, walks, op.ordinal(), address(name, x.storage(), 0), address(name, out, 0));
+    }
+
+    @Override
+    public void gemm(Gemm g) {
+        if (g.batch() == 0 || g.m() == 0 || g.n() == 0) return;
+        long a = address("gemm", g.a(), 0);
+        long b = address("gemm", g.b(), 0);
+        long c = address("gemm", g.c(), 0);
+        int tile = 16;
+        for (int first = 0; first < g.batch(); first += MAX_BLOCKS) {
+            int count = Math.min(MAX_BLOCKS, g.batch() - first);
+            gpu.launch(modules.get("gemm"), "sgemm",
+                    new int[] {(g.n() + tile - 1) / tile, (g.m() + tile - 1) / tile, count}, new int[] {tile, tile, 1}, 0,
+                    g.m(), g.n(), g.k(), g.alpha(),
+                    a, g.aOffset() + first * g.aBatchStride(), g.lda(), g.aBatchStride(), g.transA() ? 1 : 0,
+                    b, g.bOffset() + first * g.bBatchStride(), g.ldb(), g.bBatchStride(), g.transB() ? 1 : 0,
+                    g.beta(), c, g.cOffset() + first * g.cBatchStride(), g.ldc(), g.cBatchStride());
+        }
+    }
+
+    @Override
+    public void gather(Storage x, Storage index, Storage out, int rows, int cols) {
+        if (rows == 0) return;
+        launch("index", "gather", rows, address("gather", x, 0), address("gather", index, 0), address("gather", out, 0),
+                rows, cols, errorWord);
+        pendingIndexOp = pendingIndexOp == null ? "gather" : pendingIndexOp;
+    }
+
+    @Override
+    public void scatterAdd(Storage src, Storage index, Storage out, int rows, int cols) {
+        if (rows == 0) return;
+        launch("index", "scatter_add", rows, address("scatterAdd", src, 0), address("scatterAdd", index, 0),
+                address("scatterAdd", out, 0), rows, cols, errorWord);
+        pendingIndexOp = pendingIndexOp == null ? "scatterAdd" : pendingIndexOp;
+    }
+
+    /**
+     * Uniform draws and dropout masks run on the device, bit-identical to the CPU's. Normal draws (initial weights)
+     * are made on the host with the same Philox words and copied over: Box-Muller in double on the device would
+     * need double-precision log and cosine that the CPU's Math does not round the same way.
+     */
+    @Override
+    public void random(Distribution dist, long seed, long offset, float a, float b, Storage out, long n) {
+        if (n == 0) return;
+        long o = address("random", out, 0);
+        long counters = dist.counters(n);
+        switch (dist) {
+            case UNIFORM -> launch("random", "random_uniform", counters, o, n, seed, offset, a, b);
+            case KEEP_MASK -> launch("random", "random_keep_mask", counters, o, n, seed, offset, Philox.dropThreshold(b), a);
+            case NORMAL -> {
+                float[] host = new float[Math.toIntExact(n)];
+                Philox.fill(true, seed, offset, a, b, host, n, 0, counters);
+                gpu.toDevice(o, host, 0, host.length);
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.stride.cuda;
+
+import dev.stride.kernels.emu.Emulator;
+import dev.stride.kernels.emu.PtxException;
+import dev.stride.kernels.emu.PtxModule;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The PTX emulator behind the {@link Gpu} interface: every kernel the backend launches runs instruction by
+ * instruction on the CPU, with bounds-checked memory whose errors name kernel, thread and address. Synchronous,
+ * and slow (tens of millions of thread-instructions a second): for tests and for trying the backend anywhere.
+ */
+final class EmulatedGpu implements Gpu {
+    private final Emulator emu = new Emulator();
+    private final long memory;
+    private long used;
+    private final java.util.Map<Long, Long> sizes = new java.util.HashMap<>();
+
+    /** {@code memory}: the device size to emulate, in bytes (held in the Java heap as it is used). */
+    EmulatedGpu(long memory) {
+        this.memory = memory;
+    }
+
+    @Override
+    public String describe() {
+        return "PTX emulator (" + (memory >> 20) + " MiB device memory)";
+    }
+
+    @Override
+    public long totalMemory() {
+        return memory;
+    }
+
+    @Override
+    public long malloc(long bytes) {
+        if (used + bytes > memory) {
+            throw new GpuException.OutOfMemory("emulated device: " + bytes + " bytes requested, " + (memory - used) + " of " + memory + " free");
+        }
+        long a = emu.malloc(Math.max(bytes, 1));
+        sizes.put(a, bytes);
+        used += bytes;
+        return a;
+    }
+
+    @Override
+    public void free(long address) {
+        Long bytes = sizes.remove(address);
+        if (bytes == null) throw new GpuException("cuMemFree: 0x" + Long.toHexString(address) + " is not an allocation");
+        used -= bytes;
+        emu.free(address);
+    }
+
+    private static ByteBuffer buffer(int n) {
+        return ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Override
+    public void toDevice(long address, float[] src, int offset, int n) {
+        ByteBuffer b = buffer(n);
+        b.asFloatBuffer().put(src, offset, n);
+        emu.write(address, b.array(), 0, n * 4);
+    }
+
+    @Override
+    public void toDevice(long address, int[] src, int offset, int n) {
+        ByteBuffer b = buffer(n);
+        b.asIntBuffer().put(src, offset, n);
+        emu.write(address, b.array(), 0, n * 4);
+    }
+
+    @Override
+    public void toHost(long address, float[] dst, int offset, int n) {
+        ByteBuffer b = buffer(n);
+        emu.read(address, b.array(), 0, n * 4);
+        b.asFloatBuffer().get(dst, offset, n);
+    }
+
+    @Override
+    public void toHost(long address, int[] dst, int offset, int n) {
+        ByteBuffer b = buffer(n);
+        emu.read(address, b.array(), 0, n * 4);
+        b.asIntBuffer().get(dst, offset, n);
+    }
+
+    @Override
+    public void copy(long dst, long src, long bytes) {
+        if (bytes > 0) emu.copy(dst, src, bytes);
+    }
+
+    @Override
+    public Object load(String name, String ptx) {
+        return emu.load(ptx, name);
+    }
+
+    @Override
+    public void launch(Object module, String kernel, int[] grid, int[] block, int sharedBytes, Object... args) {
+        try {
+            emu.launch((PtxModule) module, kernel, grid, block, sharedBytes, args);
+        } catch (PtxException e) {
+            throw new GpuException("launch of " + kernel + " (grid " + java.util.Arrays.toString(grid) + ", block "
+                    + java.util.Arrays.toString(block) + ") failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void synchronize() {}
+}

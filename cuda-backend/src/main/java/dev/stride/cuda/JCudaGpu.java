@@ -1,0 +1,224 @@
+package dev.stride.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxCreate;
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import dev.stride.kernels.Kernels;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * A real NVIDIA GPU through JCuda's driver API: one context and one stream on device 0, exceptions enabled, and
+ * every driver error rethrown naming the call and its sizes. Host transfers are synchronous (Java arrays cannot be
+ * read asynchronously); launches and device copies queue on the stream.
+ */
+final class JCudaGpu implements Gpu {
+    /** A device pointer whose address Java can read. */
+    private static final class DevicePointer extends CUdeviceptr {
+        long address() {
+            return getNativePointer();
+        }
+    }
+
+    private final CUcontext context = new CUcontext();
+    private final CUstream stream = new CUstream();
+    private final String description;
+    private final long total;
+    private final TreeMap<Long, DevicePointer> allocations = new TreeMap<>();
+    private final Map<Object, Map<String, CUfunction>> functions = new HashMap<>();
+    private final int driverVersion;
+
+    /** Why no GPU can be used here, or null when one can. Never throws. */
+    static String unavailableReason() {
+        try {
+            JCudaDriver.setExceptionsEnabled(true);
+            cuInit(0);
+            int[] count = {0};
+            cuDeviceGetCount(count);
+            return count[0] == 0 ? "the NVIDIA driver found no CUDA device" : null;
+        } catch (LinkageError e) {
+            return "the NVIDIA driver (libcuda.so.1) could not be loaded: " + e.getMessage();
+        } catch (CudaException e) {
+            return "cuInit failed: " + e.getMessage();
+        } catch (RuntimeException e) {
+            return "JCuda failed to start: " + e;
+        }
+    }
+
+    JCudaGpu() {
+        JCudaDriver.setExceptionsEnabled(true);
+        try {
+            cuInit(0);
+            CUdevice device = new CUdevice();
+            cuDeviceGet(device, 0);
+            cuCtxCreate(context, 0, device);
+            cuStreamCreate(stream, 0);
+            long[] mem = {0};
+            cuDeviceTotalMem(mem, device);
+            total = mem[0];
+            byte[] name = new byte[256];
+            cuDeviceGetName(name, name.length, device);
+            int[] major = {0};
+            int[] minor = {0};
+            cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+            cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+            int[] version = {0};
+            cuDriverGetVersion(version);
+            driverVersion = version[0];
+            String n = new String(name, java.nio.charset.StandardCharsets.US_ASCII).trim().replace("\0", "");
+            description = n + " (sm_" + major[0] + minor[0] + ", " + (total >> 20) + " MiB), CUDA driver "
+                    + version[0] / 1000 + "." + version[0] % 1000 / 10;
+        } catch (CudaException e) {
+            throw new GpuException("starting the GPU: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public long totalMemory() {
+        return total;
+    }
+
+    @Override
+    public long malloc(long bytes) {
+        cuCtxSetCurrent(context);
+        DevicePointer p = new DevicePointer();
+        try {
+            cuMemAlloc(p, Math.max(bytes, 1));
+        } catch (CudaException e) {
+            if (e.getMessage() != null && e.getMessage().contains("OUT_OF_MEMORY")) {
+                throw new GpuException.OutOfMemory("cuMemAlloc of " + bytes + " bytes: " + e.getMessage());
+            }
+            throw new GpuException("cuMemAlloc of " + bytes + " bytes: " + e.getMessage(), e);
+        }
+        allocations.put(p.address(), p);
+        return p.address();
+    }
+
+    @Override
+    public void free(long address) {
+        DevicePointer p = allocations.remove(address);
+        if (p == null) throw new GpuException("cuMemFree: 0x" + Long.toHexString(address) + " is not an allocation");
+        call("cuMemFree", () -> cuMemFree(p));
+    }
+
+    /** A driver pointer to {@code address}, which lies inside one of our allocations. */
+    private CUdeviceptr at(long address) {
+        Map.Entry<Long, DevicePointer> e = allocations.floorEntry(address);
+        if (e == null) throw new GpuException("0x" + Long.toHexString(address) + " is not device memory of this backend");
+        return e.getValue().withByteOffset(address - e.getKey());
+    }
+
+    @Override
+    public void toDevice(long address, float[] src, int offset, int n) {
+        call("cuMemcpyHtoD of " + n * 4L + " bytes", () -> cuMemcpyHtoD(at(address), Pointer.to(src).withByteOffset(offset * 4L), n * 4L));
+    }
+
+    @Override
+    public void toDevice(long address, int[] src, int offset, int n) {
+        call("cuMemcpyHtoD of " + n * 4L + " bytes", () -> cuMemcpyHtoD(at(address), Pointer.to(src).withByteOffset(offset * 4L), n * 4L));
+    }
+
+    @Override
+    public void toHost(long address, float[] dst, int offset, int n) {
+        synchronize();
+        call("cuMemcpyDtoH of " + n * 4L + " bytes", () -> cuMemcpyDtoH(Pointer.to(dst).withByteOffset(offset * 4L), at(address), n * 4L));
+    }
+
+    @Override
+    public void toHost(long address, int[] dst, int offset, int n) {
+        synchronize();
+        call("cuMemcpyDtoH of " + n * 4L + " bytes", () -> cuMemcpyDtoH(Pointer.to(dst).withByteOffset(offset * 4L), at(address), n * 4L));
+    }
+
+    @Override
+    public void copy(long dst, long src, long bytes) {
+        if (bytes > 0) call("cuMemcpyDtoDAsync of " + bytes + " bytes", () -> cuMemcpyDtoDAsync(at(dst), at(src), bytes, stream));
+    }
+
+    @Override
+    public Object load(String name, String ptx) {
+        CUmodule module = new CUmodule();
+        try {
+            cuModuleLoadData(module, ptx);
+        } catch (CudaException e) {
+            if (e.getMessage() != null && e.getMessage().contains(CUresult.stringFor(CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION))) {
+                throw new GpuException("loading PTX module " + name + ": the driver (CUDA " + driverVersion / 1000 + "."
+                        + driverVersion % 1000 / 10 + ") rejects PTX ISA " + Kernels.isaVersion(ptx)
+                        + " (error 222, CUDA_ERROR_UNSUPPORTED_PTX_VERSION); a driver for CUDA 12.0 or newer loads it", e);
+            }
+            throw new GpuException("loading PTX module " + name + ": " + e.getMessage(), e);
+        }
+        functions.put(module, new HashMap<>());
+        return module;
+    }
+
+    @Override
+    public void launch(Object module, String kernel, int[] grid, int[] block, int sharedBytes, Object... args) {
+        CUfunction f = functions.get(module).computeIfAbsent(kernel, k -> {
+            CUfunction fn = new CUfunction();
+            call("cuModuleGetFunction " + k, () -> cuModuleGetFunction(fn, (CUmodule) module, k));
+            return fn;
+        });
+        Pointer[] params = new Pointer[args.length];
+        for (int i = 0; i < args.length; i++) params[i] = argument(args[i]);
+        call("cuLaunchKernel " + kernel + " (grid " + Arrays.toString(grid) + ", block " + Arrays.toString(block)
+                + ", " + sharedBytes + " shared bytes)", () -> cuLaunchKernel(f, grid[0], grid[1], grid[2],
+                block[0], block[1], block[2], sharedBytes, stream, Pointer.to(params), null));
+    }
+
+    private static Pointer argument(Object a) {
+        if (a instanceof Integer v) return Pointer.to(new int[] {v});
+        if (a instanceof Long v) return Pointer.to(new long[] {v});
+        if (a instanceof Float v) return Pointer.to(new float[] {v});
+        if (a instanceof byte[] v) return Pointer.to(v);
+        throw new IllegalArgumentException("kernel argument of type " + a.getClass().getSimpleName());
+    }
+
+    @Override
+    public void synchronize() {
+        call("cuStreamSynchronize (a kernel queued earlier failed)", () -> cuStreamSynchronize(stream));
+    }
+
+    private static void call(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (CudaException e) {
+            throw new GpuException(what + ": " + e.getMessage(), e);
+        }
+    }
+}
