@@ -21,6 +21,11 @@ struct Walk {
 __device__ __forceinline__ void walk_offsets(const Walk& w, long long i, long long& oa, long long& ob) {
     oa = w.offA;
     ob = w.offB;
+    if (w.rank <= 1) {  // most walks, once merged: no index arithmetic beyond one multiply-add
+        oa += i * w.a[0];
+        ob += i * w.b[0];
+        return;
+    }
     #pragma unroll
     for (int d = STRIDE_MAX_RANK - 1; d >= 0; d--) {
         if (d < w.rank) {

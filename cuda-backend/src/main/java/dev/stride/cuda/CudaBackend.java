@@ -7,12 +7,14 @@ import dev.stride.backend.Gemm;
 import dev.stride.backend.ReduceOp;
 import dev.stride.backend.Storage;
 import dev.stride.backend.UnaryOp;
+import dev.stride.backend.Update;
 import dev.stride.backend.View;
 import dev.stride.kernels.Kernels;
 import dev.stride.random.Philox;
 import dev.stride.tensor.DType;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,7 +41,7 @@ public final class CudaBackend implements Backend {
         this.allocator = new Allocator(gpu);
         for (String family : Kernels.FAMILIES) modules.put(family, gpu.load(family, Kernels.ptx(family)));
         this.errorWord = allocator.allocate(8);
-        launch("elementwise", "fill_i32", 2, errorWord, 2L, 0);
+        gpu.zero(errorWord, 8);
         LOG.info("cuda: {}; GEMM on Stride's SGEMM kernel", gpu.describe());
     }
 
@@ -77,16 +79,20 @@ public final class CudaBackend implements Backend {
         return (int) Math.max(1, Math.min(MAX_BLOCKS, (work + threads - 1) / threads));
     }
 
-    /** A 1-D launch over {@code work} items, {@link #THREADS} a block, grid-stride beyond {@link #MAX_BLOCKS} blocks. */
+    /**
+     * A 1-D launch over {@code work} items: up to {@link #THREADS} a block (fewer, in whole warps, for small work,
+     * which the emulator runs much faster), grid-stride beyond {@link #MAX_BLOCKS} blocks.
+     */
     private void launch(String family, String kernel, long work, Object... args) {
-        gpu.launch(modules.get(family), kernel, new int[] {blocks(work, THREADS), 1, 1}, new int[] {THREADS, 1, 1}, 0, args);
+        int threads = (int) Math.min(THREADS, Math.max(32, (work + 31) / 32 * 32));
+        gpu.launch(modules.get(family), kernel, new int[] {blocks(work, threads), 1, 1}, new int[] {threads, 1, 1}, 0, args);
     }
 
     @Override
     public Storage allocate(DType dtype, long numel) {
         if (numel < 0) throw new IllegalArgumentException("cuda: cannot allocate " + numel + " elements");
         long address = allocator.allocate(numel * dtype.bytes());
-        if (numel > 0) launch("elementwise", "fill_i32", numel, address, numel, 0);
+        gpu.zero(address, numel * dtype.bytes());
         return new CudaStorage(this, dtype, numel, address, allocator);
     }
 
@@ -136,7 +142,7 @@ public final class CudaBackend implements Backend {
         int[] e = new int[2];
         gpu.toHost(errorWord, e, 0, 2);
         if (e[0] == 0) return;
-        launch("elementwise", "fill_i32", 2, errorWord, 2L, 0);
+        gpu.zero(errorWord, 8);
         throw new IllegalArgumentException(op + ": index " + e[1] + " in row " + (e[0] - 1)
                 + " is outside the row (found by the device, reported at the next synchronization)");
     }
@@ -257,6 +263,40 @@ public final class CudaBackend implements Backend {
         launch("index", "scatter_add", rows, address("scatterAdd", src, 0), address("scatterAdd", index, 0),
                 address("scatterAdd", out, 0), rows, cols, errorWord);
         pendingIndexOp = pendingIndexOp == null ? "scatterAdd" : pendingIndexOp;
+    }
+
+    /** One launch of the fused {@code optim_step} kernel updates every parameter; see {@link FusedOptimizer}. */
+    @Override
+    public void optimizerStep(Update rule, List<Storage> params, List<Storage> grads, List<Storage[]> state) {
+        String op = "optimizerStep";
+        byte[] step = FusedOptimizer.step(rule);
+        long[] table = FusedOptimizer.tensors(params, grads, state, s -> address(op, s, 0));
+        int[][] blocks = FusedOptimizer.blocks(params);
+        int count = blocks[0].length;
+        if (count == 0) return;
+        long maxLen = 0;
+        for (Storage p : params) maxLen = Math.max(maxLen, Math.min(p.numel(), FusedOptimizer.CHUNK));
+        int threads = (int) Math.min(THREADS, Math.max(32, (maxLen + 31) / 32 * 32));
+        long tensors = allocator.allocate(table.length * 8L);
+        long blockTable = allocator.allocate(count * 8L);
+        try {
+            int[] words = new int[table.length * 2];
+            for (int i = 0; i < table.length; i++) {
+                words[2 * i] = (int) table[i];
+                words[2 * i + 1] = (int) (table[i] >>> 32);
+            }
+            gpu.toDevice(tensors, words, 0, words.length);
+            gpu.toDevice(blockTable, blocks[0], 0, count);
+            gpu.toDevice(blockTable + count * 4L, blocks[1], 0, count);
+            for (int first = 0; first < count; first += MAX_BLOCKS) {
+                int n = Math.min(MAX_BLOCKS, count - first);
+                gpu.launch(modules.get("optim"), "optim_step", new int[] {n, 1, 1}, new int[] {threads, 1, 1}, 0,
+                        step, tensors, blockTable + first * 4L, blockTable + (count + first) * 4L, FusedOptimizer.CHUNK);
+            }
+        } finally {
+            allocator.release(tensors, table.length * 8L);
+            allocator.release(blockTable, count * 8L);
+        }
     }
 
     /**

@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * and slow (tens of millions of thread-instructions a second): for tests and for trying the backend anywhere.
  */
 final class EmulatedGpu implements Gpu {
-    private final Emulator emu = new Emulator();
+    private final Emulator emu = new Emulator().countSectors(false);
     private final long memory;
     private long used;
     private final java.util.Map<Long, Long> sizes = new java.util.HashMap<>();
@@ -89,14 +89,29 @@ final class EmulatedGpu implements Gpu {
     }
 
     @Override
+    public void zero(long address, long bytes) {
+        if (bytes > 0) emu.memset(address, (byte) 0, bytes);
+    }
+
+    @Override
     public Object load(String name, String ptx) {
         return emu.load(ptx, name);
     }
 
+    /** Launches and thread-instructions per kernel so far: where emulated time goes. */
+    java.util.Map<String, long[]> profile() {
+        return java.util.Collections.unmodifiableMap(profile);
+    }
+
+    private final java.util.Map<String, long[]> profile = new java.util.TreeMap<>();
+
     @Override
     public void launch(Object module, String kernel, int[] grid, int[] block, int sharedBytes, Object... args) {
         try {
-            emu.launch((PtxModule) module, kernel, grid, block, sharedBytes, args);
+            Emulator.Counters c = emu.launch((PtxModule) module, kernel, grid, block, sharedBytes, args);
+            long[] p = profile.computeIfAbsent(kernel, k -> new long[2]);
+            p[0]++;
+            p[1] += c.instructions();
         } catch (PtxException e) {
             throw new GpuException("launch of " + kernel + " (grid " + java.util.Arrays.toString(grid) + ", block "
                     + java.util.Arrays.toString(block) + ") failed: " + e.getMessage(), e);

@@ -29,6 +29,9 @@ interface Gpu {
 
     void copy(long dst, long src, long bytes);
 
+    /** Sets {@code bytes} bytes at {@code address} to zero (queued). */
+    void zero(long address, long bytes);
+
     /** A module of kernels from PTX text. */
     Object load(String name, String ptx);
 

@@ -15,6 +15,7 @@ import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
@@ -168,6 +169,11 @@ final class JCudaGpu implements Gpu {
     @Override
     public void copy(long dst, long src, long bytes) {
         if (bytes > 0) call("cuMemcpyDtoDAsync of " + bytes + " bytes", () -> cuMemcpyDtoDAsync(at(dst), at(src), bytes, stream));
+    }
+
+    @Override
+    public void zero(long address, long bytes) {
+        if (bytes > 0) call("cuMemsetD8Async of " + bytes + " bytes", () -> cuMemsetD8Async(at(address), (byte) 0, bytes, stream));
     }
 
     @Override

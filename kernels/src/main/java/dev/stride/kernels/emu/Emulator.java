@@ -23,6 +23,7 @@ public final class Emulator {
     private final DeviceMemory memory = new DeviceMemory();
     private final Map<PtxModule, Map<String, Long>> moduleGlobals = new java.util.IdentityHashMap<>();
     private java.util.SplittableRandom order;
+    private boolean sectorCounting = true;
 
     /**
      * Runs the threads of each block in a fresh random order at every scheduling pass, to shake out races that
@@ -30,6 +31,16 @@ public final class Emulator {
      */
     public Emulator randomizeThreadOrder(long seed) {
         order = new java.util.SplittableRandom(seed);
+        return this;
+    }
+
+    /**
+     * Whether launches count the 32-byte sectors of each warp-level request (on by default). Counting groups every
+     * global access into sets, which costs more than running the instruction; a backend that only needs results
+     * turns it off.
+     */
+    public Emulator countSectors(boolean on) {
+        sectorCounting = on;
         return this;
     }
 
@@ -132,7 +143,7 @@ public final class Emulator {
         Thread(int regs, int linear, int insns) {
             this.r = new long[regs];
             this.linear = linear;
-            this.occurrences = new int[insns];
+            this.occurrences = insns == 0 ? null : new int[insns];
         }
     }
 
@@ -213,7 +224,7 @@ public final class Emulator {
         l.sharedWritten = new boolean[l.shared.length];
         Thread[] ts = new Thread[threads];
         for (int i = 0; i < threads; i++) {
-            ts[i] = new Thread(l.k.registers.size(), i, l.k.insns.length);
+            ts[i] = new Thread(l.k.registers.size(), i, sectorCounting ? l.k.insns.length : 0);
             ts[i].id[0] = i % l.block[0];
             ts[i].id[1] = (i / l.block[0]) % l.block[1];
             ts[i].id[2] = i / (l.block[0] * l.block[1]);
@@ -375,7 +386,7 @@ public final class Emulator {
         if (in.spaceCode == Insn.GLOBAL) {
             l.read += width;
             l.written += width;
-            countSectors(l, t, addr, width);
+            if (sectorCounting) countSectors(l, t, addr, width);
         }
     }
 
@@ -400,7 +411,7 @@ public final class Emulator {
         }
         if (in.spaceCode == Insn.GLOBAL) {
             l.read += (long) width * lanes;
-            countSectors(l, t, addr, width * lanes);
+            if (sectorCounting) countSectors(l, t, addr, width * lanes);
         }
     }
 
@@ -418,7 +429,7 @@ public final class Emulator {
         }
         if (in.spaceCode == Insn.GLOBAL) {
             l.written += (long) width * lanes;
-            countSectors(l, t, addr, width * lanes);
+            if (sectorCounting) countSectors(l, t, addr, width * lanes);
         }
     }
 

@@ -1,0 +1,133 @@
+package dev.stride.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.stride.backend.Backend;
+import dev.stride.backend.Storage;
+import dev.stride.backend.Update;
+import dev.stride.cpu.CpuBackend;
+import dev.stride.random.Philox;
+import dev.stride.tensor.DType;
+import dev.stride.testing.PrimitivesOnly;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused multi-tensor optimizer kernel, every rule, as llm.c tests its AdamW kernel: from random parameters and
+ * random moments, ten steps on the same gradients, then parameters and every state buffer compared with the CPU's
+ * fused loop (1e-6 relative) and with the rule's reference composite on the same device (bit for bit: the kernel
+ * rounds every operation as the composite does).
+ */
+class FusedOptimizerTest {
+    static final CpuBackend CPU = new CpuBackend();
+    static final CudaBackend CUDA = new CudaBackend(new EmulatedGpu(128L << 20));
+    static final int[] SIZES = {1, 3, 31, 33, 4097};
+
+    /** Every rule with each of its modes; bias corrections as at step 10. */
+    static List<Update> rules() {
+        double bc1 = 1 - Math.pow(0.9, 10);
+        double bc2 = 1 - Math.pow(0.999, 10);
+        return List.of(
+                new Update.Sgd(0.1f, 0f, 0f, false, 0f, false),
+                new Update.Sgd(0.1f, 0.9f, 0.1f, false, 1e-2f, false),
+                new Update.Sgd(0.1f, 0.9f, 0f, true, 0f, true),
+                new Update.Adagrad(0.05f, 1e-10f, 1e-2f),
+                new Update.RmsProp(0.01f, 0.99f, 1e-8f, 0f, 0f, false),
+                new Update.RmsProp(0.01f, 0.9f, 1e-8f, 1e-2f, 0.9f, true),
+                new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, false, bc1, bc2),
+                new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, true, false, bc1, bc2),
+                new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, false, true, bc1, bc2),
+                new Update.Adamax(2e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, bc1),
+                new Update.Nadam(0.9f, 0.999f, 1e-8f, 1e-2f, 1.9e-4, 1.7e-3, bc2),
+                new Update.Adadelta(1f, 0.9f, 1e-6f, 1e-2f),
+                new Update.RAdam(1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, false, bc1, bc2, Double.NaN),
+                new Update.RAdam(1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, true, bc1, bc2, 0.37));
+    }
+
+    static float[] values(int n, long seed, float lo, float hi) {
+        float[] v = new float[n];
+        Philox.fill(false, seed, n, lo, hi, v, n, 0, (n + 3) / 4);
+        return v;
+    }
+
+    /** Parameters, gradients (one set per step) and state on {@code be}; state is positive, as sums of squares are, and a
+     * centered RMSProp's gradient average (slot 2) small against its square average. */
+    record Run(List<Storage> params, List<List<Storage>> grads, List<Storage[]> state) {}
+
+    static Run setUp(Backend be, Update rule, int[] sizes) {
+        List<Storage> params = new ArrayList<>();
+        List<Storage[]> state = new ArrayList<>();
+        List<List<Storage>> grads = new ArrayList<>();
+        for (int step = 0; step < 10; step++) grads.add(new ArrayList<>());
+        for (int i = 0; i < sizes.length; i++) {
+            int n = sizes[i];
+            params.add(upload(be, values(n, 100 + i, -1, 1)));
+            for (int step = 0; step < 10; step++) grads.get(step).add(upload(be, values(n, 1000 * step + i, -0.5f, 0.5f)));
+            Storage[] s = new Storage[rule.slots()];
+            for (int k = 0; k < s.length; k++) s[k] = upload(be, values(n, 7 * i + k, 0f, k == 2 ? 1e-3f : 0.1f));
+            state.add(s);
+        }
+        return new Run(params, grads, state);
+    }
+
+    static Storage upload(Backend be, float[] v) {
+        Storage s = be.allocate(DType.F32, v.length);
+        be.write(s, 0, v, 0, v.length);
+        return s;
+    }
+
+    static float[] download(Storage s) {
+        float[] v = new float[(int) s.numel()];
+        s.backend().read(s, 0, v, 0, v.length);
+        return v;
+    }
+
+    static Run train(Backend be, Update rule, int[] sizes) {
+        Run r = setUp(be instanceof PrimitivesOnly ? CUDA : be, rule, sizes);
+        for (int step = 0; step < 10; step++) be.optimizerStep(rule, r.params, r.grads.get(step), r.state);
+        return r;
+    }
+
+    static void compare(String what, Run expected, Run actual, double rtol) {
+        for (int i = 0; i < expected.params.size(); i++) {
+            same(what + " parameter " + i, download(expected.params.get(i)), download(actual.params.get(i)), rtol);
+            for (int k = 0; k < expected.state.get(i).length; k++) {
+                same(what + " state " + k + " of parameter " + i, download(expected.state.get(i)[k]), download(actual.state.get(i)[k]), rtol);
+            }
+        }
+    }
+
+    static void same(String what, float[] want, float[] got, double rtol) {
+        for (int j = 0; j < want.length; j++) {
+            boolean ok = rtol == 0 || Float.isNaN(want[j]) ? Float.floatToIntBits(want[j]) == Float.floatToIntBits(got[j])
+                    : Math.abs(want[j] - got[j]) <= rtol * Math.abs(want[j]) + 1e-12;
+            if (!ok) fail(what + ", element " + j + ": expected " + want[j] + ", cuda " + got[j]);
+        }
+    }
+
+    @Test
+    void everyRuleMatchesTheCpuAndItsReferenceAfterTenSteps() {
+        Set<Class<?>> covered = new HashSet<>();
+        for (Update rule : rules()) {
+            Run fused = train(CUDA, rule, SIZES);
+            compare(rule + " against the CPU", train(CPU, rule, SIZES), fused, 1e-6);
+            // The composite is a dozen launches per tensor on the emulator: the small sizes show the same rounding.
+            int[] small = {1, 3, 31, 33};
+            compare(rule + " against its composite", train(new PrimitivesOnly(CUDA), rule, small), train(CUDA, rule, small), 0);
+            covered.add(rule.getClass());
+        }
+        assertEquals(Set.of(Update.class.getPermittedSubclasses()), covered, "a rule without a fused-kernel case");
+    }
+
+    @Test
+    void aHundredAndFiveTensorsOfMixedSizesInOneLaunch() {
+        int[] sizes = new int[105];
+        for (int i = 0; i < sizes.length; i++) sizes[i] = SIZES[i % SIZES.length] + i % 7;
+        Update adamw = rules().get(7);
+        compare("AdamW over 105 tensors", train(CPU, adamw, sizes), train(CUDA, adamw, sizes), 1e-6);
+    }
+}
