@@ -49,6 +49,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--limit", defaultValue = "0", description = "Train and test on the first N samples of each split (0: all).")
+    int limit;
+
     @Mixin
     OptimizerOptions optimizer;
 
@@ -119,10 +122,11 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
+        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         Backend be = opts.start();
-        Mnist.Splits splits = Mnist.load(opts.data);
+        Mnist.Splits splits = limited(Mnist.load(opts.data));
         Preprocessing.Transform prep = preprocessing(splits.train(), be);
         Dataset train = prep.apply(splits.train());
         Dataset test = prep.apply(splits.test());
@@ -166,6 +170,11 @@ final class TrainCommand implements Callable<Integer> {
         if (json) out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
         out.flush();
         return 0;
+    }
+
+    private Mnist.Splits limited(Mnist.Splits s) {
+        if (limit == 0) return s;
+        return new Mnist.Splits(s.train().range(0, Math.min(limit, s.train().size())), s.test().range(0, Math.min(limit, s.test().size())));
     }
 
     /** What a run reports. */

@@ -137,6 +137,31 @@ class TrainCommandTest {
     }
 
     @Test
+    void theEmulatedCudaBackendTrainsWhatTheCpuTrains() {
+        String[] run = {"train", "--json", "--data", DATA, "--epochs", "1", "--limit", "32", "--batch-size", "16", "--curves", "none"};
+        Cli cpu = Cli.run(concat(run, "--backend", "cpu"));
+        assertEquals(0, cpu.code(), cpu.err());
+        System.setProperty("stride.cuda.device", "emulated");
+        try {
+            Cli cuda = Cli.run(concat(run, "--backend", "cuda"));
+            assertEquals(0, cuda.code(), cuda.err());
+            assertEquals("cuda", cuda.json().get("backend").getAsString());
+            double a = cpu.json().get("train_loss").getAsDouble();
+            double b = cuda.json().get("train_loss").getAsDouble();
+            assertTrue(Math.abs(a - b) <= 1e-4 * a, "train loss: cpu " + a + ", cuda " + b);
+            assertEquals(cpu.json().get("test_accuracy"), cuda.json().get("test_accuracy"));
+        } finally {
+            System.clearProperty("stride.cuda.device");
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void theBackendEnvironmentVariableIsHonoured() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), StrideCommand.class.getName(), "train", "--data", DATA);

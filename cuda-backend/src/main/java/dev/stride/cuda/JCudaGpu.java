@@ -68,7 +68,10 @@ final class JCudaGpu implements Gpu {
             cuDeviceGetCount(count);
             return count[0] == 0 ? "the NVIDIA driver found no CUDA device" : null;
         } catch (LinkageError e) {
-            return "the NVIDIA driver (libcuda.so.1) could not be loaded: " + e.getMessage();
+            String m = String.valueOf(e.getMessage());
+            return m.contains("libcuda.so")
+                    ? "no NVIDIA driver here (libcuda.so.1 is not installed)"
+                    : "JCuda's native library did not load: " + m.lines().findFirst().orElse(m);
         } catch (CudaException e) {
             return "cuInit failed: " + e.getMessage();
         } catch (RuntimeException e) {
