@@ -32,6 +32,15 @@ __device__ __forceinline__ float java_max(float a, float b) {
     return signbit(a) ? b : a;
 }
 
+// The Adam family's moments: m = beta1*m + (1-beta1)*d, v = beta2*v + (1-beta2)*d*d, stored; c[k..k+3] hold
+// beta1, 1-beta1, beta2, 1-beta2.
+__device__ __forceinline__ void moments(const OptimTensor& t, long long i, const float* c, float d, float& m, float& v) {
+    m = ADD(MUL(t.s0[i], c[0]), MUL(d, c[1]));
+    v = ADD(MUL(t.s1[i], c[2]), MUL(MUL(d, d), c[3]));
+    t.s0[i] = m;
+    t.s1[i] = v;
+}
+
 __device__ __forceinline__ void update(const OptimStep& s, const OptimTensor& t, long long i) {
     const float* c = s.c;
     float p = t.p[i];
@@ -80,10 +89,8 @@ __device__ __forceinline__ void update(const OptimStep& s, const OptimTensor& t,
             bool decoupled = s.flags & 1;
             float q = decoupled && c[5] != 0.0f ? MUL(p, c[6]) : p;
             float d = !decoupled && c[5] != 0.0f ? ADD(g, MUL(q, c[5])) : g;
-            float m = ADD(MUL(t.s0[i], c[0]), MUL(d, c[1]));
-            float v = ADD(MUL(t.s1[i], c[2]), MUL(MUL(d, d), c[3]));
-            t.s0[i] = m;
-            t.s1[i] = v;
+            float m, v;
+            moments(t, i, c, d, m, v);
             if (s.flags & 2) {
                 v = java_max(t.s2[i], v);
                 t.s2[i] = v;
@@ -103,10 +110,8 @@ __device__ __forceinline__ void update(const OptimStep& s, const OptimTensor& t,
         }
         case 5: {  // NAdam: c = beta1, 1-beta1, beta2, 1-beta2, eps, wd, bc2, gradCoef, momCoef
             float d = c[5] != 0.0f ? ADD(g, MUL(p, c[5])) : g;
-            float m = ADD(MUL(t.s0[i], c[0]), MUL(d, c[1]));
-            float v = ADD(MUL(t.s1[i], c[2]), MUL(MUL(d, d), c[3]));
-            t.s0[i] = m;
-            t.s1[i] = v;
+            float m, v;
+            moments(t, i, c, d, m, v);
             float denom = ADD(sqrtf(DIV(v, c[6])), c[4]);
             t.p[i] = SUB(SUB(p, MUL(DIV(d, denom), c[7])), MUL(DIV(m, denom), c[8]));
             break;
@@ -126,10 +131,8 @@ __device__ __forceinline__ void update(const OptimStep& s, const OptimTensor& t,
             bool decoupled = s.flags & 1;
             float q = decoupled && c[6] != 0.0f ? MUL(p, c[7]) : p;
             float d = !decoupled && c[6] != 0.0f ? ADD(g, MUL(q, c[6])) : g;
-            float m = ADD(MUL(t.s0[i], c[1]), MUL(d, c[2]));
-            float v = ADD(MUL(t.s1[i], c[3]), MUL(MUL(d, d), c[4]));
-            t.s0[i] = m;
-            t.s1[i] = v;
+            float m, v;
+            moments(t, i, c + 1, d, m, v);
             float mHat = DIV(m, c[8]);
             if (s.flags & 2) {
                 float adaptive = MUL(DIV(1.0f, ADD(sqrtf(v), c[5])), c[9]);

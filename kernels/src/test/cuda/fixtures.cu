@@ -2,23 +2,7 @@
 // (i/4, offset) under key seed is >= threshold = floor(p * 2^32), and scaled by 1/(1-p).
 // One thread per counter, so the mask never depends on the launch grid.
 
-__device__ __forceinline__ void philox10(unsigned c[4], unsigned k0, unsigned k1) {
-    #pragma unroll
-    for (int r = 0; r < 10; r++) {
-        unsigned hi0 = __umulhi(0xD2511F53u, c[0]);
-        unsigned lo0 = 0xD2511F53u * c[0];
-        unsigned hi1 = __umulhi(0xCD9E8D57u, c[2]);
-        unsigned lo1 = 0xCD9E8D57u * c[2];
-        unsigned n0 = hi1 ^ c[1] ^ k0;
-        unsigned n2 = hi0 ^ c[3] ^ k1;
-        c[0] = n0;
-        c[1] = lo1;
-        c[2] = n2;
-        c[3] = lo0;
-        k0 += 0x9E3779B9u;
-        k1 += 0xBB67AE85u;
-    }
-}
+#include "../../main/cuda/philox.cuh"
 
 extern "C" __global__ void dropout_fixture(const float* __restrict__ x, float* __restrict__ out, int n,
                                            unsigned long long seed, unsigned long long offset,

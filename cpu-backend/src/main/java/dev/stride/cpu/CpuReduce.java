@@ -15,23 +15,11 @@ final class CpuReduce {
 
     static void reduce(ReduceOp op, View x, int[] axes, CpuStorage out) {
         float[] src = ((CpuStorage) x.storage()).f;
-        int rank = x.rank();
-        boolean[] reduced = new boolean[rank];
-        for (int a : axes) reduced[a] = true;
-        int nk = rank - axes.length;
-        int[] keptShape = new int[nk];
-        long[] keptStrides = new long[nk];
-        int[] redShape = new int[axes.length];
-        long[] redStrides = new long[axes.length];
-        for (int d = 0, k = 0, r = 0; d < rank; d++) {
-            if (reduced[d]) {
-                redShape[r] = x.shape()[d];
-                redStrides[r++] = x.strides()[d];
-            } else {
-                keptShape[k] = x.shape()[d];
-                keptStrides[k++] = x.strides()[d];
-            }
-        }
+        View[] split = x.splitAxes(axes);
+        int[] keptShape = split[0].shape();
+        long[] keptStrides = split[0].strides();
+        int[] redShape = split[1].shape();
+        long[] redStrides = split[1].strides();
         long outN = Shape.numel(keptShape);
         long redN = Shape.numel(redShape);
         if (op == ReduceOp.SUM && columnSum(src, x, keptShape, keptStrides, redShape, redStrides, out.f)) return;

@@ -202,31 +202,18 @@ public final class CudaBackend implements Backend {
     @Override
     public void reduce(ReduceOp op, View x, int[] axes, Storage out) {
         String name = "reduce " + op;
-        int rank = x.rank();
         if (op == ReduceOp.ARGMAX && axes.length != 1) {
             throw new IllegalArgumentException("argmax: reduces exactly one axis, got " + Arrays.toString(axes));
         }
-        boolean[] reduced = new boolean[rank];
-        for (int a : axes) reduced[a] = true;
-        int[] keptShape = new int[rank - axes.length];
-        long[] keptStrides = new long[keptShape.length];
-        int[] redShape = new int[axes.length];
-        long[] redStrides = new long[axes.length];
-        for (int d = 0, k = 0, r = 0; d < rank; d++) {
-            if (reduced[d]) {
-                redShape[r] = x.shape()[d];
-                redStrides[r++] = x.strides()[d];
-            } else {
-                keptShape[k] = x.shape()[d];
-                keptStrides[k++] = x.strides()[d];
-            }
-        }
-        long outputs = dev.stride.tensor.Shape.numel(keptShape);
+        View[] split = x.splitAxes(axes);
+        View kept = split[0];
+        View red = split[1];
+        long outputs = kept.numel();
         if (outputs == 0) return;
-        long inner = dev.stride.tensor.Shape.numel(redShape);
+        long inner = red.numel();
         int threads = 32;
         while (threads < 256 && threads < inner) threads *= 2;
-        byte[] walks = Walk.pair(Walk.of(keptShape, keptStrides, x.offset(), null, 0), Walk.of(redShape, redStrides, 0, null, 0));
+        byte[] walks = Walk.pair(walk(kept), walk(red));
         gpu.launch(modules.get("reduce"), "reduce", new int[] {(int) Math.min(outputs, MAX_BLOCKS), 1, 1},
                 new int[] {threads, 1, 1}, 0, walks, op.ordinal(), address(name, x.storage(), 0), address(name, out, 0));
     }
@@ -310,8 +297,8 @@ public final class CudaBackend implements Backend {
         long o = address("random", out, 0);
         long counters = dist.counters(n);
         switch (dist) {
-            case UNIFORM -> launch("random", "random_uniform", counters, o, n, seed, offset, a, b);
-            case KEEP_MASK -> launch("random", "random_keep_mask", counters, o, n, seed, offset, Philox.dropThreshold(b), a);
+            case UNIFORM -> launch("random", "random_draw", counters, 0, o, n, seed, offset, a, b, 0L);
+            case KEEP_MASK -> launch("random", "random_draw", counters, 1, o, n, seed, offset, a, b, Philox.dropThreshold(b));
             case NORMAL -> {
                 float[] host = new float[Math.toIntExact(n)];
                 Philox.fill(true, seed, offset, a, b, host, n, 0, counters);

@@ -20,7 +20,7 @@ import dev.stride.nn.Module;
 import dev.stride.nn.Sequential;
 import dev.stride.optim.Adam;
 import dev.stride.random.Generator;
-import dev.stride.random.Philox;
+import dev.stride.testing.SyntheticData;
 import dev.stride.tensor.DType;
 import dev.stride.train.Trainer;
 import java.util.ArrayList;
@@ -35,18 +35,9 @@ class CudaTrainingTest {
     static final CpuBackend CPU = new CpuBackend();
 
     static Dataset images(int n, int side, int classes) {
-        float[] x = new float[n * side * side];
-        int[] y = new int[n];
-        int[] w = new int[4];
-        for (int i = 0; i < n; i++) {
-            y[i] = i % classes;
-            for (int j = 0; j < side * side; j++) {
-                if (j % 4 == 0) Philox.words(3, i, j / 4, w);
-                x[i * side * side + j] = Philox.uniform(w[j % 4]) + (j % classes == y[i] ? 0.5f : 0);
-            }
-        }
-        return new Dataset(x, y, new int[] {1, side, side}, classes);
+        return SyntheticData.images(n, side, classes, 3);
     }
+
 
     static Module mlp(Generator gen) {
         return new Sequential(new Flatten(),
