@@ -286,6 +286,67 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** x as a dense [N, C, S] storage: its own when it is one, else a copy the caller releases. */
+    private Storage dense(View x) {
+        if (x.offset() == 0 && x.isContiguous()) return null;
+        Storage d = allocate(DType.F32, x.numel());
+        copy(x, View.contiguous(d, x.shape()));
+        return d;
+    }
+
+    private static int blockFor(long work) {
+        int threads = 32;
+        while (threads < THREADS && threads < work) threads *= 2;
+        return threads;
+    }
+
+    @Override
+    public void batchNorm(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
+                          float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
+        String op = "batchNorm";
+        int[] s = x.shape();
+        if (x.numel() == 0) return;
+        Storage copy = dense(x);
+        try {
+            long in = copy == null ? address(op, x.storage(), 0) : address(op, copy, 0);
+            gpu.launch(modules.get("batchnorm"), "batchnorm_forward", new int[] {s[1], 1, 1},
+                    new int[] {blockFor((long) s[0] * s[2]), 1, 1}, 0, in, s[0], s[1], s[2], address(op, gamma, 0),
+                    address(op, beta, 0), address(op, runningMean, 0), address(op, runningVar, 0), training ? 1 : 0,
+                    momentum, eps, address(op, out, 0), address(op, saveMean, 0), address(op, saveInvStd, 0));
+        } finally {
+            if (copy != null) copy.release();
+        }
+    }
+
+    @Override
+    public void batchNormBackward(View x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd, boolean training,
+                                  Storage dx, Storage dgamma, Storage dbeta) {
+        String op = "batchNormBackward";
+        int[] s = x.shape();
+        if (x.numel() == 0) return;
+        Storage copy = dense(x);
+        try {
+            long in = copy == null ? address(op, x.storage(), 0) : address(op, copy, 0);
+            gpu.launch(modules.get("batchnorm"), "batchnorm_backward", new int[] {s[1], 1, 1},
+                    new int[] {blockFor((long) s[0] * s[2]), 1, 1}, 0, in, address(op, dy, 0), s[0], s[1], s[2],
+                    address(op, gamma, 0), address(op, saveMean, 0), address(op, saveInvStd, 0), training ? 1 : 0,
+                    address(op, dx, 0), address(op, dgamma, 0), address(op, dbeta, 0));
+        } finally {
+            if (copy != null) copy.release();
+        }
+    }
+
+    /** The mask is regenerated from (seed, offset), never stored; a contiguous 16-byte-aligned x moves as float4. */
+    @Override
+    public void dropout(View x, float p, long seed, long offset, Storage out) {
+        long n = x.numel();
+        if (n == 0) return;
+        long base = address("dropout", x.storage(), x.offset());
+        boolean vec4 = x.isContiguous() && base % 16 == 0;
+        launch("dropout", "dropout", (n + 3) / 4, walk(x), address("dropout", x.storage(), 0), address("dropout", out, 0),
+                seed, offset, Philox.dropThreshold(p), 1 / (1 - p), vec4 ? 1 : 0);
+    }
+
     /**
      * Uniform draws and dropout masks run on the device, bit-identical to the CPU's. Normal draws (initial weights)
      * are made on the host with the same Philox words and copied over: Box-Muller in double on the device would
