@@ -148,8 +148,13 @@ __device__ __forceinline__ void update(const OptimStep& s, const OptimTensor& t,
 extern "C" __global__ void optim_step(OptimStep s, const OptimTensor* __restrict__ tensors,
                                       const int* __restrict__ blockTensor, const int* __restrict__ blockChunk,
                                       int chunk) {
-    OptimTensor t = tensors[blockTensor[blockIdx.x]];
-    long long start = (long long) blockChunk[blockIdx.x] * chunk;
+    __shared__ OptimTensor t;  // the tables are read once per block, not once per thread
+    __shared__ long long start;
+    if (threadIdx.x == 0) {
+        t = tensors[blockTensor[blockIdx.x]];
+        start = (long long) blockChunk[blockIdx.x] * chunk;
+    }
+    __syncthreads();
     long long end = min(start + chunk, t.n);
     for (long long i = start + threadIdx.x; i < end; i += blockDim.x) update(s, t, i);
 }

@@ -300,6 +300,24 @@ public final class CudaBackend implements Backend {
         return threads;
     }
 
+    /**
+     * [N, C, S > 1]: one block per channel along its rows; [N, C]: the {@code _nc} kernel, 32 channels a block, so
+     * that a warp reads 32 neighbouring channels of one row instead of one float per 32-byte sector.
+     */
+    private void normLaunch(String kernel, int[] s, Object[] head, Object[] tail) {
+        boolean rows = s[2] > 1;
+        Object[] sizes = rows ? new Object[] {s[0], s[1], s[2]} : new Object[] {s[0], s[1]};
+        Object[] args = new Object[head.length + sizes.length + tail.length];
+        System.arraycopy(head, 0, args, 0, head.length);
+        System.arraycopy(sizes, 0, args, head.length, sizes.length);
+        System.arraycopy(tail, 0, args, head.length + sizes.length, tail.length);
+        if (rows) {
+            gpu.launch(modules.get("batchnorm"), kernel, new int[] {s[1], 1, 1}, new int[] {blockFor((long) s[0] * s[2]), 1, 1}, 0, args);
+        } else {
+            gpu.launch(modules.get("batchnorm"), kernel + "_nc", new int[] {(s[1] + 31) / 32, 1, 1}, new int[] {32, 8, 1}, 0, args);
+        }
+    }
+
     @Override
     public void batchNorm(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
                           float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
@@ -309,10 +327,10 @@ public final class CudaBackend implements Backend {
         Storage copy = dense(x);
         try {
             long in = copy == null ? address(op, x.storage(), 0) : address(op, copy, 0);
-            gpu.launch(modules.get("batchnorm"), "batchnorm_forward", new int[] {s[1], 1, 1},
-                    new int[] {blockFor((long) s[0] * s[2]), 1, 1}, 0, in, s[0], s[1], s[2], address(op, gamma, 0),
-                    address(op, beta, 0), address(op, runningMean, 0), address(op, runningVar, 0), training ? 1 : 0,
-                    momentum, eps, address(op, out, 0), address(op, saveMean, 0), address(op, saveInvStd, 0));
+            Object[] tail = {address(op, gamma, 0), address(op, beta, 0), address(op, runningMean, 0),
+                address(op, runningVar, 0), training ? 1 : 0, momentum, eps, address(op, out, 0), address(op, saveMean, 0),
+                address(op, saveInvStd, 0)};
+            normLaunch("batchnorm_forward", s, new Object[] {in}, tail);
         } finally {
             if (copy != null) copy.release();
         }
@@ -327,10 +345,9 @@ public final class CudaBackend implements Backend {
         Storage copy = dense(x);
         try {
             long in = copy == null ? address(op, x.storage(), 0) : address(op, copy, 0);
-            gpu.launch(modules.get("batchnorm"), "batchnorm_backward", new int[] {s[1], 1, 1},
-                    new int[] {blockFor((long) s[0] * s[2]), 1, 1}, 0, in, address(op, dy, 0), s[0], s[1], s[2],
-                    address(op, gamma, 0), address(op, saveMean, 0), address(op, saveInvStd, 0), training ? 1 : 0,
-                    address(op, dx, 0), address(op, dgamma, 0), address(op, dbeta, 0));
+            Object[] tail = {address(op, gamma, 0), address(op, saveMean, 0), address(op, saveInvStd, 0), training ? 1 : 0,
+                address(op, dx, 0), address(op, dgamma, 0), address(op, dbeta, 0)};
+            normLaunch("batchnorm_backward", s, new Object[] {in, address(op, dy, 0)}, tail);
         } finally {
             if (copy != null) copy.release();
         }

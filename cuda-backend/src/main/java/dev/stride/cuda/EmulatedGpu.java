@@ -12,14 +12,27 @@ import java.nio.ByteOrder;
  * and slow (tens of millions of thread-instructions a second): for tests and for trying the backend anywhere.
  */
 final class EmulatedGpu implements Gpu {
-    private final Emulator emu = new Emulator().countSectors(false);
+    private final Emulator emu;
     private final long memory;
     private long used;
     private final java.util.Map<Long, Long> sizes = new java.util.HashMap<>();
 
+    private Emulator.Counters last;
+
     /** {@code memory}: the device size to emulate, in bytes (held in the Java heap as it is used). */
     EmulatedGpu(long memory) {
+        this(memory, false);
+    }
+
+    /** With {@code countSectors}, every launch also counts the 32-byte sectors of each warp request (slower). */
+    EmulatedGpu(long memory, boolean countSectors) {
         this.memory = memory;
+        this.emu = new Emulator().countSectors(countSectors);
+    }
+
+    /** The counters of the most recent launch. */
+    Emulator.Counters lastLaunch() {
+        return last;
     }
 
     @Override
@@ -109,6 +122,7 @@ final class EmulatedGpu implements Gpu {
     public void launch(Object module, String kernel, int[] grid, int[] block, int sharedBytes, Object... args) {
         try {
             Emulator.Counters c = emu.launch((PtxModule) module, kernel, grid, block, sharedBytes, args);
+            last = c;
             long[] p = profile.computeIfAbsent(kernel, k -> new long[2]);
             p[0]++;
             p[1] += c.instructions();

@@ -77,8 +77,9 @@ public final class PtxModule {
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(");
     private static final Pattern PARAM = Pattern.compile("\\.param\\s+(?:\\.align\\s+(\\d+)\\s+)?\\.(\\w+)\\s+(\\w+)(?:\\[(\\d+)])?");
     private static final Pattern REG = Pattern.compile("\\.reg\\s+\\.(\\w+)\\s+(%\\w+?)<(\\d+)>");
-    private static final Pattern GLOBAL = Pattern.compile("^\\.global\\s+(?:\\.align\\s+(\\d+)\\s+)?\\.(\\w+)\\s+(\\w+)(?:\\[(\\d+)])?");
-    private static final Pattern SHARED = Pattern.compile("\\.shared\\s+(?:\\.align\\s+(\\d+)\\s+)?\\.(\\w+)\\s+(\\w+)(?:\\[(\\d+)])?");
+    // Names: nvcc's demoted and mangled shared variables carry '$' (_ZZ4kernE1t_$_0).
+    private static final Pattern GLOBAL = Pattern.compile("^\\.global\\s+(?:\\.align\\s+(\\d+)\\s+)?\\.(\\w+)\\s+([\\w$]+)(?:\\[(\\d+)])?");
+    private static final Pattern SHARED = Pattern.compile("\\.shared\\s+(?:\\.align\\s+(\\d+)\\s+)?\\.(\\w+)\\s+([\\w$]+)(?:\\[(\\d+)])?");
 
     /** Parses nvcc's PTX; an unsupported construct is an error naming the module and line. */
     public static PtxModule parse(String ptx, String moduleName) {
