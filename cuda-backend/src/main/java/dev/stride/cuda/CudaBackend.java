@@ -9,6 +9,7 @@ import dev.stride.backend.Storage;
 import dev.stride.backend.UnaryOp;
 import dev.stride.backend.Update;
 import dev.stride.backend.View;
+import dev.stride.backend.Window;
 import dev.stride.kernels.Kernels;
 import dev.stride.random.Philox;
 import dev.stride.tensor.DType;
@@ -362,6 +363,75 @@ public final class CudaBackend implements Backend {
         boolean vec4 = x.isContiguous() && base % 16 == 0;
         launch("dropout", "dropout", (n + 3) / 4, walk(x), address("dropout", x.storage(), 0), address("dropout", out, 0),
                 seed, offset, Philox.dropThreshold(p), 1 / (1 - p), vec4 ? 1 : 0);
+    }
+
+    /** The kernels' {@code Win}: the window geometry and x's strides and offset (88 bytes). */
+    private static byte[] win(Window g, View x) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(88).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int[] ints = {g.n(), g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw()};
+        for (int i = 0; i < ints.length; i++) b.putInt(4 * i, ints[i]);
+        long[] st = x == null ? new long[4] : x.strides();
+        for (int i = 0; i < 4; i++) b.putLong(48 + 8 * i, st[i]);
+        b.putLong(80, x == null ? 0 : x.offset());
+        return b.array();
+    }
+
+    @Override
+    public void im2col(View x, Window g, float padValue, Storage cols) {
+        long n = (long) g.n() * g.patch() * g.positions();
+        if (n > 0) launch("window", "im2col", n, win(g, x), address("im2col", x.storage(), 0), padValue, address("im2col", cols, 0));
+    }
+
+    @Override
+    public void col2im(Storage cols, Window g, Storage dx) {
+        long n = (long) g.n() * g.c() * g.h() * g.w();
+        if (n > 0) launch("window", "col2im", n, win(g, null), address("col2im", cols, 0), address("col2im", dx, 0));
+    }
+
+    @Override
+    public void maxPool2d(View x, Window g, Storage out, Storage indices) {
+        long n = (long) g.n() * g.c() * g.positions();
+        if (n > 0) {
+            launch("window", "max_pool", n, win(g, x), address("maxPool2d", x.storage(), 0), address("maxPool2d", out, 0),
+                    address("maxPool2d", indices, 0));
+        }
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage dy, Storage indices, Window g, Storage dx) {
+        long n = (long) g.n() * g.c() * g.h() * g.w();
+        if (n > 0) {
+            launch("window", "max_pool_backward", n, win(g, null), address("maxPool2dBackward", dy, 0),
+                    address("maxPool2dBackward", indices, 0), address("maxPool2dBackward", dx, 0));
+        }
+    }
+
+    @Override
+    public void softmaxCrossEntropy(View logits, Storage labels, Storage loss, Storage probs) {
+        String op = "softmaxCrossEntropy";
+        int rows = logits.shape()[0];
+        int cols = logits.shape()[1];
+        if (rows == 0) return;
+        Storage copy = dense(logits);
+        try {
+            long x = copy == null ? address(op, logits.storage(), 0) : address(op, copy, 0);
+            gpu.launch(modules.get("softmax"), "softmax_xent", new int[] {Math.min(rows, MAX_BLOCKS), 1, 1},
+                    new int[] {blockFor(cols), 1, 1}, 0, x, address(op, labels, 0), address(op, loss, 0),
+                    address(op, probs, 0), rows, cols, errorWord);
+            pendingIndexOp = pendingIndexOp == null ? op : pendingIndexOp;
+        } finally {
+            if (copy != null) copy.release();
+        }
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(Storage probs, Storage labels, Storage gradLoss, Storage gradLogits, int rows, int cols) {
+        String op = "softmaxCrossEntropyBackward";
+        long n = (long) rows * cols;
+        if (n > 0) {
+            launch("softmax", "softmax_xent_backward", n, address(op, probs, 0), address(op, labels, 0),
+                    address(op, gradLoss, 0), address(op, gradLogits, 0), rows, cols);
+        }
     }
 
     /**

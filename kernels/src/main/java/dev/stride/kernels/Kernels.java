@@ -9,7 +9,7 @@ import java.util.List;
 /** The shipped PTX, one module per kernel family, read from this jar's resources. */
 public final class Kernels {
     /** The families under {@code src/main/cuda}, one PTX module each. */
-    public static final List<String> FAMILIES = List.of("elementwise", "reduce", "gemm", "index", "random", "optim", "batchnorm", "dropout");
+    public static final List<String> FAMILIES = List.of("elementwise", "reduce", "gemm", "index", "random", "optim", "batchnorm", "dropout", "window", "softmax");
 
     private Kernels() {}
 
