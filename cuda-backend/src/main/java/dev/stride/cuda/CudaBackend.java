@@ -43,7 +43,7 @@ public final class CudaBackend implements Backend {
         for (String family : Kernels.FAMILIES) modules.put(family, gpu.load(family, Kernels.ptx(family)));
         this.errorWord = allocator.allocate(8);
         gpu.zero(errorWord, 8);
-        LOG.info("cuda: {}; GEMM on Stride's SGEMM kernel", gpu.describe());
+        LOG.info("cuda: {}; GEMM: {}", gpu.describe(), gpu.gemmPath());
     }
 
     @Override
@@ -54,6 +54,11 @@ public final class CudaBackend implements Backend {
     /** What runs underneath: the device and driver, or the emulator. */
     public String device() {
         return gpu.describe();
+    }
+
+    /** Which GEMM runs: cuBLAS, or Stride's kernel and why. */
+    public String gemmPath() {
+        return gpu.gemmPath();
     }
 
     /** The caching allocator's numbers. */
@@ -225,6 +230,10 @@ public final class CudaBackend implements Backend {
         long a = address("gemm", g.a(), 0);
         long b = address("gemm", g.b(), 0);
         long c = address("gemm", g.c(), 0);
+        if (gpu.libraryGemm(g.transA(), g.transB(), g.m(), g.n(), g.k(), g.alpha(), a + 4 * g.aOffset(), g.lda(), g.aBatchStride(),
+                b + 4 * g.bOffset(), g.ldb(), g.bBatchStride(), g.beta(), c + 4 * g.cOffset(), g.ldc(), g.cBatchStride(), g.batch())) {
+            return;
+        }
         int tile = 16;
         for (int first = 0; first < g.batch(); first += MAX_BLOCKS) {
             int count = Math.min(MAX_BLOCKS, g.batch() - first);

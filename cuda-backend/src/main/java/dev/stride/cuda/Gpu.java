@@ -40,4 +40,18 @@ interface Gpu {
 
     /** Waits for queued work; a device error surfaces here at the latest. */
     void synchronize();
+
+    /**
+     * Row-major batched {@code C = alpha·op(A)·op(B) + beta·C} through a vendor library (cuBLAS), queued on this
+     * device's stream; false when there is none, and the backend launches its own SGEMM kernel.
+     */
+    default boolean libraryGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long strideA,
+                                long b, int ldb, long strideB, float beta, long c, int ldc, long strideC, int batch) {
+        return false;
+    }
+
+    /** Which GEMM runs, for the log: the library, or why not. */
+    default String gemmPath() {
+        return "Stride's SGEMM kernel";
+    }
 }

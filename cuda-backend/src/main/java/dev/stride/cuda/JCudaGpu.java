@@ -218,6 +218,48 @@ final class JCudaGpu implements Gpu {
         throw new IllegalArgumentException("kernel argument of type " + a.getClass().getSimpleName());
     }
 
+    /** cuBLAS, probed on first use: its handle, or the reason it did not load. */
+    private Object blas;
+
+    private jcuda.jcublas.cublasHandle blas() {
+        if (blas == null) {
+            if ("stride".equals(System.getProperty("stride.cuda.gemm"))) {
+                blas = "-Dstride.cuda.gemm=stride asks for Stride's kernel";
+            } else {
+                try {
+                    jcuda.jcublas.JCublas2.setExceptionsEnabled(true);
+                    jcuda.jcublas.cublasHandle h = new jcuda.jcublas.cublasHandle();
+                    jcuda.jcublas.JCublas2.cublasCreate(h);
+                    jcuda.jcublas.JCublas2.cublasSetStream(h, new jcuda.runtime.cudaStream_t(stream));
+                    blas = h;
+                } catch (LinkageError | CudaException e) {
+                    String m = String.valueOf(e.getMessage());
+                    blas = m.contains("libcublas") ? "libcublas.so.12 is not installed" : "cuBLAS did not start: " + m.lines().findFirst().orElse(m);
+                }
+            }
+        }
+        return blas instanceof jcuda.jcublas.cublasHandle h ? h : null;
+    }
+
+    @Override
+    public String gemmPath() {
+        return blas() != null ? "cuBLAS (cublasSgemmStridedBatched)" : "Stride's SGEMM kernel (" + blas + ")";
+    }
+
+    /** Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: B and A swap places, n and m too. */
+    @Override
+    public boolean libraryGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long strideA,
+                               long b, int ldb, long strideB, float beta, long c, int ldc, long strideC, int batch) {
+        jcuda.jcublas.cublasHandle h = blas();
+        if (h == null) return false;
+        int opB = transB ? jcuda.jcublas.cublasOperation.CUBLAS_OP_T : jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
+        int opA = transA ? jcuda.jcublas.cublasOperation.CUBLAS_OP_T : jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
+        call("cublasSgemmStridedBatched (m " + m + ", n " + n + ", k " + k + ", batch " + batch + ")",
+                () -> jcuda.jcublas.JCublas2.cublasSgemmStridedBatched(h, opB, opA, n, m, k, Pointer.to(new float[] {alpha}),
+                        at(b), ldb, strideB, at(a), lda, strideA, Pointer.to(new float[] {beta}), at(c), ldc, strideC, batch));
+        return true;
+    }
+
     @Override
     public void synchronize() {
         call("cuStreamSynchronize (a kernel queued earlier failed)", () -> cuStreamSynchronize(stream));

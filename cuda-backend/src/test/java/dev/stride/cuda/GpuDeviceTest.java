@@ -1,0 +1,72 @@
+package dev.stride.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stride.backend.Gemm;
+import dev.stride.backend.Storage;
+import dev.stride.tensor.DType;
+import dev.stride.tensor.Tensor;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance checks on a real NVIDIA GPU through JCuda (cuBLAS for GEMM when it loads), plus what only a device
+ * has: cuBLAS against Stride's SGEMM kernel, and a training run against the CPU. Skipped where no driver or device is;
+ * CI excludes the tag, and cuda-backend/gpu-bundle.sh runs it on GPU hosts.
+ */
+@Tag("gpu")
+class GpuDeviceTest extends CudaConformance {
+    private static CudaBackend device;
+
+    @BeforeAll
+    static void device() {
+        String why = JCudaGpu.unavailableReason();
+        Assumptions.assumeTrue(why == null, "no GPU: " + why);
+        device = new CudaBackend(new JCudaGpu());
+    }
+
+    @Override
+    CudaBackend cuda() {
+        return device;
+    }
+
+    @Test
+    void cublasAndStridesSgemmAgree() {
+        System.setProperty("stride.cuda.gemm", "stride");
+        CudaBackend own;
+        try {
+            own = new CudaBackend(new JCudaGpu());
+        } finally {
+            System.clearProperty("stride.cuda.gemm");
+        }
+        assertTrue(own.gemmPath().startsWith("Stride's SGEMM"), own.gemmPath());
+        int m = 257;
+        int n = 129;
+        int k = 1023;
+        float[] a = CudaConformance.ramp(m * k, 1f);
+        float[] b = CudaConformance.ramp(k * n, 1f);
+        float[] viaLibrary = product(device, a, b, m, n, k);
+        float[] viaKernel = product(own, a, b, m, n, k);
+        CudaConformance.close("cuBLAS against Stride's SGEMM", viaLibrary, viaKernel, 64, 1e-4f);
+        CudaConformance.close("Stride's SGEMM against the CPU", product(CPU, a, b, m, n, k), viaKernel, 64, 1e-4f);
+    }
+
+    private static float[] product(dev.stride.backend.Backend be, float[] a, float[] b, int m, int n, int k) {
+        Storage sa = Tensor.of(be, a, m * k).storage();
+        Storage sb = Tensor.of(be, b, k * n).storage();
+        Storage c = be.allocate(DType.F32, (long) m * n);
+        be.gemm(new Gemm(1, m, n, k, 1f, sa, 0, k, 0, false, sb, 0, n, 0, false, 0f, c, 0, n, 0));
+        return Tensor.wrap(c, DType.F32, m * n).toFloatArray();
+    }
+
+    @Test
+    void anMlpAndACnnTrainStepForStepAsOnTheCpu() {
+        var data = CudaTrainingTest.images(64, 8, 4);
+        CudaTrainingTest.sameSteps(CudaTrainingTest.losses(CudaTrainingTest.mlp(new dev.stride.random.Generator(1)), CPU, data, 2),
+                CudaTrainingTest.losses(CudaTrainingTest.mlp(new dev.stride.random.Generator(1)), device, data, 2), 1e-4f);
+        CudaTrainingTest.sameSteps(CudaTrainingTest.losses(CudaTrainingTest.cnn(new dev.stride.random.Generator(2)), CPU, data, 2),
+                CudaTrainingTest.losses(CudaTrainingTest.cnn(new dev.stride.random.Generator(2)), device, data, 2), 1e-4f);
+    }
+}
