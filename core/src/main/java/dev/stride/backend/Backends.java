@@ -52,7 +52,8 @@ public final class Backends {
             if (!p.name().equals(name)) continue;
             String why = p.unavailableReason();
             if (why != null) {
-                throw new IllegalArgumentException("backend '" + name + "' is not available: " + why + ". " + describe());
+                throw new IllegalArgumentException("backend '" + name + "' is not available: " + why + ". Available: "
+                        + String.join(", ", available()));
             }
             return create(p);
         }
