@@ -265,6 +265,11 @@ public final class CudaBackend implements Backend {
     /** One launch of the fused {@code optim_step} kernel updates every parameter; see {@link FusedOptimizer}. */
     @Override
     public void optimizerStep(Update rule, List<Storage> params, List<Storage> grads, List<Storage[]> state) {
+        optimizerStep(rule, params, grads, state, 0L);
+    }
+
+    /** As above; a nonzero int at {@code foundInf} (a device address, 0 for none) skips the whole step. */
+    void optimizerStep(Update rule, List<Storage> params, List<Storage> grads, List<Storage[]> state, long foundInf) {
         String op = "optimizerStep";
         byte[] step = FusedOptimizer.step(rule);
         long[] table = FusedOptimizer.tensors(params, grads, state, s -> address(op, s, 0));
@@ -273,7 +278,7 @@ public final class CudaBackend implements Backend {
         if (count == 0) return;
         long maxLen = 0;
         for (Storage p : params) maxLen = Math.max(maxLen, Math.min(p.numel(), FusedOptimizer.CHUNK));
-        int threads = (int) Math.min(THREADS, Math.max(32, (maxLen + 31) / 32 * 32));
+        int threads = (int) Math.min(THREADS, Math.max(32, ((maxLen + 3) / 4 + 31) / 32 * 32));
         long tensors = allocator.allocate(table.length * 8L);
         long blockTable = allocator.allocate(count * 8L);
         try {
@@ -288,7 +293,7 @@ public final class CudaBackend implements Backend {
             for (int first = 0; first < count; first += MAX_BLOCKS) {
                 int n = Math.min(MAX_BLOCKS, count - first);
                 gpu.launch(modules.get("optim"), "optim_step", new int[] {n, 1, 1}, new int[] {threads, 1, 1}, 0,
-                        step, tensors, blockTable + first * 4L, blockTable + (count + first) * 4L, FusedOptimizer.CHUNK);
+                        step, tensors, blockTable + first * 4L, blockTable + (count + first) * 4L, FusedOptimizer.CHUNK, foundInf);
             }
         } finally {
             allocator.release(tensors, table.length * 8L);

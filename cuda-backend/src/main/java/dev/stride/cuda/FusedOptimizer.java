@@ -19,27 +19,34 @@ final class FusedOptimizer {
 
     private FusedOptimizer() {}
 
-    /** The kernel's {@code OptimStep} struct. */
+    /** The kernel's {@code OptimStep} struct; flags carry which state slots the rule reads and writes. */
     static byte[] step(Update rule) {
         ByteBuffer b = ByteBuffer.allocate(STEP_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         int code;
         int flags;
+        int reads = 3;
+        int writes = 3;
         float[] c;
         if (rule instanceof Update.Sgd u) {
             code = 0;
             flags = (u.momentum() != 0 ? 1 : 0) | (u.nesterov() ? 2 : 0) | (u.firstStep() ? 4 : 0);
+            reads = u.momentum() != 0 && !u.firstStep() ? 1 : 0;
+            writes = u.momentum() != 0 ? 1 : 0;
             c = new float[] {u.lr(), u.momentum(), 1 - u.dampening(), u.weightDecay()};
         } else if (rule instanceof Update.Adagrad u) {
             code = 1;
             flags = 0;
+            reads = writes = 1;
             c = new float[] {u.clr(), u.eps(), u.weightDecay()};
         } else if (rule instanceof Update.RmsProp u) {
             code = 2;
             flags = (u.centered() ? 1 : 0) | (u.momentum() > 0 ? 2 : 0);
+            reads = writes = 1 | (u.momentum() > 0 ? 2 : 0) | (u.centered() ? 4 : 0);
             c = new float[] {u.lr(), u.alpha(), 1 - u.alpha(), u.eps(), u.weightDecay(), u.momentum()};
         } else if (rule instanceof Update.Adam u) {
             code = 3;
             flags = (u.decoupled() ? 1 : 0) | (u.amsgrad() ? 2 : 0);
+            reads = writes = u.amsgrad() ? 7 : 3;
             c = new float[] {u.beta1(), 1 - u.beta1(), u.beta2(), 1 - u.beta2(), u.eps(), u.weightDecay(),
                 1 - u.lr() * u.weightDecay(), (float) Math.sqrt(u.bc2()), (float) (u.lr() / u.bc1())};
         } else if (rule instanceof Update.Adamax u) {
@@ -64,7 +71,7 @@ final class FusedOptimizer {
             throw new IllegalArgumentException("cuda: no fused kernel for " + rule);
         }
         b.putInt(0, code);
-        b.putInt(4, flags);
+        b.putInt(4, flags | reads << 8 | writes << 12);
         for (int i = 0; i < c.length; i++) b.putFloat(8 + 4 * i, c[i]);
         return b.array();
     }

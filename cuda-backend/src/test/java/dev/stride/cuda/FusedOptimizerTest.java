@@ -124,6 +124,24 @@ class FusedOptimizerTest {
     }
 
     @Test
+    void aFoundInfFlagSkipsTheWholeStep() {
+        Update adam = rules().get(6);
+        Run run = setUp(CUDA, adam, SIZES);
+        float[] before = download(run.params.get(4));
+        float[] moment = download(run.state.get(4)[1]);
+        CudaStorage flag = (CudaStorage) CUDA.allocate(DType.I32, 1);
+        CUDA.write(flag, 0, new int[] {1}, 0, 1);
+        CUDA.optimizerStep(adam, run.params, run.grads.get(0), run.state, flag.address);
+        same("parameter after a skipped step", before, download(run.params.get(4)), 0);
+        same("second moment after a skipped step", moment, download(run.state.get(4)[1]), 0);
+        CUDA.write(flag, 0, new int[] {0}, 0, 1);
+        CUDA.optimizerStep(adam, run.params, run.grads.get(0), run.state, flag.address);
+        Run cpu = setUp(CPU, adam, SIZES);
+        CPU.optimizerStep(adam, cpu.params, cpu.grads.get(0), cpu.state);
+        compare("a step with the flag clear", cpu, run, 1e-6);
+    }
+
+    @Test
     void aHundredAndFiveTensorsOfMixedSizesInOneLaunch() {
         int[] sizes = new int[105];
         for (int i = 0; i < sizes.length; i++) sizes[i] = SIZES[i % SIZES.length] + i % 7;
