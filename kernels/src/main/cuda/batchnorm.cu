@@ -10,7 +10,8 @@
 #define ADD(a, b) __fadd_rn(a, b)
 #define SUB(a, b) __fsub_rn(a, b)
 
-// Per channel, what the second pass needs: forward scale and shift; backward mean, inv, scale, mean(dy), mean(dy*xhat).
+// Per channel, what the second pass needs: forward mean, scale and beta; backward mean, inv, scale, mean(dy),
+// mean(dy*xhat).
 struct Channel {
     float a, b, c, d, e;
 };
@@ -35,8 +36,9 @@ __device__ __forceinline__ Channel forward_channel(int ch, float shift, float su
     }
     saveMean[ch] = mean;
     saveInv[ch] = inv;
-    float scale = MUL(gamma[ch], inv);
-    return Channel{scale, SUB(beta[ch], MUL(mean, scale)), 0.0f, 0.0f, 0.0f};
+    // out = (x - mean) * scale + beta: folding the mean into the shift would round x * scale, near 7e5 at a mean of
+    // 4096, and lose the normalized value.
+    return Channel{mean, MUL(gamma[ch], inv), beta[ch], 0.0f, 0.0f};
 }
 
 // Backward per-channel values from the two sums; writes dgamma and dbeta.
@@ -97,7 +99,7 @@ extern "C" __global__ void batchnorm_forward(const float* __restrict__ x, int n,
     }
     if (threadIdx.x == 0) k = forward_channel(ch, shift, sum, sq, m, training, gamma, beta, rMean, rVar, momentum, eps, saveMean, saveInv);
     __syncthreads();
-    for (long long e = threadIdx.x; e < m; e += blockDim.x) out[AT(e)] = ADD(MUL(x[AT(e)], k.a), k.b);
+    for (long long e = threadIdx.x; e < m; e += blockDim.x) out[AT(e)] = ADD(MUL(SUB(x[AT(e)], k.a), k.b), k.c);
 }
 
 extern "C" __global__ void batchnorm_backward(const float* __restrict__ x, const float* __restrict__ dy, int n, int c, int s,
@@ -169,7 +171,10 @@ extern "C" __global__ void batchnorm_forward_nc(const float* __restrict__ x, int
     }
     __syncthreads();
     if (!live) return;
-    for (long long i = threadIdx.y; i < n; i += NC_ROWS) out[i * c + ch] = ADD(MUL(x[i * c + ch], k[threadIdx.x].a), k[threadIdx.x].b);
+    for (long long i = threadIdx.y; i < n; i += NC_ROWS) {
+        const Channel& q = k[threadIdx.x];
+        out[i * c + ch] = ADD(MUL(SUB(x[i * c + ch], q.a), q.b), q.c);
+    }
 }
 
 extern "C" __global__ void batchnorm_backward_nc(const float* __restrict__ x, const float* __restrict__ dy, int n, int c,

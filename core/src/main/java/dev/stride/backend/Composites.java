@@ -98,8 +98,12 @@ final class Composites {
             Tensor mean;
             Tensor invStd;
             if (training) {
-                mean = t.mean(new int[] {0, 2}, true);
-                Tensor var = t.sub(mean).square().mean(new int[] {0, 2}, true);
+                // About a shift (each channel's first element): values at 4096 ± 0.01 keep their variance in float.
+                Tensor shift = t.slice(0, 0, 1).slice(2, 0, 1);
+                Tensor d = t.sub(shift);
+                Tensor dMean = d.mean(new int[] {0, 2}, true);
+                mean = shift.add(dMean);
+                Tensor var = d.sub(dMean).square().mean(new int[] {0, 2}, true);
                 invStd = var.add(eps).sqrt().reciprocal();
                 Tensor rm = perChannel(runningMean, c);
                 Tensor rv = perChannel(runningVar, c);

@@ -38,11 +38,13 @@ final class CpuNorm {
                 }
                 saveMean[ch] = mean;
                 saveInv[ch] = inv;
+                // (x − mean)·scale + beta, not x·scale + (beta − mean·scale): at a mean of 4096 the product x·scale is
+                // near 7e5, and its rounding would swamp the normalized value.
                 float scale = gamma[ch] * inv;
-                float shift = beta[ch] - mean * scale;
+                float shift = beta[ch];
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    for (int k = 0; k < s; k++) out[off + k] = x[off + k] * scale + shift;
+                    for (int k = 0; k < s; k++) out[off + k] = (x[off + k] - mean) * scale + shift;
                 }
             }
         });

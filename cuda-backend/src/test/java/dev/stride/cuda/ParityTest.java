@@ -1,0 +1,37 @@
+package dev.stride.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stride.cpu.CpuBackend;
+import dev.stride.testing.Parity;
+import dev.stride.testing.ParityCatalog;
+import dev.stride.testing.PrimitivesOnly;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole parity catalog between the CPU and the CUDA backend on the emulator, and the CUDA backend's fused
+ * overrides against their composite definitions on the same device.
+ */
+class ParityTest {
+    static final CpuBackend CPU = new CpuBackend();
+    static final CudaBackend CUDA = new CudaBackend(new EmulatedGpu(256L << 20));
+
+    static String failures(List<Parity.Result> results) {
+        return results.stream().filter(r -> !r.pass()).map(r -> r.name() + ": " + r.worst()).collect(Collectors.joining("\n"));
+    }
+
+    @Test
+    void everyCaseAgreesBetweenTheCpuAndCuda() {
+        List<Parity.Result> results = Parity.run(ParityCatalog.all(), CPU, CUDA, null);
+        assertEquals("", failures(results));
+        assertTrue(results.size() >= 150, results.size() + " cases");
+    }
+
+    @Test
+    void cudasFusedOpsAgreeWithTheirComposites() {
+        assertEquals("", failures(Parity.run(ParityCatalog.fused(), CUDA, new PrimitivesOnly(CUDA), null)));
+    }
+}
