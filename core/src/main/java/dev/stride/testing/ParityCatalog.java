@@ -50,6 +50,11 @@ public final class ParityCatalog {
         return c;
     }
 
+    /** Every optimizer rule in each of its modes, as the optimizer cases run them (for kernels' own tests too). */
+    public static List<dev.stride.backend.Update> updateRules() {
+        return ParityTraining.rules();
+    }
+
     /** Everything that exists without a case that covers it, by name; empty when the catalog is complete. */
     public static List<String> missing() {
         List<String> names = all().stream().map(Parity.Case::name).toList();

@@ -9,7 +9,6 @@ import dev.stride.backend.Storage;
 import dev.stride.backend.UnaryOp;
 import dev.stride.backend.View;
 import dev.stride.backend.Window;
-import dev.stride.random.Philox;
 import dev.stride.tensor.DType;
 import dev.stride.tensor.Tensor;
 import java.util.ArrayList;
@@ -32,11 +31,8 @@ final class ParityPrimitives {
     static final Tolerance SUMS = new Tolerance(1e-5, 1e-5);
     static final String SUMS_WHY = "sums in another order (float tree against the CPU's double accumulator)";
 
-    /** Uniform values on [lo, hi) from Philox, then the special points at the front. */
     static float[] values(int n, long seed, float lo, float hi) {
-        float[] v = new float[n];
-        Philox.fill(false, seed, 0, lo, hi, v, n, 0, (n + 3) / 4);
-        return v;
+        return Buffers.values(n, seed, lo, hi);
     }
 
     static float[] special(int n, long seed) {
@@ -47,21 +43,11 @@ final class ParityPrimitives {
     }
 
     static Storage upload(Backend be, float[] v) {
-        Storage s = be.allocate(DType.F32, v.length);
-        be.write(s, 0, v, 0, v.length);
-        return s;
+        return Buffers.upload(be, v);
     }
 
     static float[] down(Storage s) {
-        float[] out = new float[(int) s.numel()];
-        if (s.dtype() == DType.F32) {
-            s.backend().read(s, 0, out, 0, out.length);
-        } else {
-            int[] i = new int[out.length];
-            s.backend().read(s, 0, i, 0, i.length);
-            for (int k = 0; k < i.length; k++) out[k] = i[k];
-        }
-        return out;
+        return Buffers.download(s);
     }
 
     static Map<String, float[]> out(Object... pairs) {

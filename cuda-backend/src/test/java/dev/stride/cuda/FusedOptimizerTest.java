@@ -7,8 +7,9 @@ import dev.stride.backend.Backend;
 import dev.stride.backend.Storage;
 import dev.stride.backend.Update;
 import dev.stride.cpu.CpuBackend;
-import dev.stride.random.Philox;
 import dev.stride.tensor.DType;
+import dev.stride.testing.Buffers;
+import dev.stride.testing.ParityCatalog;
 import dev.stride.testing.PrimitivesOnly;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,29 +30,11 @@ class FusedOptimizerTest {
 
     /** Every rule with each of its modes; bias corrections as at step 10. */
     static List<Update> rules() {
-        double bc1 = 1 - Math.pow(0.9, 10);
-        double bc2 = 1 - Math.pow(0.999, 10);
-        return List.of(
-                new Update.Sgd(0.1f, 0f, 0f, false, 0f, false),
-                new Update.Sgd(0.1f, 0.9f, 0.1f, false, 1e-2f, false),
-                new Update.Sgd(0.1f, 0.9f, 0f, true, 0f, true),
-                new Update.Adagrad(0.05f, 1e-10f, 1e-2f),
-                new Update.RmsProp(0.01f, 0.99f, 1e-8f, 0f, 0f, false),
-                new Update.RmsProp(0.01f, 0.9f, 1e-8f, 1e-2f, 0.9f, true),
-                new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, false, bc1, bc2),
-                new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, true, false, bc1, bc2),
-                new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, false, true, bc1, bc2),
-                new Update.Adamax(2e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, bc1),
-                new Update.Nadam(0.9f, 0.999f, 1e-8f, 1e-2f, 1.9e-4, 1.7e-3, bc2),
-                new Update.Adadelta(1f, 0.9f, 1e-6f, 1e-2f),
-                new Update.RAdam(1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, false, bc1, bc2, Double.NaN),
-                new Update.RAdam(1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, true, bc1, bc2, 0.37));
+        return ParityCatalog.updateRules();
     }
 
     static float[] values(int n, long seed, float lo, float hi) {
-        float[] v = new float[n];
-        Philox.fill(false, seed, n, lo, hi, v, n, 0, (n + 3) / 4);
-        return v;
+        return Buffers.values(n, seed, lo, hi);
     }
 
     /** Parameters, gradients (one set per step) and state on {@code be}; state is positive, as sums of squares are, and a
@@ -75,15 +58,11 @@ class FusedOptimizerTest {
     }
 
     static Storage upload(Backend be, float[] v) {
-        Storage s = be.allocate(DType.F32, v.length);
-        be.write(s, 0, v, 0, v.length);
-        return s;
+        return Buffers.upload(be, v);
     }
 
     static float[] download(Storage s) {
-        float[] v = new float[(int) s.numel()];
-        s.backend().read(s, 0, v, 0, v.length);
-        return v;
+        return Buffers.download(s);
     }
 
     static Run train(Backend be, Update rule, int[] sizes) {

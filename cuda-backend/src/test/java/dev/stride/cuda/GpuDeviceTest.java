@@ -62,6 +62,14 @@ class GpuDeviceTest extends CudaConformance {
     }
 
     @Test
+    void theParityCatalogPassesOnTheDevice() {
+        var results = dev.stride.testing.Parity.run(dev.stride.testing.ParityCatalog.all(), CPU, device, null);
+        org.junit.jupiter.api.Assertions.assertEquals("", ParityTest.failures(results));
+        org.junit.jupiter.api.Assertions.assertEquals("", ParityTest.failures(dev.stride.testing.Parity.run(
+                dev.stride.testing.ParityCatalog.fused(), device, new dev.stride.testing.PrimitivesOnly(device), null)));
+    }
+
+    @Test
     void anMlpAndACnnTrainStepForStepAsOnTheCpu() {
         var data = CudaTrainingTest.images(64, 8, 4);
         CudaTrainingTest.sameSteps(CudaTrainingTest.losses(CudaTrainingTest.mlp(new dev.stride.random.Generator(1)), CPU, data, 2),

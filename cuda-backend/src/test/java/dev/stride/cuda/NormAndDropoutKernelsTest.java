@@ -7,8 +7,8 @@ import dev.stride.backend.Backend;
 import dev.stride.backend.Storage;
 import dev.stride.backend.View;
 import dev.stride.cpu.CpuBackend;
-import dev.stride.random.Philox;
 import dev.stride.tensor.DType;
+import dev.stride.testing.Buffers;
 import dev.stride.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,21 +25,15 @@ class NormAndDropoutKernelsTest {
     static final CudaBackend CUDA = new CudaBackend(new EmulatedGpu(64L << 20));
 
     static float[] values(int n, long seed, float center, float spread) {
-        float[] v = new float[n];
-        Philox.fill(false, seed, 0, center - spread, center + spread, v, n, 0, (n + 3) / 4);
-        return v;
+        return Buffers.values(n, seed, center - spread, center + spread);
     }
 
     static Storage upload(Backend be, float[] v) {
-        Storage s = be.allocate(DType.F32, v.length);
-        be.write(s, 0, v, 0, v.length);
-        return s;
+        return Buffers.upload(be, v);
     }
 
     static float[] down(Storage s) {
-        float[] v = new float[(int) s.numel()];
-        s.backend().read(s, 0, v, 0, v.length);
-        return v;
+        return Buffers.download(s);
     }
 
     /** Every output of forward then backward, in a fixed order. */
