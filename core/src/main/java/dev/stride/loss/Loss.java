@@ -1,6 +1,7 @@
 package dev.stride.loss;
 
 import dev.stride.autograd.Autograd;
+import dev.stride.autograd.NoGrad;
 import dev.stride.backend.Backend;
 import dev.stride.tensor.DType;
 import dev.stride.tensor.Shape;
@@ -79,11 +80,21 @@ public final class Loss {
         return reduction.apply(t.mul(logits.logSoftmax(1)).sum(1, false).neg());
     }
 
-    /** Binary cross-entropy on logits, stable form {@code max(x,0) - x·y + log(1 + e^-|x|)}. */
+    /**
+     * Binary cross-entropy on logits, stable form {@code max(x,0) - x·y + log(1 + e^-|x|)}, with the gradient stated:
+     * {@code sigmoid(x) - y} for the logits and {@code -x} for the targets (composing it from the stable form's
+     * |x| and ReLU masks would give {@code -y} at x = 0).
+     */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction reduction) {
         sameShape("binaryCrossEntropyWithLogits", logits, targets);
-        Tensor softplus = logits.abs().neg().exp().add(1f).log();
-        return reduction.apply(logits.relu().sub(logits.mul(targets)).add(softplus));
+        Tensor perElement;
+        try (NoGrad ignored = NoGrad.enter()) {
+            Tensor softplus = logits.abs().neg().exp().add(1f).log();
+            perElement = logits.relu().sub(logits.mul(targets)).add(softplus);
+        }
+        perElement = Autograd.record("binaryCrossEntropyWithLogits", perElement,
+                g -> new Tensor[] {g.mul(logits.sigmoid().sub(targets)), g.mul(logits).neg()}, logits, targets);
+        return reduction.apply(perElement);
     }
 
     /** Binary cross-entropy on probabilities; each log is clamped at -100 as PyTorch does. */

@@ -1,6 +1,7 @@
 package dev.stride.nn;
 
 import dev.stride.autograd.Autograd;
+import dev.stride.autograd.NoGrad;
 import dev.stride.backend.Backend;
 import dev.stride.backend.Window;
 import dev.stride.random.Generator;
@@ -11,6 +12,24 @@ import dev.stride.tensor.Tensor;
 /**
  * The differentiable layer functions, as {@code torch.nn.functional}: each calls one fused backend op (or is a
  * short composite) and records its gradient right here. Layers in this package are thin modules over these.
+ *
+ * <p>Gradients at the special points follow PyTorch (checked against it in {@code SpecialPointsTest}). Where a
+ * function is smooth the gradient is its derivative, stated explicitly when a composite of masks would get it wrong;
+ * at a true kink it is PyTorch's convention:
+ * <table>
+ * <caption>Gradients at kinks and ties</caption>
+ * <tr><th>function</th><th>point</th><th>gradient</th></tr>
+ * <tr><td>ReLU</td><td>x = 0</td><td>0</td></tr>
+ * <tr><td>Leaky ReLU</td><td>x = 0</td><td>the slope</td></tr>
+ * <tr><td>PReLU</td><td>x = 0</td><td>the weight (input); x for the weight: the x ≤ 0 branch</td></tr>
+ * <tr><td>HardTanh</td><td>x = min or max</td><td>0 (passes strictly inside)</td></tr>
+ * <tr><td>clamp</td><td>x = lo or hi</td><td>1 (passes on the closed interval; 0 at NaN)</td></tr>
+ * <tr><td>maximum, minimum</td><td>a = b</td><td>half to each; with a NaN, all to both</td></tr>
+ * <tr><td>max along an axis</td><td>tied maxima</td><td>shared equally</td></tr>
+ * <tr><td>abs, L1/MAE</td><td>0, prediction = target</td><td>0</td></tr>
+ * <tr><td>ELU</td><td>x = 0</td><td>alpha (the x ≤ 0 branch, alpha·e^x)</td></tr>
+ * <tr><td>BCE with logits</td><td>any x</td><td>sigmoid(x) − y</td></tr>
+ * </table>
  */
 public final class Functional {
     private Functional() {}
@@ -23,10 +42,20 @@ public final class Functional {
         return pos.add(x.sub(pos).mul(slope));
     }
 
-    /** {@code x} where positive, {@code alpha·(e^x - 1)} elsewhere. */
+    /**
+     * {@code x} where positive, {@code alpha·(e^x - 1)} elsewhere. Its gradient is stated, not composed from ReLU masks:
+     * {@code alpha·e^x} for {@code x <= 0}, so at 0 it is alpha (1 for the smooth alpha = 1), as in PyTorch.
+     */
     public static Tensor elu(Tensor x, float alpha) {
-        Tensor neg = x.neg().relu().neg();
-        return x.relu().add(neg.exp().sub(1f).mul(alpha));
+        Tensor out;
+        Tensor slope;
+        try (NoGrad ignored = NoGrad.enter()) {
+            Tensor pos = x.gt(0f);
+            Tensor negExp = x.minimum(Tensor.scalar(x.backend(), 0f)).exp();
+            out = x.relu().add(negExp.sub(1f).mul(alpha));
+            slope = pos.add(pos.rsub(1f).mul(negExp).mul(alpha));
+        }
+        return Autograd.record("elu", out, g -> new Tensor[] {g.mul(slope)}, x);
     }
 
     /** {@code 0.5·x·(1 + erf(x/√2))}, or with {@code tanh} the approximation {@code 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))}. */
@@ -36,8 +65,15 @@ public final class Functional {
         return x.mul(inner.tanh().add(1f)).mul(0.5f);
     }
 
+    /** {@code clamp(x, min, max)}; the gradient passes strictly inside, so it is 0 at exactly min and max (PyTorch's). */
     public static Tensor hardTanh(Tensor x, float min, float max) {
-        return x.clamp(min, max);
+        Tensor out;
+        Tensor inside;
+        try (NoGrad ignored = NoGrad.enter()) {
+            inside = x.gt(min).mul(x.lt(max));
+            out = x.clamp(min, max);
+        }
+        return Autograd.record("hardTanh", out, g -> new Tensor[] {g.mul(inside)}, x);
     }
 
     /** {@code x} where positive, {@code alpha·x} elsewhere, alpha of shape [1] or [C] broadcast over channel axis 1. */

@@ -537,30 +537,36 @@ public final class Tensor implements AutoCloseable {
         return Autograd.record("div", out, g -> new Tensor[] {g.div(o), g.mul(out).div(o).neg()}, this, o);
     }
 
-    /** Elementwise maximum; where equal, the gradient goes to {@code this}. */
+    /** Elementwise maximum; where equal, each side gets half the gradient (as {@code torch.maximum}). */
     public Tensor maximum(Tensor o) {
         Tensor out = binary("maximum", BinaryOp.MAX, this, o);
-        return Autograd.record("maximum", out, g -> {
-            Tensor mask = binary("maximum", BinaryOp.LT, this, o);
-            return new Tensor[] {g.mul(mask.rsub(1)), g.mul(mask)};
-        }, this, o);
+        return Autograd.record("maximum", out, g -> tieSplit(g, binary("maximum", BinaryOp.LT, this, o),
+                binary("maximum", BinaryOp.GT, this, o), binary("maximum", BinaryOp.EQ, this, o)), this, o);
     }
 
-    /** Elementwise minimum; where equal, the gradient goes to {@code this}. */
+    /** Elementwise minimum; where equal, each side gets half the gradient (as {@code torch.minimum}). */
     public Tensor minimum(Tensor o) {
         Tensor out = binary("minimum", BinaryOp.MIN, this, o);
-        return Autograd.record("minimum", out, g -> {
-            Tensor mask = binary("minimum", BinaryOp.GT, this, o);
-            return new Tensor[] {g.mul(mask.rsub(1)), g.mul(mask)};
-        }, this, o);
+        return Autograd.record("minimum", out, g -> tieSplit(g, binary("minimum", BinaryOp.GT, this, o),
+                binary("minimum", BinaryOp.LT, this, o), binary("minimum", BinaryOp.EQ, this, o)), this, o);
     }
 
-    /** Clamps into {@code [lo, hi]}; the gradient passes where {@code lo <= x <= hi} (and at NaN). */
+    /**
+     * PyTorch's rule: each side gets g except where it lost, and g/2 at ties; with a NaN neither lost, so both get g.
+     * {@code thisLost} and {@code otherLost} are 1 where that side lost.
+     */
+    private static Tensor[] tieSplit(Tensor g, Tensor thisLost, Tensor otherLost, Tensor tie) {
+        Tensor half = tie.mul(0.5f);
+        return new Tensor[] {g.mul(thisLost.add(half).rsub(1)), g.mul(otherLost.add(half).rsub(1))};
+    }
+
+    /** Clamps into {@code [lo, hi]}; the gradient passes where {@code lo <= x <= hi} (not at NaN), as torch.clamp's. */
     public Tensor clamp(float lo, float hi) {
         Tensor out = scalar("clamp", BinaryOp.MAX, lo).scalar("clamp", BinaryOp.MIN, hi);
         return Autograd.record("clamp", out, g -> {
-            Tensor outside = scalar("clamp", BinaryOp.LT, lo).add(scalar("clamp", BinaryOp.GT, hi));
-            return new Tensor[] {g.mul(outside.rsub(1))};
+            Tensor atLeast = scalar("clamp", BinaryOp.GT, lo).add(scalar("clamp", BinaryOp.EQ, lo));
+            Tensor atMost = scalar("clamp", BinaryOp.LT, hi).add(scalar("clamp", BinaryOp.EQ, hi));
+            return new Tensor[] {g.mul(atLeast.mul(atMost))};
         }, this);
     }
 
