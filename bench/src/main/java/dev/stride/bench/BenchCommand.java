@@ -85,6 +85,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         int threads = Runtime.getRuntime().availableProcessors();
+        if (!be.name().equals("cpu")) return device(out, err);
         err.println("measuring ceilings on " + threads + " threads...");
         double peak;
         String peakName = "peak FMA (vector API, " + threads + " threads)";
@@ -120,6 +121,37 @@ final class BenchCommand implements Callable<Integer> {
         }
         print(out, rows);
         return 0;
+    }
+
+    /**
+     * A device's own ceilings: its GEMM at n = 4096 (cuBLAS where the backend uses it) for compute, a device-to-device
+     * copy for memory; the CPU's FMA peak and array copy say nothing about it.
+     */
+    private int device(PrintWriter out, PrintWriter err) {
+        err.println("measuring " + be.name() + "'s ceilings...");
+        double peak = gemm("4096");
+        double copy = deviceCopy(32 << 20);
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("gemm 4096 (compute ceiling)", "GFLOP/s", peak / 1e9, "-", 1));
+        rows.add(new Row("device copy, 32M floats", "GB/s", copy / 1e9, "-", 1));
+        for (String shape : new String[] {"1024", "128x256x784:nt"}) {
+            double flops = gemm(shape);
+            rows.add(new Row("gemm " + shape, "GFLOP/s", flops / 1e9, "gemm 4096", flops / peak));
+        }
+        for (Row r : memoryBound(copy)) rows.add(r);
+        for (String model : new String[] {"mlp", "cnn"}) {
+            err.println(model + " training step");
+            rows.add(new Row(model + " training step, batch 128, Adam", "samples/s", trainStep(model), "-", Double.NaN));
+        }
+        print(out, rows);
+        return 0;
+    }
+
+    /** Bytes read plus written per second by a contiguous copy of {@code n} floats on the backend. */
+    private double deviceCopy(int n) {
+        Storage a = random(n);
+        Storage b = be.allocate(DType.F32, n);
+        return rate(() -> be.copy(View.contiguous(a, n), View.contiguous(b, n))) * 8.0 * n;
     }
 
     private double gemm(String shape) {
