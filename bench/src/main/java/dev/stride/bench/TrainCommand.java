@@ -61,8 +61,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save", description = "Write a checkpoint (model, optimizer, counters) to this safetensors file after every epoch.")
     Path save;
 
-    @Option(names = "--resume", description = "Continue from a checkpoint written by --save.")
+    @Option(names = "--resume", description = "Continue from a checkpoint written by --save (with the same model, batch size, preprocessing, optimizer and schedule).")
     Path resume;
+
+    @Option(names = "--resume-weights-only", description = "Start a new run from a checkpoint's weights, under any settings.")
+    Path resumeWeights;
 
     @Option(names = "--checkpoint-dir", description = "Keep best.safetensors (lowest validation loss) and last.safetensors here.")
     Path checkpointDir;
@@ -177,6 +180,24 @@ final class TrainCommand implements Callable<Integer> {
         return new Mnist.Splits(s.train().range(0, Math.min(limit, s.train().size())), s.test().range(0, Math.min(limit, s.test().size())));
     }
 
+    /**
+     * What a checkpoint must be resumed with: the model, batch size and preprocessing, and every optimizer and schedule
+     * option, as given or defaulted.
+     */
+    private java.util.Map<String, String> recipe() {
+        java.util.Map<String, String> r = new java.util.TreeMap<>();
+        r.put("--model", opts.model);
+        r.put("--batch-size", String.valueOf(batchSize));
+        r.put("--preprocess", preprocess);
+        for (String mixin : new String[] {"optimizer", "schedule"}) {
+            for (CommandLine.Model.OptionSpec o : spec.mixins().get(mixin).options()) {
+                Object v = o.getValue();
+                r.put(o.longestName(), v == null ? "(default)" : v instanceof Object[] a ? java.util.Arrays.toString(a) : String.valueOf(v));
+            }
+        }
+        return r;
+    }
+
     /** What a run reports. */
     private static final class Run {
         double trainLoss;
@@ -212,13 +233,18 @@ final class TrainCommand implements Callable<Integer> {
             trainer.callbacks(new Callback() {
                 @Override
                 public void epochEnd(Trainer t, Trainer.EpochStats s, Trainer.Evaluation v) throws java.io.IOException {
-                    Checkpoint.save(save, net, opt, t);
+                    Checkpoint.save(save, net, opt, t, recipe());
                 }
             });
         }
+        if (resume != null && resumeWeights != null) throw new IllegalArgumentException("--resume and --resume-weights-only exclude each other");
         if (resume != null) {
-            Checkpoint.load(resume, net, opt, trainer);
+            Checkpoint.load(resume, net, opt, trainer, recipe());
             err.printf("resumed from %s after epoch %d%n", resume, trainer.epochsDone());
+        }
+        if (resumeWeights != null) {
+            Checkpoint.loadWeights(resumeWeights, net);
+            err.printf("started from the weights of %s%n", resumeWeights);
         }
         Run run = new Run();
         long wall = System.nanoTime();

@@ -96,6 +96,24 @@ class TrainOptionsTest {
         assertEquals(full.json().get("test_accuracy"), rest.json().get("test_accuracy"));
     }
 
+    @Test
+    void resumeUnderOtherSettingsIsRefusedNamingEachDifferenceAndChangesNothing() throws Exception {
+        Path ckpt = tiny.resolve("adam.safetensors");
+        assertEquals(0, Cli.run(args("--epochs", "1", "--save", ckpt.toString())).code());
+        byte[] before = java.nio.file.Files.readAllBytes(ckpt);
+        Cli other = Cli.run(args("--epochs", "2", "--optimizer", "momentum", "--resume", ckpt.toString()));
+        assertEquals(1, other.code());
+        assertTrue(other.err().contains("written under other settings") && other.err().contains("--optimizer adam -> momentum")
+                && other.err().contains("optimizer kind Adam -> SGD"), other.err());
+        Cli recipe = Cli.run(args("--epochs", "2", "--lr", "0.01", "--schedule", "cosine", "--resume", ckpt.toString()));
+        assertEquals(1, recipe.code());
+        assertTrue(recipe.err().contains("--lr (default) -> 0.01") && recipe.err().contains("--schedule constant -> cosine"), recipe.err());
+        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(ckpt)), "the checkpoint is untouched");
+        Cli weights = Cli.run(args("--epochs", "1", "--optimizer", "momentum", "--lr", "0.05", "--resume-weights-only", ckpt.toString()));
+        assertEquals(0, weights.code(), weights.err());
+        assertTrue(weights.err().contains("started from the weights of"), weights.err());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -188,6 +188,11 @@ public abstract class Optimizer {
         for (Tensor p : all) p.setGrad(null);
     }
 
+    /** The optimizer's kind as it names itself in errors and checkpoints ({@code Adam}, {@code AdamW}, ...). */
+    public String name() {
+        return name;
+    }
+
     public List<Group> groups() {
         return List.copyOf(groups);
     }

@@ -23,10 +23,20 @@ import java.util.Map;
 public final class Checkpoint {
     private static final String PREFIX = "optimizer.";
     private static final Type SCALARS = new TypeToken<Map<String, Double>>() {}.getType();
+    private static final Type RECIPE = new TypeToken<Map<String, String>>() {}.getType();
 
     private Checkpoint() {}
 
     public static void save(Path file, Module model, Optimizer optimizer, Trainer trainer) throws IOException {
+        save(file, model, optimizer, trainer, Map.of());
+    }
+
+    /**
+     * Saves, recording {@code recipe} (what the run was made of: model, batch size, optimizer and schedule settings, as
+     * the caller names them) and the optimizer's kind, so that {@link #load} can refuse to resume under other ones.
+     */
+    public static void save(Path file, Module model, Optimizer optimizer, Trainer trainer, Map<String, String> recipe)
+            throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>(model.stateDict());
         optimizer.stateTensors().forEach((k, v) -> tensors.put(PREFIX + k, v));
         JsonObject meta = new JsonObject();
@@ -35,6 +45,9 @@ public final class Checkpoint {
         Map<String, Double> t = trainer == null ? new LinkedHashMap<>() : trainer.scalars();
         t.put("generator_offset", (double) Generator.global().offset());
         meta.add("trainer", gson.toJsonTree(t));
+        Map<String, String> r = new java.util.TreeMap<>(recipe);
+        r.put("optimizer kind", optimizer.name());
+        meta.add("recipe", gson.toJsonTree(r));
         SafeTensors.save(file, tensors, Map.of("stride", gson.toJson(meta), "format", "pt"));
     }
 
@@ -57,22 +70,36 @@ public final class Checkpoint {
 
     /** Restores model, optimizer and trainer (either of the last two may be null). */
     public static void load(Path file, Module model, Optimizer optimizer, Trainer trainer) throws IOException {
+        load(file, model, optimizer, trainer, null);
+    }
+
+    /**
+     * Restores model, optimizer and trainer after checking that the checkpoint was written by the same kind of
+     * optimizer and, when {@code recipe} is given, under the same recipe: a difference is an error naming every
+     * setting that differs, and nothing is changed. (Resuming Adam's moments as another optimizer's state would train
+     * on, silently wrong.)
+     */
+    public static void load(Path file, Module model, Optimizer optimizer, Trainer trainer, Map<String, String> recipe)
+            throws IOException {
         SafeTensors.Contents c = SafeTensors.load(file, model.parameters().get(0).backend());
         Map<String, Tensor> modelPart = new LinkedHashMap<>();
         Map<String, Tensor> optimPart = new LinkedHashMap<>();
         c.tensors().forEach((k, v) -> (k.startsWith(PREFIX) ? optimPart : modelPart).put(k.startsWith(PREFIX) ? k.substring(PREFIX.length()) : k, v));
         Map<String, Double> optimScalars = new LinkedHashMap<>();
         Map<String, Double> trainerScalars = new LinkedHashMap<>();
+        Map<String, String> saved = null;
         String json = c.metadata().get("stride");
         if (json != null) {
             try {
                 JsonObject meta = new Gson().fromJson(json, JsonObject.class);
                 optimScalars = new Gson().fromJson(meta.get("optimizer"), SCALARS);
                 trainerScalars = new Gson().fromJson(meta.get("trainer"), SCALARS);
+                if (meta.has("recipe")) saved = new Gson().fromJson(meta.get("recipe"), RECIPE);
             } catch (RuntimeException e) {
                 throw new IOException(file + ": corrupt checkpoint metadata: " + e.getMessage(), e);
             }
         }
+        if (saved != null && optimizer != null) checkRecipe(file, saved, recipe, optimizer);
         try {
             model.checkStateDict(modelPart);
             if (optimizer != null) optimizer.checkState(optimPart);
@@ -84,5 +111,24 @@ public final class Checkpoint {
         if (trainer != null) trainer.loadScalars(trainerScalars);
         Double offset = trainerScalars.get("generator_offset");
         if (offset != null) Generator.global().setOffset(offset.longValue());
+    }
+
+    /** Throws naming every setting in which this run differs from the one that wrote the checkpoint. */
+    private static void checkRecipe(Path file, Map<String, String> saved, Map<String, String> recipe, Optimizer optimizer) {
+        Map<String, String> now = new java.util.TreeMap<>(recipe == null ? Map.of() : recipe);
+        now.put("optimizer kind", optimizer.name());
+        java.util.List<String> differences = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            String was = saved.get(e.getKey());
+            if (recipe == null && !e.getKey().equals("optimizer kind")) continue;
+            if (!java.util.Objects.equals(was, e.getValue())) {
+                differences.add(e.getKey() + " " + (was == null ? "(not recorded)" : was) + " -> " + e.getValue());
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException(file + ": the checkpoint was written under other settings, so its optimizer "
+                    + "state does not belong to this run: " + String.join("; ", differences)
+                    + ". Resume with the same settings, or start from its weights only");
+        }
     }
 }

@@ -121,6 +121,23 @@ class ResumeTest {
     }
 
     @Test
+    void anotherKindOfOptimizerIsRefusedAndChangesNothing() throws IOException {
+        Sequential m = model();
+        Adam adam = new Adam(m.parameters(), 0.01f);
+        m.parameters().get(0).setGrad(Tensor.full(CPU, 0.5f, m.parameters().get(0).shape()));
+        adam.step();
+        Path f = dir.resolve("adam.safetensors");
+        Checkpoint.save(f, m, adam, null);
+        Sequential same = model();
+        float[] before = same.parameters().get(0).toFloatArray();
+        dev.stride.optim.Nadam nadam = new dev.stride.optim.Nadam(same.parameters(), 0.01f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(f, same, nadam, null));
+        assertTrue(e.getMessage().contains("adam.safetensors") && e.getMessage().contains("optimizer kind Adam -> NAdam"), e.getMessage());
+        assertArrayEquals(before, same.parameters().get(0).toFloatArray());
+        assertEquals(0, nadam.stepCount());
+    }
+
+    @Test
     void groupsHaveTheirOwnRatesAndFrozenParametersStay() {
         Tensor body = Tensor.of(CPU, new float[] {1}, 1).requiresGrad(true);
         Tensor head = Tensor.of(CPU, new float[] {1}, 1).requiresGrad(true);
