@@ -113,8 +113,13 @@ final class BenchCommand implements Callable<Integer> {
             double flops = conv(layer);
             rows.add(new Row("conv" + layer + " fwd+bwd, batch 128", "GFLOP/s", flops / 1e9, ceiling, flops / peak));
         }
+        return finish(out, err, rows, copy);
+    }
+
+    /** The memory-bound ops against {@code copy} and the training steps, then the table. */
+    private int finish(PrintWriter out, PrintWriter err, List<Row> rows, double copy) {
         err.println("memory-bound ops");
-        for (Row r : memoryBound(copy)) rows.add(r);
+        rows.addAll(memoryBound(copy));
         for (String model : new String[] {"mlp", "cnn"}) {
             err.println(model + " training step");
             rows.add(new Row(model + " training step, batch 128, Adam", "samples/s", trainStep(model), "-", Double.NaN));
@@ -138,13 +143,7 @@ final class BenchCommand implements Callable<Integer> {
             double flops = gemm(shape);
             rows.add(new Row("gemm " + shape, "GFLOP/s", flops / 1e9, "gemm 4096", flops / peak));
         }
-        for (Row r : memoryBound(copy)) rows.add(r);
-        for (String model : new String[] {"mlp", "cnn"}) {
-            err.println(model + " training step");
-            rows.add(new Row(model + " training step, batch 128, Adam", "samples/s", trainStep(model), "-", Double.NaN));
-        }
-        print(out, rows);
-        return 0;
+        return finish(out, err, rows, copy);
     }
 
     /** Bytes read plus written per second by a contiguous copy of {@code n} floats on the backend. */
