@@ -189,6 +189,7 @@ final class TrainCommand implements Callable<Integer> {
         r.put("--model", opts.model);
         r.put("--batch-size", String.valueOf(batchSize));
         r.put("--preprocess", preprocess);
+        r.put("--ema", String.valueOf(ema));
         for (String mixin : new String[] {"optimizer", "schedule"}) {
             for (CommandLine.Model.OptionSpec o : spec.mixins().get(mixin).options()) {
                 Object v = o.getValue();
@@ -226,7 +227,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (average != null) trainer.callbacks(average);
         if (earlyStop > 0) trainer.callbacks(new EarlyStopping(earlyStop, 0));
-        if (checkpointDir != null) trainer.callbacks(new BestAndLast(checkpointDir, net));
+        if (checkpointDir != null) trainer.callbacks(new BestAndLast(checkpointDir, net, recipe()));
         String curveDir = curves == null ? "runs/" + opts.model : curves;
         if (!curveDir.equals("none")) trainer.callbacks(new Curves(Path.of(curveDir)));
         if (save != null) {

@@ -1,5 +1,6 @@
 package dev.stride.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,6 +113,29 @@ class TrainOptionsTest {
         Cli weights = Cli.run(args("--epochs", "1", "--optimizer", "momentum", "--lr", "0.05", "--resume-weights-only", ckpt.toString()));
         assertEquals(0, weights.code(), weights.err());
         assertTrue(weights.err().contains("started from the weights of"), weights.err());
+    }
+
+    @Test
+    void aResumedRunEqualsAStraightOneWithEmaAndBestAndLast() throws Exception {
+        String[] common = {"--ema", "0.9", "--schedule", "step", "--step-size", "1", "--curves", "none"};
+        Path straightDir = tiny.resolve("straight");
+        Path resumedDir = tiny.resolve("resumed");
+        Path ckpt = tiny.resolve("ema.safetensors");
+        Cli straight = Cli.run(args(concat(common, "--epochs", "3", "--checkpoint-dir", straightDir.toString())));
+        assertEquals(0, straight.code(), straight.err());
+        assertEquals(0, Cli.run(args(concat(common, "--epochs", "2", "--save", ckpt.toString(), "--checkpoint-dir", resumedDir.toString()))).code());
+        Cli resumed = Cli.run(args(concat(common, "--epochs", "3", "--resume", ckpt.toString(), "--checkpoint-dir", resumedDir.toString())));
+        assertEquals(0, resumed.code(), resumed.err());
+        for (String k : new String[] {"train_loss", "test_accuracy", "ema_test_accuracy"}) {
+            assertEquals(straight.json().get(k), resumed.json().get(k), k);
+        }
+        var cpu = dev.stride.backend.Backends.get("cpu");
+        for (String file : new String[] {"best.safetensors", "last.safetensors"}) {
+            var a = dev.stride.io.SafeTensors.load(straightDir.resolve(file), cpu).tensors();
+            var b = dev.stride.io.SafeTensors.load(resumedDir.resolve(file), cpu).tensors();
+            assertEquals(a.keySet(), b.keySet(), file);
+            for (String k : a.keySet()) assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), file + " " + k);
+        }
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -12,4 +12,23 @@ public interface Callback {
     default boolean shouldStop() {
         return false;
     }
+
+    /**
+     * The name under which a checkpoint keeps this callback's state (EMA weights, the best validation loss so far), or
+     * null when it keeps none; a resumed run then continues exactly as a straight one.
+     */
+    default String stateName() {
+        return null;
+    }
+
+    default java.util.Map<String, dev.stride.tensor.Tensor> stateTensors() {
+        return java.util.Map.of();
+    }
+
+    default java.util.Map<String, Double> stateScalars() {
+        return java.util.Map.of();
+    }
+
+    /** Restores what {@link #stateTensors} and {@link #stateScalars} returned. */
+    default void loadState(java.util.Map<String, dev.stride.tensor.Tensor> tensors, java.util.Map<String, Double> scalars) {}
 }

@@ -22,6 +22,7 @@ import java.util.Map;
  */
 public final class Checkpoint {
     private static final String PREFIX = "optimizer.";
+    private static final String CALLBACKS = "callback.";
     private static final Type SCALARS = new TypeToken<Map<String, Double>>() {}.getType();
     private static final Type RECIPE = new TypeToken<Map<String, String>>() {}.getType();
 
@@ -41,6 +42,16 @@ public final class Checkpoint {
         optimizer.stateTensors().forEach((k, v) -> tensors.put(PREFIX + k, v));
         JsonObject meta = new JsonObject();
         Gson gson = new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create();
+        if (trainer != null) {
+            JsonObject states = new JsonObject();
+            for (Callback cb : trainer.callbackList()) {
+                String n = cb.stateName();
+                if (n == null) continue;
+                cb.stateTensors().forEach((k, v) -> tensors.put(CALLBACKS + n + "." + k, v));
+                states.add(n, gson.toJsonTree(cb.stateScalars()));
+            }
+            meta.add("callbacks", states);
+        }
         meta.add("optimizer", gson.toJsonTree(optimizer.scalars()));
         Map<String, Double> t = trainer == null ? new LinkedHashMap<>() : trainer.scalars();
         t.put("generator_offset", (double) Generator.global().offset());
@@ -59,7 +70,7 @@ public final class Checkpoint {
         SafeTensors.Contents c = SafeTensors.load(file, model.parameters().get(0).backend());
         Map<String, Tensor> weights = new LinkedHashMap<>();
         c.tensors().forEach((k, v) -> {
-            if (!k.startsWith(PREFIX)) weights.put(k, v);
+            if (!k.startsWith(PREFIX) && !k.startsWith(CALLBACKS)) weights.put(k, v);
         });
         try {
             model.loadStateDict(weights);
@@ -84,7 +95,13 @@ public final class Checkpoint {
         SafeTensors.Contents c = SafeTensors.load(file, model.parameters().get(0).backend());
         Map<String, Tensor> modelPart = new LinkedHashMap<>();
         Map<String, Tensor> optimPart = new LinkedHashMap<>();
-        c.tensors().forEach((k, v) -> (k.startsWith(PREFIX) ? optimPart : modelPart).put(k.startsWith(PREFIX) ? k.substring(PREFIX.length()) : k, v));
+        Map<String, Tensor> callbackPart = new LinkedHashMap<>();
+        c.tensors().forEach((k, v) -> {
+            if (k.startsWith(PREFIX)) optimPart.put(k.substring(PREFIX.length()), v);
+            else if (k.startsWith(CALLBACKS)) callbackPart.put(k.substring(CALLBACKS.length()), v);
+            else modelPart.put(k, v);
+        });
+        JsonObject callbackScalars = new JsonObject();
         Map<String, Double> optimScalars = new LinkedHashMap<>();
         Map<String, Double> trainerScalars = new LinkedHashMap<>();
         Map<String, String> saved = null;
@@ -95,6 +112,7 @@ public final class Checkpoint {
                 optimScalars = new Gson().fromJson(meta.get("optimizer"), SCALARS);
                 trainerScalars = new Gson().fromJson(meta.get("trainer"), SCALARS);
                 if (meta.has("recipe")) saved = new Gson().fromJson(meta.get("recipe"), RECIPE);
+                if (meta.has("callbacks")) callbackScalars = meta.getAsJsonObject("callbacks");
             } catch (RuntimeException e) {
                 throw new IOException(file + ": corrupt checkpoint metadata: " + e.getMessage(), e);
             }
@@ -106,6 +124,8 @@ public final class Checkpoint {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+        // Callbacks first: each checks its state before taking it, and what follows cannot fail, so a bad file changes nothing.
+        if (trainer != null) loadCallbacks(file, trainer, callbackPart, callbackScalars);
         model.loadStateDict(modelPart);
         if (optimizer != null) optimizer.loadState(optimPart, optimScalars);
         if (trainer != null) trainer.loadScalars(trainerScalars);
@@ -129,6 +149,23 @@ public final class Checkpoint {
             throw new IllegalArgumentException(file + ": the checkpoint was written under other settings, so its optimizer "
                     + "state does not belong to this run: " + String.join("; ", differences)
                     + ". Resume with the same settings, or start from its weights only");
+        }
+    }
+
+    /** Gives each callback with a state name its tensors ({@code callback.<name>.<key>}) and scalars, when saved. */
+    private static void loadCallbacks(Path file, Trainer trainer, Map<String, Tensor> tensors, JsonObject scalars) throws IOException {
+        for (Callback cb : trainer.callbackList()) {
+            String n = cb.stateName();
+            if (n == null || !scalars.has(n)) continue;
+            Map<String, Tensor> own = new LinkedHashMap<>();
+            tensors.forEach((k, v) -> {
+                if (k.startsWith(n + ".")) own.put(k.substring(n.length() + 1), v);
+            });
+            try {
+                cb.loadState(own, new Gson().fromJson(scalars.get(n), SCALARS));
+            } catch (RuntimeException e) {
+                throw new IOException(file + ": state of " + n + ": " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -24,6 +24,22 @@ public final class EarlyStopping implements Callback {
     }
 
     @Override
+    public String stateName() {
+        return "early_stopping";
+    }
+
+    @Override
+    public java.util.Map<String, Double> stateScalars() {
+        return java.util.Map.of("best", best, "waited", (double) waited);
+    }
+
+    @Override
+    public void loadState(java.util.Map<String, dev.stride.tensor.Tensor> tensors, java.util.Map<String, Double> scalars) {
+        best = scalars.getOrDefault("best", Double.POSITIVE_INFINITY);
+        waited = scalars.getOrDefault("waited", 0.0).intValue();
+    }
+
+    @Override
     public boolean shouldStop() {
         return waited >= patience;
     }

@@ -38,6 +38,34 @@ public final class Ema implements Callback {
         }
     }
 
+    @Override
+    public String stateName() {
+        return "ema";
+    }
+
+    @Override
+    public java.util.Map<String, Tensor> stateTensors() {
+        java.util.Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < shadow.size(); i++) out.put(String.valueOf(i), shadow.get(i));
+        return out;
+    }
+
+    @Override
+    public void loadState(java.util.Map<String, Tensor> tensors, java.util.Map<String, Double> scalars) {
+        for (int i = 0; i < shadow.size(); i++) {
+            Tensor t = tensors.get(String.valueOf(i));
+            if (t == null || t.numel() != shadow.get(i).numel()) {
+                throw new IllegalArgumentException("EMA state: weights " + i + " are missing or of another size");
+            }
+        }
+        try (NoGrad ignored = NoGrad.enter()) {
+            for (int i = 0; i < shadow.size(); i++) {
+                Tensor t = tensors.get(String.valueOf(i)).to(shadow.get(i).backend()).reshape(shadow.get(i).shape());
+                t.copyTo(shadow.get(i).storage());
+            }
+        }
+    }
+
     /** Runs {@code body} with the averaged weights in the model, then restores the trained ones. */
     public <T> T evaluate(Supplier<T> body) {
         List<Tensor> saved = new ArrayList<>();

@@ -80,6 +80,11 @@ public final class Trainer {
         return this;
     }
 
+    /** The callbacks, in order. */
+    public java.util.List<Callback> callbackList() {
+        return java.util.List.copyOf(callbacks);
+    }
+
     /** Adds callbacks, called in order. */
     public Trainer callbacks(Callback... cs) {
         callbacks.addAll(java.util.List.of(cs));

@@ -67,6 +67,22 @@ class TrainerCallbacksTest {
     }
 
     @Test
+    void bestAndLastKeepsItsBestAcrossACheckpoint() throws IOException {
+        Sequential m = model();
+        Trainer t = new Trainer(m, new Adam(m.parameters(), 0.01f), Loss::crossEntropy);
+        BestAndLast first = new BestAndLast(dir.resolve("a"), m);
+        Trainer.EpochStats stats = new Trainer.EpochStats(0, 1, 0.5, 10, 1);
+        first.epochEnd(t, stats, new Trainer.Evaluation(0.2, 0.9, 1));
+        BestAndLast resumed = new BestAndLast(dir.resolve("b"), m);
+        resumed.loadState(java.util.Map.of(), first.stateScalars());
+        resumed.epochEnd(t, stats, new Trainer.Evaluation(0.5, 0.8, 1));
+        assertTrue(Files.exists(resumed.last()));
+        assertFalse(Files.exists(resumed.best()), "a worse epoch after a resume must not become the best");
+        resumed.epochEnd(t, stats, new Trainer.Evaluation(0.1, 0.95, 1));
+        assertTrue(Files.exists(resumed.best()));
+    }
+
+    @Test
     void callbacksRunAndWriteTheirFiles() throws IOException {
         Sequential m = model();
         Ema ema = new Ema(m, 0.9f);
