@@ -161,13 +161,13 @@ final class TrainCommand implements Callable<Integer> {
         summary.addProperty("epochs", epochs);
         summary.addProperty("batch_size", batchSize);
         summary.addProperty("seed", opts.seed);
-        summary.addProperty("train_loss", run.trainLoss);
-        summary.addProperty("test_accuracy", run.testAccuracy);
+        number(summary, "train_loss", run.trainLoss);
+        number(summary, "test_accuracy", run.testAccuracy);
         summary.addProperty("seconds", round(run.seconds));
         summary.addProperty("train_seconds", round(run.trainSeconds));
-        summary.addProperty("samples_per_second", Math.round(run.samples / run.trainSeconds));
-        if (!Double.isNaN(run.emaAccuracy)) summary.addProperty("ema_test_accuracy", run.emaAccuracy);
-        if (!Double.isNaN(run.snapshotAccuracy)) summary.addProperty("snapshot_ensemble_test_accuracy", run.snapshotAccuracy);
+        summary.addProperty("samples_per_second", run.samples == 0 ? 0 : Math.round(run.samples / run.trainSeconds));
+        if (!Double.isNaN(run.emaAccuracy)) number(summary, "ema_test_accuracy", run.emaAccuracy);
+        if (!Double.isNaN(run.snapshotAccuracy)) number(summary, "snapshot_ensemble_test_accuracy", run.snapshotAccuracy);
         out.printf("%s %s: %d epochs, train loss %.4f, test accuracy %.4f, %.1f s, %d samples/s%n", be.name(), described,
                 epochs, run.trainLoss, run.testAccuracy, run.seconds, Math.round(run.samples / run.trainSeconds));
         if (json) out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
@@ -184,6 +184,12 @@ final class TrainCommand implements Callable<Integer> {
      * What a checkpoint must be resumed with: the model, batch size and preprocessing, and every optimizer and schedule
      * option, as given or defaulted.
      */
+    /** A number, or JSON null when it is not finite: the summary is always valid JSON. */
+    private static void number(JsonObject o, String key, double v) {
+        if (Double.isFinite(v)) o.addProperty(key, v);
+        else o.add(key, com.google.gson.JsonNull.INSTANCE);
+    }
+
     private java.util.Map<String, String> recipe() {
         java.util.Map<String, String> r = new java.util.TreeMap<>();
         r.put("--model", opts.model);
@@ -197,6 +203,18 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return r;
+    }
+
+    /** A resumed run with nothing left to train: says so, and reports the checkpoint's real metrics. */
+    private Run finished(Module net, DataLoader loader, Dataset test, Backend be, Trainer trainer, PrintWriter err) {
+        Run run = new Run();
+        long wall = System.nanoTime();
+        run.trainLoss = Trainer.evaluate(net, loader.dataset(), 1000, be, Loss::crossEntropy).loss();
+        run.testAccuracy = Trainer.evaluate(net, test, 1000, be, Loss::crossEntropy).accuracy();
+        err.printf("nothing to train: %s has trained %d epochs and --epochs asks for %d; its metrics as saved:%n", resume,
+                trainer.epochsDone(), epochs);
+        run.seconds = (System.nanoTime() - wall) / 1e9;
+        return run;
     }
 
     /** What a run reports. */
@@ -242,6 +260,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             Checkpoint.load(resume, net, opt, trainer, recipe());
             err.printf("resumed from %s after epoch %d%n", resume, trainer.epochsDone());
+            if (trainer.epochsDone() >= epochs) return finished(net, loader, test, be, trainer, err);
         }
         if (resumeWeights != null) {
             Checkpoint.loadWeights(resumeWeights, net);

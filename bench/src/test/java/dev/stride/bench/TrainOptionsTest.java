@@ -138,6 +138,44 @@ class TrainOptionsTest {
         }
     }
 
+    @Test
+    void resumingAFinishedRunSaysSoWithItsRealMetricsAndImpossibleCountersAreRefused() throws Exception {
+        Path ckpt = tiny.resolve("done.safetensors");
+        Cli first = Cli.run(args("--epochs", "1", "--curves", "none", "--save", ckpt.toString()));
+        assertEquals(0, first.code(), first.err());
+        Cli again = Cli.run(args("--epochs", "1", "--curves", "none", "--resume", ckpt.toString()));
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("nothing to train") && again.err().contains("has trained 1 epochs"), again.err());
+        assertEquals(first.json().get("test_accuracy"), again.json().get("test_accuracy"));
+        var cpu = dev.stride.backend.Backends.get("cpu");
+        var saved = dev.stride.io.SafeTensors.load(ckpt, cpu);
+        String meta = saved.metadata().get("stride").replace("\"epochs_done\":1.0", "\"epochs_done\":-3.0");
+        Path bad = tiny.resolve("negative.safetensors");
+        dev.stride.io.SafeTensors.save(bad, saved.tensors(), java.util.Map.of("stride", meta, "format", "pt"));
+        Cli refused = Cli.run(args("--epochs", "2", "--curves", "none", "--resume", bad.toString()));
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("negative.safetensors") && refused.err().contains("impossible trainer state: epochs_done = -3.0"),
+                refused.err());
+    }
+
+    @Test
+    void aStrayLabelIsRefusedBeforeTraining() throws Exception {
+        Path broken = tiny.resolve("broken");
+        java.nio.file.Files.createDirectories(broken);
+        for (String f : new String[] {"train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte"}) {
+            java.nio.file.Files.copy(tiny.resolve(f), broken.resolve(f));
+        }
+        Idx.Array labels = Idx.read(tiny.resolve("train-labels-idx1-ubyte"));
+        byte[] y = new byte[labels.count()];
+        for (int i = 0; i < y.length; i++) y[i] = (byte) labels.values()[i];
+        y[100] = (byte) 255;
+        Idx.writeUbyte(broken.resolve("train-labels-idx1-ubyte"), new int[] {y.length}, y);
+        Cli r = Cli.run("train", "--json", "--data", broken.toString(), "--curves", "none");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("train-labels-idx1-ubyte: label 255 of sample 100"), r.err());
+        assertEquals("", r.out());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

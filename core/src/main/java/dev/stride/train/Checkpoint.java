@@ -119,6 +119,7 @@ public final class Checkpoint {
         }
         if (saved != null && optimizer != null) checkRecipe(file, saved, recipe, optimizer);
         try {
+            Trainer.checkScalars(trainerScalars);
             model.checkStateDict(modelPart);
             if (optimizer != null) optimizer.checkState(optimPart);
         } catch (IllegalArgumentException e) {

@@ -306,6 +306,16 @@ public final class Trainer {
         return s;
     }
 
+    /** Throws naming the first counter a checkpoint could not have written (negative, fractional or not finite). */
+    public static void checkScalars(Map<String, Double> s) {
+        for (String k : new String[] {"step", "epochs_done"}) {
+            Double v = s.get(k);
+            if (v != null && !(v >= 0 && v == Math.rint(v) && v < Integer.MAX_VALUE)) {
+                throw new IllegalArgumentException("impossible trainer state: " + k + " = " + v);
+            }
+        }
+    }
+
     public void loadScalars(Map<String, Double> s) {
         step = s.getOrDefault("step", 0.0).longValue();
         epochsDone = s.getOrDefault("epochs_done", 0.0).intValue();
