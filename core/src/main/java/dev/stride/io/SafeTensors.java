@@ -126,6 +126,24 @@ public final class SafeTensors {
         }
     }
 
+    /** The tensor's byte count; a negative dimension or more elements than one Java array holds is named as such. */
+    private static long checkedBytes(Path file, String name, int[] shape, DType dtype) throws IOException {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IOException(file + ": tensor '" + name + "' has a negative dimension in shape " + Shape.str(shape));
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                n = Long.MAX_VALUE;
+            }
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IOException(file + ": tensor '" + name + "' of shape " + Shape.str(shape) + " has more elements than "
+                    + "Stride loads into one tensor (2^31 - 9)");
+        }
+        return n * dtype.bytes();
+    }
+
     private static Tensor readTensor(Path file, FileChannel ch, String name, JsonElement spec, long dataStart, long size,
                                      Backend backend) throws IOException {
         DType dtype;
@@ -144,7 +162,7 @@ public final class SafeTensors {
         } catch (RuntimeException e) {
             throw new IOException(file + ": corrupt header entry for tensor '" + name + "': " + e.getMessage(), e);
         }
-        long bytes = Shape.numel(shape) * dtype.bytes();
+        long bytes = checkedBytes(file, name, shape, dtype);
         if (end - begin != bytes || begin < 0) {
             throw new IOException(file + ": tensor '" + name + "' of shape " + Shape.str(shape) + " " + dtype
                     + " needs " + bytes + " bytes but its data_offsets are [" + begin + ", " + end + "]");

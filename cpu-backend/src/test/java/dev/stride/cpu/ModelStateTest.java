@@ -41,6 +41,27 @@ class ModelStateTest {
         assertEquals(java.util.List.of("0.weight", "0.bias", "2.weight", "2.bias"), java.util.List.copyOf(mlp(1, 3).stateDict().keySet()));
     }
 
+    /** A safetensors file whose one header entry is {@code entry} and whose data is {@code dataBytes} zero bytes. */
+    private Path rawFile(String name, String entry, int dataBytes) throws IOException {
+        byte[] header = ("{\"t\":" + entry + "}").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + header.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length).put(header);
+        Path f = dir.resolve(name);
+        Files.write(f, b.array());
+        return f;
+    }
+
+    @Test
+    void aShapeWhoseElementCountOverflowsIsNamedNotLoadedAsEmpty() throws IOException {
+        Path f = rawFile("huge.safetensors", "{\"dtype\":\"F32\",\"shape\":[65536,65536,65536,65536],\"data_offsets\":[0,0]}", 0);
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.load(f, CPU));
+        assertTrue(e.getMessage().contains("huge.safetensors") && e.getMessage().contains("'t'")
+                && e.getMessage().contains("[65536, 65536, 65536, 65536]") && e.getMessage().contains("more elements"), e.getMessage());
+        Path g = rawFile("negative.safetensors", "{\"dtype\":\"F32\",\"shape\":[-2,3],\"data_offsets\":[0,0]}", 0);
+        e = assertThrows(IOException.class, () -> SafeTensors.load(g, CPU));
+        assertTrue(e.getMessage().contains("negative dimension"), e.getMessage());
+    }
+
     @Test
     void roundTripRestoresEveryTensor() throws IOException {
         Sequential a = mlp(1, 3);
