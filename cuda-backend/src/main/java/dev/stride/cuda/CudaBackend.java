@@ -234,11 +234,11 @@ public final class CudaBackend implements Backend {
                 b + 4 * g.bOffset(), g.ldb(), g.bBatchStride(), g.beta(), c + 4 * g.cOffset(), g.ldc(), g.cBatchStride(), g.batch())) {
             return;
         }
-        int tile = 16;
+        int tile = 64;
         for (int first = 0; first < g.batch(); first += MAX_BLOCKS) {
             int count = Math.min(MAX_BLOCKS, g.batch() - first);
             gpu.launch(modules.get("gemm"), "sgemm",
-                    new int[] {(g.n() + tile - 1) / tile, (g.m() + tile - 1) / tile, count}, new int[] {tile, tile, 1}, 0,
+                    new int[] {(g.n() + tile - 1) / tile, (g.m() + tile - 1) / tile, count}, new int[] {256, 1, 1}, 0,
                     g.m(), g.n(), g.k(), g.alpha(),
                     a, g.aOffset() + first * g.aBatchStride(), g.lda(), g.aBatchStride(), g.transA() ? 1 : 0,
                     b, g.bOffset() + first * g.bBatchStride(), g.ldb(), g.bBatchStride(), g.transB() ? 1 : 0,
