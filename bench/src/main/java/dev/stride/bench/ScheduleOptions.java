@@ -19,6 +19,12 @@ final class ScheduleOptions {
     @Option(names = "--step-size", defaultValue = "2", description = "step: epochs between decays (default ${DEFAULT-VALUE}).")
     long stepSize;
 
+    /** Rejects settings that would make a rate negative or a schedule meaningless, before anything trains. */
+    void check() {
+        if (!(gamma > 0) || Double.isInfinite(gamma)) throw new IllegalArgumentException("--gamma must be a finite number > 0, got " + gamma);
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0 epochs, got " + warmup);
+    }
+
     @Option(names = "--gamma", defaultValue = "0.5", description = "step/multistep/exponential/exp_range decay factor (default ${DEFAULT-VALUE}).")
     double gamma;
 

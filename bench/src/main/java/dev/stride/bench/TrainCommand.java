@@ -126,6 +126,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
         if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+        checkPaths();
+        schedule.check();
+        checkPreprocess();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         Backend be = opts.start();
@@ -360,6 +363,48 @@ final class TrainCommand implements Callable<Integer> {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
+    }
+
+    /**
+     * Everything about the files a run will write or read that can be known before its first step: a checkpoint to
+     * resume exists and is a file, a checkpoint or curve folder is not an existing file, and the folders it writes to
+     * can be made.
+     */
+    private void checkPaths() throws java.io.IOException {
+        for (java.util.Map.Entry<String, Path> in : java.util.Map.of("--resume", resume == null ? Path.of("") : resume,
+                "--resume-weights-only", resumeWeights == null ? Path.of("") : resumeWeights,
+                "--init-from", initFrom == null ? Path.of("") : initFrom).entrySet()) {
+            Path p = in.getValue();
+            if (p.toString().isEmpty()) continue;
+            if (!java.nio.file.Files.exists(p)) throw new java.io.IOException(in.getKey() + " " + p + ": no such file");
+            if (java.nio.file.Files.isDirectory(p)) throw new java.io.IOException(in.getKey() + " " + p + ": is a folder, not a checkpoint file");
+        }
+        if (save != null) writableFolder("--save", save.toAbsolutePath().getParent());
+        if (checkpointDir != null) writableFolder("--checkpoint-dir", checkpointDir);
+        if (curves != null && !curves.equals("none")) writableFolder("--curves", Path.of(curves));
+    }
+
+    private static void writableFolder(String option, Path dir) throws java.io.IOException {
+        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            throw new java.io.IOException(option + " " + dir + ": is a file, not a folder");
+        }
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException(option + " " + dir + ": cannot be created (" + e.getMessage() + ")", e);
+        }
+        if (!java.nio.file.Files.isWritable(dir)) throw new java.io.IOException(option + " " + dir + ": is not writable");
+    }
+
+    /** --preprocess names one of the known forms exactly, with a positive K for pca-K and whiten-K. */
+    private void checkPreprocess() {
+        if (java.util.List.of("global", "mean-image", "per-channel", "standardize").contains(preprocess)) return;
+        String[] p = preprocess.split("-", -1);
+        boolean ok = p.length == 2 && (p[0].equals("pca") || p[0].equals("whiten")) && p[1].matches("[1-9][0-9]*");
+        if (!ok) {
+            throw new IllegalArgumentException("--preprocess: unknown '" + preprocess
+                    + "' (global, mean-image, per-channel, standardize, pca-K, whiten-K with K a positive integer)");
+        }
     }
 
     private Preprocessing.Transform preprocessing(Dataset train, Backend be) {

@@ -176,6 +176,29 @@ class TrainOptionsTest {
         assertEquals("", r.out());
     }
 
+    @Test
+    void badPathsAndSettingsFailBeforeTheFirstStepNamingTheOption() throws Exception {
+        Path file = tiny.resolve("a-file");
+        java.nio.file.Files.writeString(file, "x");
+        String[][] cases = {
+            {"--save", file.resolve("c.safetensors").toString(), "--save " + file + ": is a file, not a folder"},
+            {"--curves", file.toString(), "--curves " + file + ": is a file, not a folder"},
+            {"--checkpoint-dir", file.toString(), "--checkpoint-dir " + file + ": is a file, not a folder"},
+            {"--resume", tiny.resolve("missing.safetensors").toString(), "missing.safetensors: no such file"},
+            {"--resume", tiny.toString(), tiny + ": is a folder, not a checkpoint file"},
+            {"--gamma", "-1", "--gamma must be a finite number > 0, got -1.0"},
+            {"--warmup", "-2", "--warmup must be >= 0 epochs, got -2"},
+            {"--preprocess", "pca-abc", "--preprocess: unknown 'pca-abc'"},
+            {"--preprocess", "mean-xyz", "--preprocess: unknown 'mean-xyz'"},
+        };
+        for (String[] c : cases) {
+            Cli r = Cli.run(args("--epochs", "1", c[0], c[1]));
+            assertEquals(1, r.code(), c[0] + " " + c[1] + ": " + r.err());
+            assertTrue(r.err().contains(c[2]), r.err());
+            assertTrue(!r.err().contains("epoch 1/1"), c[0] + " " + c[1] + " trained before failing: " + r.err());
+        }
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
