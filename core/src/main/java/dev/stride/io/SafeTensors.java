@@ -41,7 +41,8 @@ public final class SafeTensors {
         JsonObject header = new JsonObject();
         if (metadata != null && !metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
-            metadata.forEach(meta::addProperty);
+            // Sorted: the same state gives the same bytes (Map.of iterates in an order that changes between JVMs).
+            new java.util.TreeMap<>(metadata).forEach(meta::addProperty);
             header.add(METADATA, meta);
         }
         long offset = 0;
@@ -64,8 +65,11 @@ public final class SafeTensors {
         int padded = (json.length + 7) / 8 * 8;
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        removeStaleTemporaries(dir, file.getFileName().toString());
+        // Created as any file is (the umask decides its mode), not with createTempFile's 0600; the pid and a counter
+        // keep concurrent writers of one target apart.
+        Path tmp = dir.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + "-" + TEMPORARIES.incrementAndGet() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
             ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
             head.putLong(padded).put(json);
             while (head.hasRemaining()) head.put((byte) ' ');
@@ -78,6 +82,24 @@ public final class SafeTensors {
             throw e;
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong TEMPORARIES = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Deletes {@code <name>.<pid>-<n>.tmp} files that a killed writer of the same target left behind. */
+    private static void removeStaleTemporaries(Path dir, String name) throws IOException {
+        String prefix = name + ".";
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                String f = p.getFileName().toString();
+                if (!f.startsWith(prefix) || !f.endsWith(".tmp")) continue;
+                String owner = f.substring(prefix.length(), f.length() - ".tmp".length());
+                int dash = owner.indexOf('-');
+                if (dash <= 0 || !owner.substring(0, dash).matches("[0-9]+")) continue;
+                long pid = Long.parseLong(owner.substring(0, dash));
+                if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static void writeAll(FileChannel ch, ByteBuffer b) throws IOException {

@@ -63,6 +63,30 @@ class ModelStateTest {
     }
 
     @Test
+    void savedFilesAreDeterministicFollowTheUmaskAndReplaceStaleTemporaries() throws IOException {
+        Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();
+        tensors.put("w", Tensor.of(CPU, new float[] {1, 2, 3}, 3));
+        Map<String, String> ab = new java.util.LinkedHashMap<>();
+        ab.put("a", "1");
+        ab.put("b", "2");
+        Map<String, String> ba = new java.util.LinkedHashMap<>();
+        ba.put("b", "2");
+        ba.put("a", "1");
+        Path one = dir.resolve("one.safetensors");
+        Path two = dir.resolve("two.safetensors");
+        SafeTensors.save(one, tensors, ab);
+        SafeTensors.save(two, tensors, ba);
+        assertArrayEquals(Files.readAllBytes(one), Files.readAllBytes(two), "the same state, the same bytes");
+        Path reference = Files.createFile(dir.resolve("reference"));
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(one), "the umask's mode, not 0600");
+        Path stale = Files.writeString(dir.resolve("one.safetensors.999999999-1.tmp"), "left by a killed save");
+        Path live = Files.writeString(dir.resolve("one.safetensors." + ProcessHandle.current().pid() + "-999.tmp"), "a save in progress");
+        SafeTensors.save(one, tensors, ab);
+        assertTrue(!Files.exists(stale), "a dead writer's temporary is removed");
+        assertTrue(Files.exists(live), "a live writer's temporary is left alone");
+    }
+
+    @Test
     void roundTripRestoresEveryTensor() throws IOException {
         Sequential a = mlp(1, 3);
         Path f = dir.resolve("m.safetensors");
