@@ -16,6 +16,7 @@ import dev.stride.optim.schedule.CosineWarmRestarts;
 import dev.stride.optim.schedule.Schedule;
 import dev.stride.random.Generator;
 import dev.stride.random.Philox;
+import dev.stride.tensor.Tensor;
 import dev.stride.train.Ensemble;
 import dev.stride.train.LrFinder;
 import dev.stride.train.Trainer;
@@ -59,10 +60,27 @@ class EnsembleTest {
         float[] before = m.parameters().get(0).toFloatArray();
         double single = Trainer.accuracy(m, test, 100, CPU);
         assertEquals(single, Ensemble.accuracy(m, List.of(Ensemble.snapshot(m)), test, CPU));
-        Map<String, float[]> random = Ensemble.snapshot(model(9));
-        double mixed = Ensemble.accuracy(m, List.of(Ensemble.snapshot(m), random), test, CPU);
-        assertTrue(mixed <= 1 && mixed >= 0);
+        Sequential other = model(9);
+        double mixed = Ensemble.accuracy(m, List.of(Ensemble.snapshot(m), Ensemble.snapshot(other)), test, CPU);
+        assertEquals(averagedSoftmaxAccuracy(m, other, test), mixed, 1e-12, "the ensemble averages the two models' softmax");
         assertArrayEquals(before, m.parameters().get(0).toFloatArray());
+    }
+
+    /** Accuracy of argmax((softmax(a(x)) + softmax(b(x))) / 2), computed here on the host. */
+    private static double averagedSoftmaxAccuracy(Sequential a, Sequential b, Dataset test) {
+        Tensor x = Tensor.of(CPU, test.features(), test.size(), test.sampleSize());
+        float[] pa = a.forward(x).softmax(1).toFloatArray();
+        float[] pb = b.forward(x).softmax(1).toFloatArray();
+        int c = test.classes();
+        int correct = 0;
+        for (int i = 0; i < test.size(); i++) {
+            int best = 0;
+            for (int j = 1; j < c; j++) {
+                if (pa[i * c + j] + pb[i * c + j] > pa[i * c + best] + pb[i * c + best]) best = j;
+            }
+            if (best == test.labels()[i]) correct++;
+        }
+        return (double) correct / test.size();
     }
 
     @Test
