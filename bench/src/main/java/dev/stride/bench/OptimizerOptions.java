@@ -20,7 +20,7 @@ final class OptimizerOptions {
     @Option(names = "--optimizer", defaultValue = "adam", description = "Optimizer: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     Name name;
 
-    @Option(names = "--lr", description = "Learning rate (default: the optimizer's, e.g. 1e-3 for adam, 1e-2 for rmsprop).")
+    @Option(names = "--lr", description = "Learning rate (default: one that trains the shipped models: 1e-3 for adam, amsgrad, adamw, radam and rmsprop, 2e-3 for adamax and nadam, 1e-2 for momentum, nesterov and adagrad, 0.1 for sgd, 1 for adadelta and lbfgs).")
     Float lr;
 
     @Option(names = "--momentum", description = "Momentum (default 0.9 for momentum/nesterov, 0 for rmsprop).")
@@ -53,10 +53,17 @@ final class OptimizerOptions {
     @Option(names = "--clip-norm", defaultValue = "0", description = "Clip the global gradient norm (0: off).")
     double clipNorm;
 
+    /**
+     * The rate when --lr is not given: one that trains the shipped models in a few epochs. It departs from PyTorch's
+     * default where that one does not: RMSprop's 1e-2 diverges at step 2 on the MLP (1e-3 reaches 0.885 test
+     * accuracy after one epoch), plain SGD's 1e-2 crawls (0.58 after one epoch, 0.875 with 0.1). The Java API keeps
+     * PyTorch's defaults.
+     */
     float learningRate() {
         if (lr != null) return lr;
         return switch (name) {
-            case adagrad, rmsprop, sgd, momentum, nesterov -> 1e-2f;
+            case sgd -> 0.1f;
+            case adagrad, momentum, nesterov -> 1e-2f;
             case adamax, nadam -> 2e-3f;
             case adadelta, lbfgs -> 1f;
             default -> 1e-3f;
