@@ -64,14 +64,22 @@ final class SearchCommand implements Callable<Integer> {
 
     private static Search.LogUniform range(String option, String text) {
         String[] p = text.split(":");
-        if (p.length != 2) throw new IllegalArgumentException(option + ": expected LO:HI, got " + text);
-        return new Search.LogUniform(Double.parseDouble(p[0]), Double.parseDouble(p[1]));
+        try {
+            if (p.length == 2) return new Search.LogUniform(Double.parseDouble(p[0]), Double.parseDouble(p[1]));
+        } catch (NumberFormatException e) {
+            // Falls through to the message that names the option.
+        }
+        throw new IllegalArgumentException(option + ": expected LO:HI with two numbers, got " + text);
     }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (epochs <= 0) throw new IllegalArgumentException("--epochs must be positive, got " + epochs);
+        if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+        range("--lr-range", lrRange);
+        range("--wd-range", wdRange);
         Backend be = run.start();
         Dataset all = run.normalizedTrain();
         int cut = all.size() * 4 / 5;

@@ -212,8 +212,8 @@ final class TrainCommand implements Callable<Integer> {
     private Run finished(Module net, DataLoader loader, Dataset test, Backend be, Trainer trainer, PrintWriter err) {
         Run run = new Run();
         long wall = System.nanoTime();
-        run.trainLoss = Trainer.evaluate(net, loader.dataset(), 1000, be, Loss::crossEntropy).loss();
-        run.testAccuracy = Trainer.evaluate(net, test, 1000, be, Loss::crossEntropy).accuracy();
+        run.trainLoss = Trainer.evaluate(net, loader.dataset(), batchSize, be, Loss::crossEntropy).loss();
+        run.testAccuracy = Trainer.evaluate(net, test, batchSize, be, Loss::crossEntropy).accuracy();
         err.printf("nothing to train: %s has trained %d epochs and --epochs asks for %d; its metrics as saved:%n", resume,
                 trainer.epochsDone(), epochs);
         run.seconds = (System.nanoTime() - wall) / 1e9;
@@ -303,7 +303,7 @@ final class TrainCommand implements Callable<Integer> {
             return null;
         }
         if (average != null) {
-            run.emaAccuracy = average.evaluate(() -> Trainer.accuracy(net, test, 1000, be));
+            run.emaAccuracy = average.evaluate(() -> Trainer.accuracy(net, test, batchSize, be));
             err.printf("EMA (decay %s) test acc %.4f%n", ema, run.emaAccuracy);
         }
         if (snaps != null && !snaps.taken().isEmpty()) {
@@ -353,7 +353,7 @@ final class TrainCommand implements Callable<Integer> {
             run.trainSeconds += (System.nanoTime() - t0) / 1e9;
             run.samples += train.size();
             run.trainLoss = last[0];
-            run.testAccuracy = Trainer.accuracy(net, test, 1000, be);
+            run.testAccuracy = Trainer.accuracy(net, test, batchSize, be);
             err.printf("epoch %d/%d  L-BFGS iterations %d  train loss %.4f  test acc %.4f%n",
                     e + 1, epochs, lbfgs.iterations(), run.trainLoss, run.testAccuracy);
         }

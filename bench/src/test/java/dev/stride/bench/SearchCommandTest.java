@@ -29,4 +29,15 @@ class SearchCommandTest {
         double second = Double.parseDouble(lines.get(2).split(",")[6]);
         assertTrue(best >= second || Double.isNaN(second), lines.toString());
     }
+
+    @Test
+    void badOptionsAreNamedBeforeAnyTrial() {
+        String data = Path.of("..", "data", "mnist").toString();
+        Cli range = Cli.run("search", "--data", data, "--lr-range", "abc:1");
+        assertEquals(1, range.code());
+        assertTrue(range.err().contains("--lr-range: expected LO:HI with two numbers, got abc:1"), range.err());
+        Cli epochs = Cli.run("search", "--data", data, "--epochs", "0");
+        assertEquals(1, epochs.code());
+        assertTrue(epochs.err().contains("--epochs must be positive, got 0") && !epochs.err().contains("Exception"), epochs.err());
+    }
 }

@@ -38,6 +38,10 @@ public final class DataLoader {
         }
     }
 
+    public int batchSize() {
+        return batchSize;
+    }
+
     public int batchesPerEpoch() {
         return dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
     }

@@ -38,6 +38,8 @@ public final class Idx {
             return read(file, in);
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such IDX file", e);
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + ": starts like gzip but is not valid gzip (" + e.getMessage() + ")", e);
         }
     }
 

@@ -77,11 +77,25 @@ public final class SafeTensors {
             writeAll(ch, head);
             for (Tensor t : tensors.values()) writeAll(ch, encode(t));
             ch.force(true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            IOException named = new IOException(file + ": could not be written (" + e.getMessage()
+                    + "); the previous file, if any, is unchanged", e);
+            discard(tmp, named);
+            throw named;
+        } catch (RuntimeException e) {
+            discard(tmp, e);
             throw e;
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Removes a failed save's temporary; a failure to remove it travels with the save's own error. */
+    private static void discard(Path tmp, Throwable failure) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private static final java.util.concurrent.atomic.AtomicLong TEMPORARIES = new java.util.concurrent.atomic.AtomicLong();
@@ -139,7 +153,14 @@ public final class SafeTensors {
             Map<String, String> metadata = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : header.entrySet()) {
                 if (e.getKey().equals(METADATA)) {
-                    e.getValue().getAsJsonObject().entrySet().forEach(m -> metadata.put(m.getKey(), m.getValue().getAsString()));
+                    if (!e.getValue().isJsonObject()) throw new IOException(file + ": __metadata__ is not an object of strings");
+                    for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
+                        if (!m.getValue().isJsonPrimitive() || !m.getValue().getAsJsonPrimitive().isString()) {
+                            throw new IOException(file + ": metadata value '" + m.getKey() + "' is not a string (safetensors "
+                                    + "metadata maps strings to strings)");
+                        }
+                        metadata.put(m.getKey(), m.getValue().getAsString());
+                    }
                     continue;
                 }
                 tensors.put(e.getKey(), readTensor(file, ch, e.getKey(), e.getValue(), dataStart, size, backend));

@@ -278,7 +278,8 @@ public final class Trainer {
         Evaluation eval = null;
         while (epochsDone < epochs) {
             EpochStats stats = trainEpoch(loader, listener);
-            eval = evaluate(model, validation, 1000, loader.backend(), loss);
+            // Evaluated in training-sized batches: a fixed 1000 ran a small heap out of memory where training fit.
+            eval = evaluate(model, validation, loader.batchSize(), loader.backend(), loss);
             endEpoch(eval.loss());
             if (onEpoch != null) onEpoch.accept(stats, eval);
             boolean stop = false;

@@ -29,6 +29,14 @@ class IdxTest {
     }
 
     @Test
+    void aFileThatStartsLikeGzipButIsNotIsNamed() throws IOException {
+        Path f = dir.resolve("fake-idx3-ubyte.gz");
+        Files.write(f, new byte[] {0x1f, (byte) 0x8b, 99, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
+        IOException e = assertThrows(IOException.class, () -> Idx.read(f));
+        assertTrue(e.getMessage().startsWith(f + ": starts like gzip but is not valid gzip"), e.getMessage());
+    }
+
+    @Test
     void missingFileIsNamed() {
         Path f = dir.resolve("nope-idx1-ubyte");
         IOException e = assertThrows(IOException.class, () -> Idx.read(f));

@@ -87,6 +87,20 @@ class ModelStateTest {
     }
 
     @Test
+    void metadataThatIsNotAStringAndAnUnwritableTargetAreNamed() throws IOException {
+        byte[] header = "{\"__metadata__\":{\"stride\":{\"a\":1}}}".getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length).put(header);
+        Path f = dir.resolve("object-metadata.safetensors");
+        Files.write(f, b.array());
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.load(f, CPU));
+        assertTrue(e.getMessage().contains("object-metadata.safetensors") && e.getMessage().contains("'stride' is not a string"), e.getMessage());
+        Path tooLong = dir.resolve("x".repeat(250) + ".safetensors");
+        e = assertThrows(IOException.class, () -> SafeTensors.save(tooLong, Map.of("w", Tensor.of(CPU, new float[] {1}, 1)), Map.of()));
+        assertTrue(e.getMessage().contains(tooLong.toString()) && e.getMessage().contains("could not be written"), e.getMessage());
+    }
+
+    @Test
     void roundTripRestoresEveryTensor() throws IOException {
         Sequential a = mlp(1, 3);
         Path f = dir.resolve("m.safetensors");
