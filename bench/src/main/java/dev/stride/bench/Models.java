@@ -19,6 +19,7 @@ public final class Models {
     private Models() {}
 
     static final String NAMES = "mlp, cnn";
+    static final java.util.List<String> NAMES_LIST = java.util.List.of("mlp", "cnn");
 
     public static Module create(String name, int inputs, int classes) {
         return switch (name) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** The options every command that trains shares: which model, which data, which seed, which backend. */
 final class RunOptions {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model: " + Models.NAMES + " (default ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "mlp", converter = Checked.ModelName.class, description = "Model: " + Models.NAMES + " (default ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--data", defaultValue = "${sys:stride.home:-.}/data/mnist",

@@ -19,13 +19,7 @@ final class ScheduleOptions {
     @Option(names = "--step-size", defaultValue = "2", description = "step: epochs between decays (default ${DEFAULT-VALUE}).")
     long stepSize;
 
-    /** Rejects settings that would make a rate negative or a schedule meaningless, before anything trains. */
-    void check() {
-        if (!(gamma > 0) || Double.isInfinite(gamma)) throw new IllegalArgumentException("--gamma must be a finite number > 0, got " + gamma);
-        if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0 epochs, got " + warmup);
-    }
-
-    @Option(names = "--gamma", defaultValue = "0.5", description = "step/multistep/exponential/exp_range decay factor (default ${DEFAULT-VALUE}).")
+    @Option(names = "--gamma", defaultValue = "0.5", converter = Checked.Positive.class, description = "step/multistep/exponential/exp_range decay factor (default ${DEFAULT-VALUE}).")
     double gamma;
 
     @Option(names = "--milestones", split = ",", defaultValue = "2,4", description = "multistep: epochs at which to decay (default ${DEFAULT-VALUE}).")
@@ -61,7 +55,7 @@ final class ScheduleOptions {
     @Option(names = "--factor", defaultValue = "0.1", description = "plateau: reduction factor (default ${DEFAULT-VALUE}).")
     double factor;
 
-    @Option(names = "--warmup", defaultValue = "0", description = "Linear warm-up epochs in front of the schedule (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "0", converter = Checked.NonNegative.class, description = "Linear warm-up epochs in front of the schedule (default ${DEFAULT-VALUE}).")
     long warmup;
 
     boolean perStep() {

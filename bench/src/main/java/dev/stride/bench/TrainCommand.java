@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
             + "report the ensemble's test accuracy.")
     boolean snapshots;
 
-    @Option(names = "--preprocess", defaultValue = "global",
+    @Option(names = "--preprocess", defaultValue = "global", converter = Checked.Preprocess.class,
             description = "Input preprocessing fitted on the training split: global (one mean and std), mean-image, per-channel, "
                     + "standardize, pca-K or whiten-K (K components; MLP only). Default ${DEFAULT-VALUE}.")
     String preprocess;
@@ -127,8 +127,6 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
         if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         checkPaths();
-        schedule.check();
-        checkPreprocess();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         Backend be = opts.start();
@@ -394,17 +392,6 @@ final class TrainCommand implements Callable<Integer> {
             throw new java.io.IOException(option + " " + dir + ": cannot be created (" + e.getMessage() + ")", e);
         }
         if (!java.nio.file.Files.isWritable(dir)) throw new java.io.IOException(option + " " + dir + ": is not writable");
-    }
-
-    /** --preprocess names one of the known forms exactly, with a positive K for pca-K and whiten-K. */
-    private void checkPreprocess() {
-        if (java.util.List.of("global", "mean-image", "per-channel", "standardize").contains(preprocess)) return;
-        String[] p = preprocess.split("-", -1);
-        boolean ok = p.length == 2 && (p[0].equals("pca") || p[0].equals("whiten")) && p[1].matches("[1-9][0-9]*");
-        if (!ok) {
-            throw new IllegalArgumentException("--preprocess: unknown '" + preprocess
-                    + "' (global, mean-image, per-channel, standardize, pca-K, whiten-K with K a positive integer)");
-        }
     }
 
     private Preprocessing.Transform preprocessing(Dataset train, Backend be) {

@@ -174,7 +174,7 @@ class TrainOptionsTest {
     }
 
     @Test
-    void badPathsAndSettingsFailBeforeTheFirstStepNamingTheOption() throws Exception {
+    void badPathsAndOptionValuesFailBeforeTheFirstStepNamingTheOption() throws Exception {
         Path file = tiny.resolve("a-file");
         java.nio.file.Files.writeString(file, "x");
         String[][] cases = {
@@ -183,16 +183,26 @@ class TrainOptionsTest {
             {"--checkpoint-dir", file.toString(), "--checkpoint-dir " + file + ": is a file, not a folder"},
             {"--resume", tiny.resolve("missing.safetensors").toString(), "missing.safetensors: no such file"},
             {"--resume", tiny.toString(), tiny + ": is a folder, not a checkpoint file"},
-            {"--gamma", "-1", "--gamma must be a finite number > 0, got -1.0"},
-            {"--warmup", "-2", "--warmup must be >= 0 epochs, got -2"},
-            {"--preprocess", "pca-abc", "--preprocess: unknown 'pca-abc'"},
-            {"--preprocess", "mean-xyz", "--preprocess: unknown 'mean-xyz'"},
         };
         for (String[] c : cases) {
             Cli r = Cli.run(args("--epochs", "1", c[0], c[1]));
             assertEquals(1, r.code(), c[0] + " " + c[1] + ": " + r.err());
             assertTrue(r.err().contains(c[2]), r.err());
             assertTrue(!r.err().contains("epoch 1/1"), c[0] + " " + c[1] + " trained before failing: " + r.err());
+        }
+        // Option values are usage errors, status 2 with the usage, as an unknown --optimizer always was.
+        String[][] usage = {
+            {"--gamma", "-1", "Invalid value for option '--gamma': must be a finite number > 0, got -1"},
+            {"--warmup", "-2", "Invalid value for option '--warmup': must be >= 0, got -2"},
+            {"--preprocess", "pca-abc", "Invalid value for option '--preprocess': unknown 'pca-abc'"},
+            {"--preprocess", "mean-xyz", "Invalid value for option '--preprocess': unknown 'mean-xyz'"},
+            {"--model", "resnet", "Invalid value for option '--model': unknown model 'resnet' (choose from mlp, cnn)"},
+            {"--optimizer", "lion", "Invalid value for option '--optimizer'"},
+        };
+        for (String[] c : usage) {
+            Cli r = Cli.run(args("--epochs", "1", c[0], c[1]));
+            assertEquals(2, r.code(), c[0] + " " + c[1] + ": " + r.err());
+            assertTrue(r.err().contains(c[2]) && r.err().contains("Usage: stride train"), r.err());
         }
     }
 
