@@ -38,7 +38,10 @@ public final class Mnist {
         if (images.dims().length != 3) {
             throw new IOException(imagesFile + ": expected images [N, rows, cols], got rank " + images.dims().length);
         }
-        if (labels.dims().length != 1 || labels.count() != images.count()) {
+        if (labels.dims().length != 1) {
+            throw new IOException(labelsFile + ": expected one label per image (rank 1), got rank " + labels.dims().length);
+        }
+        if (labels.count() != images.count()) {
             throw new IOException(labelsFile + ": " + labels.count() + " labels for " + images.count() + " images in " + imagesFile);
         }
         if (images.count() == 0) throw new IOException(imagesFile + ": no images");
@@ -49,6 +52,10 @@ public final class Mnist {
                 throw new IOException(imagesFile + ": sample " + i / per + " has the non-finite pixel " + px[i] + " at " + i % per);
             }
             px[i] /= 255f;
+        }
+        float[] raw = labels.values();
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] != Math.rint(raw[i])) throw new IOException(labelsFile + ": label " + raw[i] + " of sample " + i + " is not a whole number");
         }
         int[] y = labels.ints();
         return new Dataset(px, y, new int[] {1, images.dims()[1], images.dims()[2]},

@@ -75,6 +75,27 @@ class MnistTest {
     }
 
     @Test
+    void labelsThatAreNotOneWholeNumberPerImageAreNamed() throws IOException {
+        write("train", 2, 2);
+        write("t10k", 2, 2);
+        writeFloats("train-labels-idx1-ubyte", new int[] {2}, 1, 2.5f);
+        String m = error();
+        assertTrue(m.contains("train-labels-idx1-ubyte") && m.contains("label 2.5 of sample 1 is not a whole number"), m);
+        writeFloats("train-labels-idx1-ubyte", new int[] {2, 1}, 1, 0);
+        m = error();
+        assertTrue(m.contains("train-labels-idx1-ubyte") && m.contains("one label per image (rank 1), got rank 2"), m);
+    }
+
+    /** A float32 IDX file. */
+    private void writeFloats(String name, int[] dims, float... values) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve(name)))) {
+            out.writeInt(0x0D00 | dims.length);
+            for (int d : dims) out.writeInt(d);
+            for (float f : values) out.writeFloat(f);
+        }
+    }
+
+    @Test
     void aNonFinitePixelIsNamedWithItsSample() throws IOException {
         write("t10k", 2, 2);
         write("train", 2, 2);

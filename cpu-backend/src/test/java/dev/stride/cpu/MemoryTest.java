@@ -102,6 +102,14 @@ class MemoryTest {
     }
 
     @Test
+    void aTensorWhoseStorageWasClosedRaisesOnTheCpuToo() {
+        Tensor t = Tensor.of(CPU, new float[] {1, 2}, 2);
+        t.storage().close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.mul(2f));
+        assertTrue(e.getMessage().startsWith("mul: ") && e.getMessage().contains("after it was closed"), e.getMessage());
+    }
+
+    @Test
     void backwardReleasesTheGraphAndASecondOneSaysSo() {
         Tensor w = Tensor.of(CPU, new float[] {1, 2}, 2).requiresGrad(true);
         Tensor loss = w.mul(w).sum();
