@@ -126,6 +126,19 @@ class DeviceReadyTrainingTest {
     }
 
     @Test
+    void validationRunsInTrainingSizedBatches() throws Exception {
+        CountingBackend be = new CountingBackend(CPU);
+        Module net = mlp(new Generator(7));
+        net.to(be);
+        Trainer t = new Trainer(net, new Adam(net.parameters(), 1e-3f), Loss::crossEntropy);
+        Dataset big = images(2000, 8, 4);
+        t.fit(new DataLoader(images(40, 8, 4), 8, true, 1, false, be), big, 1, Trainer.Listener.NONE, null);
+        // 2000 images of 64 floats are 512 KB; a batch of 8 is 2 KB. Evaluating all at once (a fixed 1000 did half)
+        // is what ran small heaps out of memory.
+        assertTrue(be.peakBytes() < 200_000, "peak " + be.peakBytes() + " bytes");
+    }
+
+    @Test
     void trainingOnTheCountingBackendMatchesThePlainOne() {
         Module plain = mlp(new Generator(9));
         Module counted = mlp(new Generator(9));
