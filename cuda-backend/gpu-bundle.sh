@@ -21,6 +21,7 @@ if command -v objcopy > /dev/null; then strip=(--strip-native-debug-symbols="obj
 jlink --add-modules java.base,java.logging,java.management,java.sql,jdk.incubator.vector,jdk.unsupported \
   --strip-debug --no-man-pages --no-header-files --compress=2 "${strip[@]}" --output "$out/runtime"
 cp bench/target/stride.jar "$out/stride.jar"
+cp -r data/mnist "$out/mnist"
 jar cf "$out/stride-cuda-tests.jar" -C cuda-backend/target/test-classes .
 cat > "$out/gpu-checks.sh" <<'CHECKS'
 #!/usr/bin/env bash
@@ -35,7 +36,31 @@ nvidia-smi > "$results/nvidia-smi.txt" 2>&1 || true
 "$java" --add-modules jdk.incubator.vector -jar "$here/junit-console.jar" execute \
   -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu --select-class dev.stride.cuda.GpuDeviceTest \
   --details=tree 2>&1 | tee "$results/gpu-tests.txt"
-"$java" --add-modules jdk.incubator.vector -jar "$here/stride.jar" bench --backend cuda --json 2>&1 | tee "$results/bench-cuda.txt"
+stride() { "$java" --add-modules jdk.incubator.vector "$@"; }
+stride -jar "$here/stride.jar" bench --backend cuda --json 2>&1 | tee "$results/bench-cuda.txt"
+# The same with Stride's own SGEMM instead of cuBLAS: the kernel's GFLOP/s beside the library's.
+stride -Dstride.cuda.gemm=stride -jar "$here/stride.jar" bench --backend cuda --json 2>&1 | tee "$results/bench-cuda-own-sgemm.txt"
+for model in mlp cnn; do
+  stride -jar "$here/stride.jar" train --backend cuda --model "$model" --data "$here/mnist" --curves none --json 2>&1 \
+    | tee "$results/train-cuda-$model.txt"
+done
+# PyTorch on the same device, where it is installed: matmul GFLOP/s at the sizes stride bench uses.
+python3 - <<'PY' 2>&1 | tee "$results/torch-matmul.txt"
+import time
+try:
+    import torch
+    assert torch.cuda.is_available()
+except Exception as e:
+    print("no torch with CUDA here:", e)
+    raise SystemExit
+for n in (1024, 4096):
+    a = torch.randn(n, n, device="cuda"); b = torch.randn(n, n, device="cuda")
+    for _ in range(3): a @ b
+    torch.cuda.synchronize(); t = time.perf_counter(); reps = 20
+    for _ in range(reps): a @ b
+    torch.cuda.synchronize(); dt = (time.perf_counter() - t) / reps
+    print(f"torch.matmul n={n}: {2 * n ** 3 / dt / 1e9:.1f} GFLOP/s")
+PY
 CHECKS
 chmod +x "$out/gpu-checks.sh"
 du -sh "$out"
