@@ -27,7 +27,7 @@ public class Activation extends Module {
 
     /** {@code torch.nn.LeakyReLU}, default slope 0.01. */
     public static Activation leakyRelu(float slope) {
-        if (!(slope >= 0)) throw new IllegalArgumentException("LeakyReLU: negative slope must be >= 0, got " + slope);
+        if (!Float.isFinite(slope)) throw new IllegalArgumentException("LeakyReLU: negative slope must be finite, got " + slope);
         return new Activation("LeakyReLU(" + slope + ")", x -> Functional.leakyRelu(x, slope));
     }
 

@@ -41,14 +41,17 @@ public final class Init {
         }
     }
 
-    static long fanIn(int[] shape) {
+    /** fan_in of a weight {@code [out, in, k...]}: in·∏k, as {@code torch.nn.init._calculate_fan_in_and_fan_out}. */
+    public static long fanIn(int[] shape) {
         if (shape.length < 2) throw new IllegalArgumentException("init: fan needs a weight of rank >= 2, got rank " + shape.length);
         long f = shape[1];
         for (int i = 2; i < shape.length; i++) f *= shape[i];
         return f;
     }
 
-    static long fanOut(int[] shape) {
+    /** fan_out of a weight {@code [out, in, k...]}: out·∏k. */
+    public static long fanOut(int[] shape) {
+        if (shape.length < 2) throw new IllegalArgumentException("init: fan needs a weight of rank >= 2, got rank " + shape.length);
         long f = shape[0];
         for (int i = 2; i < shape.length; i++) f *= shape[i];
         return f;
@@ -86,6 +89,22 @@ public final class Init {
     public static Tensor kaimingNormal(Backend backend, Generator gen, double a, FanMode mode, int... shape) {
         long fan = mode == FanMode.FAN_IN ? fanIn(shape) : fanOut(shape);
         return Tensor.randn(backend, gen, 0, (float) (leakyReluGain(a) / Math.sqrt(fan)), shape);
+    }
+
+    /**
+     * {@code torch.nn.init.calculate_gain}: 1 for linear, the conv and conv-transpose names and sigmoid; 5/3 for tanh;
+     * sqrt(2) for relu; sqrt(2 / (1 + slope²)) for leaky_relu ({@code param} the slope, 0.01 when null); 3/4 for selu.
+     */
+    public static double calculateGain(String nonlinearity, Double param) {
+        return switch (nonlinearity) {
+            case "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid" -> 1;
+            case "tanh" -> 5.0 / 3;
+            case "relu" -> Math.sqrt(2);
+            case "leaky_relu" -> leakyReluGain(param == null ? 0.01 : param);
+            case "selu" -> 0.75;
+            default -> throw new IllegalArgumentException("calculateGain: unsupported nonlinearity '" + nonlinearity
+                    + "' (linear, conv1d/2d/3d, conv_transpose1d/2d/3d, sigmoid, tanh, relu, leaky_relu, selu)");
+        };
     }
 
     /** Gain for leaky ReLU with negative slope {@code a} (a = 0 is ReLU): sqrt(2 / (1 + a^2)). */

@@ -7,7 +7,7 @@ import dev.stride.tensor.Shape;
 import dev.stride.tensor.Tensor;
 
 /**
- * {@code y = x W^T + b} for x of shape {@code [N, in]}; W is {@code [out, in]} as in PyTorch.
+ * {@code y = x W^T + b} for x of shape {@code [..., in]}; W is {@code [out, in]} as in PyTorch.
  * Default initialization: W from PyTorch's default ({@link Init#kaimingUniform} with a = sqrt(5), which is
  * U(-1/sqrt(in), 1/sqrt(in))), b zeros. Pass an {@link Init.Scheme} for Xavier or He.
  */
@@ -29,14 +29,20 @@ public final class Linear extends Module {
         this.bias = bias ? registerParameter("bias", Tensor.zeros(backend, out)) : null;
     }
 
+    /** {@code x [..., in]} (rank 2 or more, leading dimensions batch dimensions, as PyTorch) to {@code [..., out]}. */
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() != 2 || x.dim(1) != in) {
-            throw new IllegalArgumentException("Linear(" + in + ", " + out + "): expects input [N, " + in + "], got "
+        if (x.rank() < 2 || x.dim(-1) != in) {
+            throw new IllegalArgumentException("Linear(" + in + ", " + out + "): expects input [..., " + in + "] of rank >= 2, got "
                     + Shape.str(x.shape()));
         }
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        int[] shape = x.shape();
+        Tensor flat = x.rank() == 2 ? x : x.reshape(-1, in);
+        Tensor y = flat.matmul(weight.t());
+        if (bias != null) y = y.add(bias);
+        if (x.rank() == 2) return y;
+        shape[shape.length - 1] = out;
+        return y.reshape(shape);
     }
 
     public Tensor weight() {

@@ -306,10 +306,11 @@ class LayerTest {
         rejects("BatchNorm2d(3): expects input [N, 3, H, W], got [2, 3]", () -> BatchNorm.batchNorm2d(3).forward(Tensor.zeros(CPU, 2, 3)));
         rejects("BatchNorm1d(4): expects input [N, 4] or [N, 4, L], got [2, 3]", () -> BatchNorm.batchNorm1d(4).forward(Tensor.zeros(CPU, 2, 3)));
         rejects("more than one value per channel", () -> BatchNorm.batchNorm1d(3).forward(Tensor.zeros(CPU, 1, 3)));
-        rejects("Linear(4, 2): expects input [N, 4], got [3, 5]", () -> new Linear(4, 2).forward(Tensor.zeros(CPU, 3, 5)));
+        rejects("Linear(4, 2): expects input [..., 4] of rank >= 2, got [3, 5]", () -> new Linear(4, 2).forward(Tensor.zeros(CPU, 3, 5)));
+        rejects("Linear(4, 2): expects input [..., 4] of rank >= 2, got [4]", () -> new Linear(4, 2).forward(Tensor.zeros(CPU, 4)));
         rejects("Dropout: p must be in [0, 1), got 1.0", () -> new Dropout(1f));
         rejects("Dropout: p must be in [0, 1), got -0.1", () -> new Dropout(-0.1f));
-        rejects("LeakyReLU: negative slope must be >= 0", () -> Activation.leakyRelu(-0.1f));
+        rejects("LeakyReLU: negative slope must be finite, got NaN", () -> Activation.leakyRelu(Float.NaN));
         rejects("ELU: alpha must be >= 0", () -> Activation.elu(-1f));
         rejects("groups 3 must divide both channel counts", () -> new Conv2d(4, 6, 3, 1, 1, 1, 3, true, Init.Scheme.HE_NORMAL, CPU, new Generator(1)));
         rejects("stride and dilation must be positive", () -> new Conv2d(1, 1, 3, 0, 1));

@@ -28,10 +28,65 @@ class SpecialPointsTest {
     static final CpuBackend CPU = new CpuBackend();
     static final Tolerance T = Tolerance.F32;
 
-    static JsonArray cases() throws IOException {
+    static JsonObject fixture() throws IOException {
         try (InputStream in = SpecialPointsTest.class.getResourceAsStream("special-points.json")) {
-            return JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonArray("cases");
+            return JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
         }
+    }
+
+    static JsonArray cases() throws IOException {
+        return fixture().getAsJsonArray("cases");
+    }
+
+    /** A nested JSON list of numbers, flattened row-major. */
+    static float[] flat(com.google.gson.JsonElement e) {
+        java.util.List<Float> out = new java.util.ArrayList<>();
+        flatten(e, out);
+        float[] v = new float[out.size()];
+        for (int i = 0; i < v.length; i++) v[i] = out.get(i);
+        return v;
+    }
+
+    private static void flatten(com.google.gson.JsonElement e, java.util.List<Float> out) {
+        if (e.isJsonArray()) {
+            for (var x : e.getAsJsonArray()) flatten(x, out);
+        } else {
+            out.add(e.getAsFloat());
+        }
+    }
+
+    @Test
+    void fansAndGainsAreTorchInits() throws IOException {
+        JsonObject init = fixture().getAsJsonObject("init");
+        for (var e : init.getAsJsonArray("fans")) {
+            JsonObject f = e.getAsJsonObject();
+            int[] shape = new com.google.gson.Gson().fromJson(f.get("shape"), int[].class);
+            assertEquals(f.get("fan_in").getAsLong(), dev.stride.nn.Init.fanIn(shape), "fan_in of " + f.get("shape"));
+            assertEquals(f.get("fan_out").getAsLong(), dev.stride.nn.Init.fanOut(shape), "fan_out of " + f.get("shape"));
+        }
+        for (var e : init.getAsJsonArray("gains")) {
+            JsonObject g = e.getAsJsonObject();
+            Double param = g.get("param").isJsonNull() ? null : g.get("param").getAsDouble();
+            assertEquals(g.get("gain").getAsDouble(), dev.stride.nn.Init.calculateGain(g.get("name").getAsString(), param), 1e-12,
+                    "gain of " + g);
+        }
+    }
+
+    @Test
+    void linearTakesBatchDimensionsInFrontAsTorchDoes() throws IOException {
+        JsonObject l = fixture().getAsJsonObject("linear");
+        dev.stride.nn.Linear layer = new dev.stride.nn.Linear(3, 2, true, dev.stride.nn.Init.Scheme.PYTORCH_DEFAULT, CPU,
+                new dev.stride.random.Generator(0));
+        Tensor.of(CPU, flat(l.get("weight")), 2, 3).copyTo(layer.weight().storage());
+        Tensor.of(CPU, flat(l.get("bias")), 2).copyTo(layer.bias().storage());
+        Tensor x = Tensor.of(CPU, flat(l.get("x")), 2, 2, 3).requiresGrad(true);
+        Tensor y = layer.forward(x);
+        assertEquals(java.util.List.of(2, 2, 2), java.util.Arrays.stream(y.shape()).boxed().toList());
+        T.check("linear value", y.toFloatArray(), flat(l.get("value")));
+        y.mul(Tensor.of(CPU, new float[] {0, 1, 2, 3, 4, 5, 6, 7}, 2, 2, 2)).sum().backward();
+        T.check("linear input gradient", x.grad().toFloatArray(), flat(l.get("grad_x")));
+        T.check("linear weight gradient", layer.weight().grad().toFloatArray(), flat(l.get("grad_weight")));
+        T.check("linear bias gradient", layer.bias().grad().toFloatArray(), flat(l.get("grad_bias")));
     }
 
     static float[] floats(JsonObject o, String key) {
@@ -114,6 +169,6 @@ class SpecialPointsTest {
             }
             checked++;
         }
-        assertEquals(17, checked);
+        assertEquals(18, checked);
     }
 }

@@ -70,4 +70,24 @@ for name, fn in (("binaryCrossEntropyWithLogits", F.binary_cross_entropy_with_lo
     cases.append({"kind": "loss", "name": name, "prediction": P, "target": q.tolist(), "value": loss.item(),
                   "grad_prediction": gp, "grad_target": gq})
 
-print(json.dumps({"torch": torch.__version__, "cases": cases}, allow_nan=True, indent=1))
+activation("leakyRelu", lambda x: F.leaky_relu(x, -0.2), slope=-0.2)
+
+# Fans and gains, as torch.nn.init computes them.
+init = {"fans": [], "gains": []}
+for shape in ([5, 3], [16, 1, 3, 3], [8, 4, 2, 5], [7, 2, 3]):
+    fi, fo = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
+    init["fans"].append({"shape": shape, "fan_in": fi, "fan_out": fo})
+for name, param in (("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh", None), ("relu", None),
+                    ("leaky_relu", None), ("leaky_relu", 0.2), ("selu", None)):
+    init["gains"].append({"name": name, "param": param, "gain": torch.nn.init.calculate_gain(name, param)})
+
+# Linear on a rank-3 input: values and gradients with fixed weights.
+x = torch.tensor([[[0.5, -1.0, 2.0], [0.0, 1.0, -0.5]], [[1.5, 0.25, -2.0], [3.0, -1.0, 0.0]]], dtype=torch.float64, requires_grad=True)
+w = torch.tensor([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]], dtype=torch.float64, requires_grad=True)
+bias = torch.tensor([0.05, -0.1], dtype=torch.float64, requires_grad=True)
+y = F.linear(x, w, bias)
+(y * torch.arange(8, dtype=torch.float64).reshape(2, 2, 2)).sum().backward()
+linear = {"x": x.tolist(), "weight": w.tolist(), "bias": bias.tolist(), "value": y.tolist(), "grad_x": x.grad.tolist(),
+          "grad_weight": w.grad.tolist(), "grad_bias": bias.grad.tolist()}
+
+print(json.dumps({"torch": torch.__version__, "cases": cases, "init": init, "linear": linear}, allow_nan=True, indent=1))
