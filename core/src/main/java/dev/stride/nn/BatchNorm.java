@@ -67,6 +67,16 @@ public final class BatchNorm extends Module {
         return Functional.batchNorm(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps);
     }
 
+    /** γ, PyTorch's {@code weight}. */
+    public Tensor weight() {
+        return gamma;
+    }
+
+    /** β, PyTorch's {@code bias}. */
+    public Tensor bias() {
+        return beta;
+    }
+
     public Tensor runningMean() {
         return runningMean;
     }

@@ -20,4 +20,9 @@ public final class PReLU extends Module {
     public Tensor forward(Tensor x) {
         return Functional.prelu(x, alpha);
     }
+
+    /** The learnable slope, PyTorch's {@code weight}. */
+    public Tensor weight() {
+        return alpha;
+    }
 }

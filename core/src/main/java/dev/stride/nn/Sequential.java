@@ -4,7 +4,10 @@ import dev.stride.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Applies its children in order; they are named {@code 0, 1, 2, ...} as in PyTorch. */
+/**
+ * Applies its children in order. They are named {@code 0, 1, 2, ...} as in PyTorch, or by the names given to
+ * {@link #add(String, Module)} (PyTorch's {@code Sequential(OrderedDict(...))}), so that {@code fc1.weight} loads.
+ */
 public final class Sequential extends Module {
     private final List<Module> layers = new ArrayList<>();
 
@@ -13,7 +16,16 @@ public final class Sequential extends Module {
     }
 
     public Sequential add(Module m) {
-        registerModule(Integer.toString(layers.size()), m);
+        return add(Integer.toString(layers.size()), m);
+    }
+
+    /** Appends {@code m} under {@code name}; a name used twice, or empty or dotted, is an error. */
+    public Sequential add(String name, Module m) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("Sequential: a child's name must be non-empty and without dots, got '" + name + "'");
+        }
+        if (children().containsKey(name)) throw new IllegalArgumentException("Sequential: a child is already named '" + name + "'");
+        registerModule(name, m);
         layers.add(m);
         return this;
     }

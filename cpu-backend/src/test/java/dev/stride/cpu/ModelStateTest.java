@@ -39,6 +39,22 @@ class ModelStateTest {
     @Test
     void namesFollowPyTorch() {
         assertEquals(java.util.List.of("0.weight", "0.bias", "2.weight", "2.bias"), java.util.List.copyOf(mlp(1, 3).stateDict().keySet()));
+        Generator g = new Generator(2);
+        Sequential named = new Sequential()
+                .add("fc1", new Linear(3, 4, true, Init.Scheme.PYTORCH_DEFAULT, CPU, g))
+                .add("act", Activation.relu())
+                .add("fc2", new Linear(4, 2, true, Init.Scheme.PYTORCH_DEFAULT, CPU, g));
+        assertEquals(java.util.List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"), java.util.List.copyOf(named.stateDict().keySet()));
+        assertEquals(2, named.forward(Tensor.zeros(CPU, 5, 3)).dim(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> named.add("fc1", Activation.relu()));
+        assertTrue(e.getMessage().contains("already named 'fc1'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> named.add("a.b", Activation.relu()));
+        assertTrue(e.getMessage().contains("without dots"), e.getMessage());
+        dev.stride.nn.BatchNorm bn = dev.stride.nn.BatchNorm.batchNorm1d(3, 0.1f, 1e-5f, CPU);
+        org.junit.jupiter.api.Assertions.assertSame(bn.namedParameters().get("weight"), bn.weight());
+        org.junit.jupiter.api.Assertions.assertSame(bn.namedParameters().get("bias"), bn.bias());
+        dev.stride.nn.PReLU prelu = new dev.stride.nn.PReLU(3, 0.25f);
+        org.junit.jupiter.api.Assertions.assertSame(prelu.namedParameters().get("weight"), prelu.weight());
     }
 
     /** A safetensors file whose one header entry is {@code entry} and whose data is {@code dataBytes} zero bytes. */
