@@ -369,17 +369,18 @@ final class TrainCommand implements Callable<Integer> {
      * can be made.
      */
     private void checkPaths() throws java.io.IOException {
-        for (java.util.Map.Entry<String, Path> in : java.util.Map.of("--resume", resume == null ? Path.of("") : resume,
-                "--resume-weights-only", resumeWeights == null ? Path.of("") : resumeWeights,
-                "--init-from", initFrom == null ? Path.of("") : initFrom).entrySet()) {
-            Path p = in.getValue();
-            if (p.toString().isEmpty()) continue;
-            if (!java.nio.file.Files.exists(p)) throw new java.io.IOException(in.getKey() + " " + p + ": no such file");
-            if (java.nio.file.Files.isDirectory(p)) throw new java.io.IOException(in.getKey() + " " + p + ": is a folder, not a checkpoint file");
-        }
+        readableFile("--resume", resume);
+        readableFile("--resume-weights-only", resumeWeights);
+        readableFile("--init-from", initFrom);
         if (save != null) writableFolder("--save", save.toAbsolutePath().getParent());
         if (checkpointDir != null) writableFolder("--checkpoint-dir", checkpointDir);
         if (curves != null && !curves.equals("none")) writableFolder("--curves", Path.of(curves));
+    }
+
+    private static void readableFile(String option, Path p) throws java.io.IOException {
+        if (p == null) return;
+        if (!java.nio.file.Files.exists(p)) throw new java.io.IOException(option + " " + p + ": no such file");
+        if (java.nio.file.Files.isDirectory(p)) throw new java.io.IOException(option + " " + p + ": is a folder, not a checkpoint file");
     }
 
     private static void writableFolder(String option, Path dir) throws java.io.IOException {

@@ -141,7 +141,6 @@ public final class Checkpoint {
         java.util.List<String> differences = new java.util.ArrayList<>();
         for (Map.Entry<String, String> e : now.entrySet()) {
             String was = saved.get(e.getKey());
-            if (recipe == null && !e.getKey().equals("optimizer kind")) continue;
             if (!java.util.Objects.equals(was, e.getValue())) {
                 differences.add(e.getKey() + " " + (was == null ? "(not recorded)" : was) + " -> " + e.getValue());
             }

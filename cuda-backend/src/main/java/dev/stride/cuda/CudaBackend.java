@@ -217,8 +217,7 @@ public final class CudaBackend implements Backend {
         long outputs = kept.numel();
         if (outputs == 0) return;
         long inner = red.numel();
-        int threads = 32;
-        while (threads < 256 && threads < inner) threads *= 2;
+        int threads = blockFor(inner);
         byte[] walks = Walk.pair(walk(kept), walk(red));
         gpu.launch(modules.get("reduce"), "reduce", new int[] {(int) Math.min(outputs, MAX_BLOCKS), 1, 1},
                 new int[] {threads, 1, 1}, 0, walks, op.ordinal(), address(name, x.storage(), 0), address(name, out, 0));
