@@ -52,6 +52,45 @@ public final class Loss {
         return reduction.apply(perSample);
     }
 
+    /**
+     * {@code torch.nn.functional.cross_entropy} with every option: class {@code weight [C]} (or null), labels equal to
+     * {@code ignoreIndex} contribute nothing, and label smoothing ε mixes in {@code ε/C · Σ_c -w_c log p_c}. The
+     * mean divides by the summed weights of the labels that count (PyTorch's rule; NaN when every label is ignored).
+     * The two shorter forms take the fused path and ignore no label.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor labels, Tensor weight, int ignoreIndex, float smoothing,
+                                      Reduction reduction) {
+        labels("crossEntropy", logits, labels);
+        checkSmoothing(smoothing);
+        int n = logits.dim(0);
+        int c = logits.dim(1);
+        classWeights("crossEntropy", weight, c);
+        Tensor valid;
+        Tensor safe;
+        Tensor sampleWeight;
+        try (NoGrad ignored = NoGrad.enter()) {
+            Tensor lf = labels.to(DType.F32);
+            valid = lf.eq(Tensor.scalar(lf.backend(), ignoreIndex)).rsub(1f);
+            safe = lf.mul(valid).to(DType.I32);
+            sampleWeight = weight == null ? valid : weight.reshape(1, c).expand(n, c).gatherRows(safe).mul(valid);
+        }
+        Tensor logp = logits.logSoftmax(1);
+        Tensor perSample = logp.gatherRows(safe).mul(sampleWeight).neg();
+        if (smoothing > 0) {
+            Tensor weighted = weight == null ? logp : logp.mul(weight.reshape(1, c).detach());
+            Tensor smooth = weighted.sum(1, false).mul(valid).neg();
+            perSample = perSample.mul(1 - smoothing).add(smooth.mul(smoothing / c));
+        }
+        return reduction == Reduction.MEAN ? perSample.sum().div(sampleWeight.sum()) : reduction.apply(perSample);
+    }
+
+    private static void classWeights(String loss, Tensor weight, int classes) {
+        if (weight != null && (weight.rank() != 1 || weight.dim(0) != classes)) {
+            throw new IllegalArgumentException(loss + ": class weights must have shape [" + classes + "], got "
+                    + Shape.str(weight.shape()));
+        }
+    }
+
     private static void checkSmoothing(float smoothing) {
         if (!(smoothing >= 0 && smoothing <= 1)) throw new IllegalArgumentException("crossEntropy: label smoothing must be in [0, 1], got " + smoothing);
     }
@@ -97,6 +136,36 @@ public final class Loss {
         return reduction.apply(perElement);
     }
 
+    /**
+     * {@code binary_cross_entropy_with_logits} with an element {@code weight} and a {@code posWeight} on the positive
+     * term, both broadcast against the logits (either may be null): with {@code l = 1 + (posWeight - 1)·y},
+     * {@code weight·((1 - y)·x + l·softplus(-x))}. Gradients stated as in the two-argument form:
+     * {@code weight·((1 - y) - l·sigmoid(-x))} for the logits.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Tensor weight, Tensor posWeight,
+                                                      Reduction reduction) {
+        sameShape("binaryCrossEntropyWithLogits", logits, targets);
+        if (posWeight == null && weight == null) return binaryCrossEntropyWithLogits(logits, targets, reduction);
+        Tensor pw = posWeight == null ? null : posWeight.detach();
+        Tensor w = weight == null ? null : weight.detach();
+        Tensor perElement;
+        Tensor softplusNeg;
+        Tensor logWeight;
+        try (NoGrad ignored = NoGrad.enter()) {
+            softplusNeg = logits.abs().neg().exp().add(1f).log().add(logits.neg().relu());
+            logWeight = pw == null ? targets.mul(0f).add(1f) : pw.sub(1f).mul(targets).add(1f);
+            perElement = targets.rsub(1f).mul(logits).add(logWeight.mul(softplusNeg));
+            if (w != null) perElement = perElement.mul(w);
+        }
+        perElement = Autograd.record("binaryCrossEntropyWithLogits", perElement, g -> {
+            Tensor scale = w == null ? g : g.mul(w);
+            Tensor dx = targets.rsub(1f).sub(logWeight.mul(logits.neg().sigmoid())).mul(scale);
+            Tensor dy = (pw == null ? logits.neg() : logits.neg().add(pw.sub(1f).mul(softplusNeg))).mul(scale);
+            return new Tensor[] {dx, dy};
+        }, logits, targets);
+        return reduction.apply(perElement);
+    }
+
     /** Binary cross-entropy on probabilities; each log is clamped at -100 as PyTorch does. */
     public static Tensor binaryCrossEntropy(Tensor probs, Tensor targets, Reduction reduction) {
         sameShape("binaryCrossEntropy", probs, targets);
@@ -118,17 +187,78 @@ public final class Loss {
     }
 
     /**
-     * Multi-class SVM hinge ({@code torch.nn.MultiMarginLoss}): {@code Σ_{j≠y} max(0, margin - x_y + x_j) / C}
-     * per sample.
+     * Multi-class SVM hinge, {@link #multiMargin} with p = 1 and no class weights: {@code Σ_{j≠y} max(0, margin -
+     * x_y + x_j) / C} per sample.
      */
     public static Tensor multiClassHinge(Tensor scores, Tensor labels, float margin, Reduction reduction) {
-        labels("multiClassHinge", scores, labels);
         if (!(margin > 0)) throw new IllegalArgumentException("multiClassHinge: margin must be > 0, got " + margin);
+        return multiMargin(scores, labels, 1, margin, null, reduction);
+    }
+
+    /**
+     * {@code torch.nn.MultiMarginLoss}: per sample {@code Σ_{j≠y} w_y·max(0, margin - x_y + x_j)^p / C} with
+     * {@code p} 1 or 2 and optional class weights {@code [C]}. The gradient at exactly the margin is 0.
+     */
+    public static Tensor multiMargin(Tensor scores, Tensor labels, int p, float margin, Tensor weight, Reduction reduction) {
+        labels("multiMargin", scores, labels);
+        if (p != 1 && p != 2) throw new IllegalArgumentException("multiMargin: p must be 1 or 2, got " + p);
+        int n = scores.dim(0);
         int c = scores.dim(1);
-        Tensor xy = scores.gatherRows(labels).reshape(scores.dim(0), 1);
-        // The j = y term is max(0, margin) = margin; subtract it instead of masking.
-        Tensor perSample = scores.sub(xy).add(margin).relu().sum(1, false).sub(margin).div((float) c);
+        classWeights("multiMargin", weight, c);
+        Tensor xy = scores.gatherRows(labels).reshape(n, 1);
+        Tensor z = scores.sub(xy).add(margin).relu();
+        if (p == 2) z = z.square();
+        // The j = y term is max(0, margin)^p with no gradient; subtract it instead of masking.
+        float self = (float) Math.pow(Math.max(margin, 0f), p);
+        Tensor perSample = z.sum(1, false).sub(self).div((float) c);
+        if (weight != null) {
+            Tensor w;
+            try (NoGrad ignored = NoGrad.enter()) {
+                w = weight.reshape(1, c).expand(n, c).gatherRows(labels);
+            }
+            perSample = perSample.mul(w);
+        }
         return reduction.apply(perSample);
+    }
+
+    /**
+     * {@code torch.nn.HingeEmbeddingLoss}: {@code x} where {@code y = 1}, {@code max(0, margin - x)} where
+     * {@code y = -1} (PyTorch adds both terms for any other target value).
+     */
+    public static Tensor hingeEmbedding(Tensor input, Tensor targets, float margin, Reduction reduction) {
+        sameShape("hingeEmbedding", input, targets);
+        Tensor notOne;
+        Tensor notMinusOne;
+        try (NoGrad ignored = NoGrad.enter()) {
+            notOne = targets.eq(Tensor.scalar(targets.backend(), 1f)).rsub(1f);
+            notMinusOne = targets.eq(Tensor.scalar(targets.backend(), -1f)).rsub(1f);
+        }
+        Tensor marginTerm = input.rsub(margin).clamp(0f, Float.POSITIVE_INFINITY).mul(notOne);
+        return reduction.apply(marginTerm.add(input.mul(notMinusOne)));
+    }
+
+    /**
+     * {@code torch.nn.CosineEmbeddingLoss} on {@code [N, D]} pairs with targets {@code [N]} of ±1: {@code 1 - cos}
+     * where {@code y = 1}, {@code max(0, cos - margin)} where {@code y = -1}; cos uses PyTorch's ε = 1e-12 on each
+     * squared norm.
+     */
+    public static Tensor cosineEmbedding(Tensor a, Tensor b, Tensor targets, float margin, Reduction reduction) {
+        sameShape("cosineEmbedding", a, b);
+        if (a.rank() != 2 || targets.rank() != 1 || targets.dim(0) != a.dim(0)) {
+            throw new IllegalArgumentException("cosineEmbedding: expects inputs [N, D] and targets [N], got "
+                    + Shape.str(a.shape()) + " and " + Shape.str(targets.shape()));
+        }
+        Tensor dot = a.mul(b).sum(1, false);
+        Tensor denom = a.square().sum(1, false).add(1e-12f).mul(b.square().sum(1, false).add(1e-12f)).sqrt();
+        Tensor cos = dot.div(denom);
+        Tensor pos;
+        Tensor neg;
+        try (NoGrad ignored = NoGrad.enter()) {
+            pos = targets.eq(Tensor.scalar(targets.backend(), 1f));
+            neg = targets.eq(Tensor.scalar(targets.backend(), -1f));
+        }
+        Tensor loss = cos.rsub(1f).mul(pos).add(cos.sub(margin).clamp(0f, Float.POSITIVE_INFINITY).mul(neg));
+        return reduction.apply(loss);
     }
 
     // ---- regression and distributions ----
@@ -158,20 +288,45 @@ public final class Loss {
     }
 
     /**
-     * KL divergence {@code Σ_c t·(log t - x)} per sample, with {@code x} log-probabilities and {@code t}
-     * probabilities ({@code torch.nn.KLDivLoss}); {@code 0·log 0 = 0}. MEAN averages over samples ('batchmean').
+     * {@code torch.nn.KLDivLoss}: per element {@code t·(log t - x)} with {@code x} log-probabilities and {@code t}
+     * probabilities ({@code 0·log 0 = 0}). As in PyTorch, {@code MEAN} divides by the number of elements and
+     * {@link Reduction#BATCHMEAN} by the batch size, which is the KL divergence per sample.
      */
     public static Tensor klDivergence(Tensor logProbs, Tensor targets, Reduction reduction) {
-        sameShape("klDivergence", logProbs, targets);
-        Tensor safeLog = targets.maximum(Tensor.scalar(targets.backend(), Float.MIN_NORMAL)).log();
-        Tensor perElement = targets.mul(safeLog.sub(logProbs));
-        return reduction.apply(logProbs.rank() > 1 ? perElement.sum(logProbs.rank() - 1, false) : perElement);
+        return klDivergence(logProbs, targets, false, reduction);
     }
 
-    /** Poisson negative log-likelihood with log-rate input: {@code e^x - t·x}. */
+    /** KL divergence with {@code logTarget}: the targets are log-probabilities, per element {@code e^t·(t - x)}. */
+    public static Tensor klDivergence(Tensor logProbs, Tensor targets, boolean logTarget, Reduction reduction) {
+        sameShape("klDivergence", logProbs, targets);
+        if (logTarget) return reduction.apply(targets.exp().mul(targets.sub(logProbs)));
+        Tensor safeLog = targets.maximum(Tensor.scalar(targets.backend(), Float.MIN_NORMAL)).log();
+        return reduction.apply(targets.mul(safeLog.sub(logProbs)));
+    }
+
+    /** Poisson negative log-likelihood with log-rate input, {@code e^x - t·x}: {@link #poissonNll} with its defaults. */
     public static Tensor poisson(Tensor logRate, Tensor target, Reduction reduction) {
         sameShape("poisson", logRate, target);
         return reduction.apply(logRate.exp().sub(target.mul(logRate)));
+    }
+
+    /**
+     * {@code torch.nn.PoissonNLLLoss}: {@code e^x - t·x} for log-rate input, {@code x - t·log(x + eps)} for rates
+     * ({@code logInput = false}); {@code full} adds Stirling's {@code t·log t - t + ½·log(2πt)} where {@code t > 1}.
+     */
+    public static Tensor poissonNll(Tensor input, Tensor target, boolean logInput, boolean full, float eps,
+                                    Reduction reduction) {
+        sameShape("poissonNll", input, target);
+        Tensor loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
+        if (full) {
+            Tensor stirling;
+            try (NoGrad ignored = NoGrad.enter()) {
+                Tensor t = target.maximum(Tensor.scalar(target.backend(), 1f));
+                stirling = t.mul(t.log()).sub(t).add(t.mul((float) (2 * Math.PI)).log().mul(0.5f)).mul(target.gt(1f));
+            }
+            loss = loss.add(stirling);
+        }
+        return reduction.apply(loss);
     }
 
     /** Cosine proximity: {@code -cos(p, t)} along the last axis (Keras' convention: lower is better). */

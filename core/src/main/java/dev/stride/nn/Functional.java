@@ -122,19 +122,40 @@ public final class Functional {
         return g;
     }
 
+    /** PyTorch's {@code _pair}: one value for both axes or {@code {height, width}}. */
+    static int[] pair(String layer, String what, int... v) {
+        if (v == null || v.length < 1 || v.length > 2) {
+            throw new IllegalArgumentException(layer + ": " + what + " takes one value or two (height, width), got "
+                    + (v == null ? "null" : java.util.Arrays.toString(v)));
+        }
+        return v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
+    }
+
+    /** A kernel size as a layer names itself: {@code 3}, or {@code 3x2} when the axes differ. */
+    private static String size(int[] k) {
+        return k.length == 2 && k[0] != k[1] ? k[0] + "x" + k[1] : String.valueOf(k[0]);
+    }
+
     /**
      * 2-D convolution (cross-correlation, as PyTorch) of {@code x [N, C, H, W]} with {@code w [Cout, C/groups, kh, kw]}
      * and optional {@code bias [Cout]}: im2col and one batched GEMM per group.
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return conv2d(x, w, bias, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups);
+    }
+
+    /** {@link #conv2d} with per-axis stride, padding and dilation, each one value or {@code {height, width}}. */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         int cout = w.dim(0);
         int cin = w.dim(1) * groups;
+        String layer = "Conv2d(" + cin + ", " + cout + ")";
         if (x.rank() != 4 || x.dim(1) != cin) {
-            throw new IllegalArgumentException("Conv2d(" + cin + ", " + cout + "): expects input [N, " + cin + ", H, W], got "
-                    + Shape.str(x.shape()));
+            throw new IllegalArgumentException(layer + ": expects input [N, " + cin + ", H, W], got " + Shape.str(x.shape()));
         }
-        Window g = window("Conv2d(" + cin + ", " + cout + ")", x, w.dim(2), w.dim(3), stride, stride, padding, padding,
-                dilation, dilation);
+        int[] s = pair(layer, "stride", stride);
+        int[] p = pair(layer, "padding", padding);
+        int[] d = pair(layer, "dilation", dilation);
+        Window g = window(layer, x, w.dim(2), w.dim(3), s[0], s[1], p[0], p[1], d[0], d[1]);
         int per = cin / groups;
         int outPer = cout / groups;
         Tensor[] outs = new Tensor[groups];
@@ -148,25 +169,128 @@ public final class Functional {
         return bias == null ? y : y.add(bias.reshape(cout, 1, 1));
     }
 
-    /** Max pooling; the gradient goes to the first maximum of each window. */
+    /** Max pooling with square windows; the gradient goes to the first maximum of each window. */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding, int dilation) {
-        Window g = window("MaxPool2d(" + kernel + ")", x, kernel, kernel, stride, stride, padding, padding, dilation, dilation);
+        return maxPool(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, false, false).values();
+    }
+
+    /** Max pooling's output and, as {@code return_indices=True} gives them, each maximum's flat index in its H·W plane. */
+    public record MaxPooled(Tensor values, Tensor indices) {}
+
+    /**
+     * {@code torch.nn.functional.max_pool2d} with per-axis kernel, stride, padding and dilation (each one value or
+     * {@code {height, width}}), and {@code ceilMode} (the last window may run past the padded input, but starts
+     * inside it).
+     */
+    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return maxPool(x, kernel, stride, padding, dilation, ceilMode, false).values();
+    }
+
+    /** {@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)} with I32 indices, as {@code return_indices=True}. */
+    public static MaxPooled maxPool2dWithIndices(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                                 boolean ceilMode) {
+        return maxPool(x, kernel, stride, padding, dilation, ceilMode, true);
+    }
+
+    private static MaxPooled maxPool(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode,
+                                     boolean withIndices) {
+        String layer = "MaxPool2d(" + size(kernel) + ")";
+        int[] k = pair(layer, "kernel", kernel);
+        int[] s = pair(layer, "stride", stride);
+        int[] p = pair(layer, "padding", padding);
+        int[] d = pair(layer, "dilation", dilation);
+        Window g = window(layer, x, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]);
+        Tensor in = ceilMode ? padEnd(x, g, Float.NEGATIVE_INFINITY) : x;
+        if (in != x) g = new Window(g.n(), g.c(), in.dim(2), in.dim(3), k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]);
+        Window gw = g;
         Backend b = x.backend();
         Tensor y = Tensor.empty(b, DType.F32, g.n(), g.c(), g.outH(), g.outW());
         Tensor idx = Tensor.empty(b, DType.I32, g.n(), g.c(), g.outH(), g.outW());
-        b.maxPool2d(x.view(), g, y.storage(), idx.storage());
-        return Autograd.record("maxPool2d", y, gr -> {
-            Tensor dx = Tensor.empty(b, DType.F32, g.n(), g.c(), g.h(), g.w());
-            b.maxPool2dBackward(gr.contiguous().storage(), idx.storage(), g, dx.storage());
+        b.maxPool2d(in.view(), g, y.storage(), idx.storage());
+        y = Autograd.record("maxPool2d", y, gr -> {
+            Tensor dx = Tensor.empty(b, DType.F32, gw.n(), gw.c(), gw.h(), gw.w());
+            b.maxPool2dBackward(gr.contiguous().storage(), idx.storage(), gw, dx.storage());
             return new Tensor[] {dx};
-        }, x);
+        }, in);
+        return new MaxPooled(y, withIndices ? planeIndices(idx, gw, x.dim(3)) : null);
     }
 
-    /** Average pooling, counting zero padding in the average as PyTorch's default does. */
+    /** Window-local argmax indices to PyTorch's flat {@code row·W + col} within each input plane. */
+    private static Tensor planeIndices(Tensor local, Window g, int width) {
+        int kk = g.kh() * g.kw();
+        int positions = g.positions();
+        float[] table = new float[positions * kk];
+        for (int oy = 0; oy < g.outH(); oy++) {
+            for (int ox = 0; ox < g.outW(); ox++) {
+                for (int i = 0; i < g.kh(); i++) {
+                    for (int j = 0; j < g.kw(); j++) {
+                        int row = oy * g.sh() - g.ph() + i * g.dh();
+                        int col = ox * g.sw() - g.pw() + j * g.dw();
+                        table[(oy * g.outW() + ox) * kk + i * g.kw() + j] = row * width + col;
+                    }
+                }
+            }
+        }
+        try (NoGrad ignored = NoGrad.enter()) {
+            Backend b = local.backend();
+            int planes = g.n() * g.c();
+            Tensor rows = Tensor.of(b, table, 1, positions, kk).expand(planes, positions, kk).reshape(planes * positions, kk);
+            return rows.gatherRows(local.reshape(planes * positions)).to(DType.I32).reshape(local.shape());
+        }
+    }
+
+    /** Windows {@code ceilMode} adds: PyTorch's output size, where the last window must start inside the input or left padding. */
+    private static int ceilOut(int in, int k, int s, int p, int d) {
+        int out = Math.floorDiv(in + 2 * p - d * (k - 1) - 1 + s - 1, s) + 1;
+        if ((out - 1) * s >= in + p) out--;
+        return out;
+    }
+
+    /** {@code x} extended at the bottom and right with {@code value} so that floor sizing gives ceil mode's windows. */
+    private static Tensor padEnd(Tensor x, Window g, float value) {
+        int extraH = Math.max(0, (ceilOut(g.h(), g.kh(), g.sh(), g.ph(), g.dh()) - 1) * g.sh() + g.dh() * (g.kh() - 1) + 1 - g.paddedH());
+        int extraW = Math.max(0, (ceilOut(g.w(), g.kw(), g.sw(), g.pw(), g.dw()) - 1) * g.sw() + g.dw() * (g.kw() - 1) + 1 - g.paddedW());
+        Tensor out = x;
+        if (extraH > 0) out = Tensor.cat(2, out, Tensor.full(x.backend(), value, g.n(), g.c(), extraH, g.w()));
+        if (extraW > 0) out = Tensor.cat(3, out, Tensor.full(x.backend(), value, g.n(), g.c(), g.h() + extraH, extraW));
+        return out;
+    }
+
+    /** Average pooling with square windows, counting zero padding in the average as PyTorch's default does. */
     public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
-        Window g = window("AvgPool2d(" + kernel + ")", x, kernel, kernel, stride, stride, padding, padding, 1, 1);
-        Tensor cols = unfold(x, g).reshape(g.n(), g.c(), kernel * kernel, g.positions());
-        return cols.mean(2, false).reshape(g.n(), g.c(), g.outH(), g.outW());
+        return avgPool2d(x, new int[] {kernel}, new int[] {stride}, new int[] {padding}, false, true);
+    }
+
+    /**
+     * {@code torch.nn.functional.avg_pool2d}: per-axis kernel, stride and padding, {@code ceilMode}, and
+     * {@code countIncludePad}; the divisor of each window is PyTorch's (padding counted only up to the padded
+     * edge, never the part of a ceil-mode window beyond it).
+     */
+    public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                                   boolean countIncludePad) {
+        String layer = "AvgPool2d(" + size(kernel) + ")";
+        int[] k = pair(layer, "kernel", kernel);
+        int[] s = pair(layer, "stride", stride);
+        int[] p = pair(layer, "padding", padding);
+        Window g = window(layer, x, k[0], k[1], s[0], s[1], p[0], p[1], 1, 1);
+        int h = g.h();
+        int w = g.w();
+        Tensor in = ceilMode ? padEnd(x, g, 0f) : x;
+        if (in != x) g = new Window(g.n(), g.c(), in.dim(2), in.dim(3), k[0], k[1], s[0], s[1], p[0], p[1], 1, 1);
+        float[] divisor = new float[g.positions()];
+        for (int oy = 0; oy < g.outH(); oy++) {
+            for (int ox = 0; ox < g.outW(); ox++) {
+                divisor[oy * g.outW() + ox] = windowCount(oy * s[0] - p[0], k[0], h, p[0], countIncludePad)
+                        * windowCount(ox * s[1] - p[1], k[1], w, p[1], countIncludePad);
+            }
+        }
+        Tensor sums = unfold(in, g).reshape(g.n(), g.c(), k[0] * k[1], g.positions()).sum(2, false);
+        return sums.div(Tensor.of(x.backend(), divisor, g.positions())).reshape(g.n(), g.c(), g.outH(), g.outW());
+    }
+
+    private static int windowCount(int start, int k, int in, int pad, boolean includePad) {
+        int end = Math.min(start + k, in + pad);
+        return includePad ? end - start : Math.min(end, in) - Math.max(start, 0);
     }
 
     // ---- normalization and regularization ----

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A layer or a model: named parameters (trained), named buffers (saved, not trained), named children,
@@ -73,33 +74,76 @@ public abstract class Module {
      * anything is written, so a mismatch leaves the module as it was.
      */
     public void loadStateDict(Map<String, Tensor> state) {
-        checkStateDict(state);
+        loadStateDict(state, true, UnaryOperator.identity());
+    }
+
+    /** What a non-strict load left out: the module's names it did not find, and the names it did not use. */
+    public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {}
+
+    /**
+     * {@code load_state_dict(state, strict)} with a key-renaming hook applied to {@code state}'s names first
+     * ({@code rename} returning null drops the key). Non-strict loads what matches and returns the rest; shapes and
+     * dtypes must match either way, and every check runs before anything is written.
+     */
+    public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict, UnaryOperator<String> rename) {
+        Map<String, Tensor> renamed = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            String k = rename.apply(e.getKey());
+            if (k == null) continue;
+            Tensor before = renamed.put(k, e.getValue());
+            if (before != null) {
+                throw new IllegalArgumentException("loadStateDict: two tensors are renamed to '" + k + "'");
+            }
+        }
+        LoadResult result = check(renamed, strict);
         Map<String, Tensor> own = stateDict();
         try (NoGrad ignored = NoGrad.enter()) {
             own.forEach((k, dst) -> {
-                Tensor src = state.get(k);
+                Tensor src = renamed.get(k);
+                if (src == null) return;
                 Tensor here = src.to(dst.backend());
                 here.copyTo(dst.storage());
                 if (here != src) here.close();
             });
         }
+        notifyLoaded();
+        return result;
     }
+
+    private void notifyLoaded() {
+        stateLoaded();
+        children.values().forEach(Module::notifyLoaded);
+    }
+
+    /** Called after {@link #loadStateDict} wrote this module's tensors, for layers that mirror a buffer on the host. */
+    protected void stateLoaded() {}
 
     /** Throws naming the first missing, unexpected or mismatching tensor (with both shapes); writes nothing. */
     public void checkStateDict(Map<String, Tensor> state) {
+        check(state, true);
+    }
+
+    private LoadResult check(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = stateDict();
+        List<String> missing = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : own.entrySet()) {
             Tensor src = state.get(e.getKey());
-            if (src == null) throw new IllegalArgumentException("loadStateDict: missing tensor '" + e.getKey() + "'");
-            if (!Arrays.equals(src.shape(), e.getValue().shape()) || src.dtype() != e.getValue().dtype()) {
+            if (src == null) {
+                if (strict) throw new IllegalArgumentException("loadStateDict: missing tensor '" + e.getKey() + "'");
+                missing.add(e.getKey());
+            } else if (!Arrays.equals(src.shape(), e.getValue().shape()) || src.dtype() != e.getValue().dtype()) {
                 throw new IllegalArgumentException("loadStateDict: tensor '" + e.getKey() + "' has shape "
                         + Shape.str(src.shape()) + " " + src.dtype() + " but the model expects "
                         + Shape.str(e.getValue().shape()) + " " + e.getValue().dtype());
             }
         }
+        List<String> unexpected = new ArrayList<>();
         for (String k : state.keySet()) {
-            if (!own.containsKey(k)) throw new IllegalArgumentException("loadStateDict: unexpected tensor '" + k + "'");
+            if (own.containsKey(k)) continue;
+            if (strict) throw new IllegalArgumentException("loadStateDict: unexpected tensor '" + k + "'");
+            unexpected.add(k);
         }
+        return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
     }
 
     /**

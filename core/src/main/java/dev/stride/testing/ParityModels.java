@@ -156,6 +156,9 @@ final class ParityModels {
         Function<Backend, Tensor> signs = be -> Tensor.of(be, values(35, 33, -1, 1), 5, 7).gt(0f).mul(2f).sub(1f);
         fns.put("crossEntropy", (p, t) -> r -> Loss.crossEntropy(p, t, 0.1f, r));
         inputs.put("crossEntropy", new LossInputs(scores, labels(0, 6, 3, 3, 1)));
+        fns.put("crossEntropy weighted", (p, t) -> r -> Loss.crossEntropy(p, t,
+                Tensor.of(p.backend(), new float[] {1, 2, 0.5f, 1.5f, 1, 0.25f, 3}, 7), -100, 0.1f, r));
+        inputs.put("crossEntropy weighted", new LossInputs(scores, labels(0, -100, 3, 6, 1)));
         fns.put("crossEntropySoft", (p, t) -> r -> Loss.crossEntropySoft(p, t, 0f, r));
         inputs.put("crossEntropySoft", new LossInputs(scores, be -> probs.apply(be).softmax(1)));
         fns.put("binaryCrossEntropyWithLogits", (p, t) -> r -> Loss.binaryCrossEntropyWithLogits(p, t, r));
@@ -168,6 +171,16 @@ final class ParityModels {
         inputs.put("squaredHinge", new LossInputs(scores, signs));
         fns.put("multiClassHinge", (p, t) -> r -> Loss.multiClassHinge(p, t, 1f, r));
         inputs.put("multiClassHinge", new LossInputs(scores, labels(0, 6, 3, 3, 1)));
+        fns.put("multiMargin", (p, t) -> r -> Loss.multiMargin(p, t, 2, 0.5f,
+                Tensor.of(p.backend(), new float[] {1, 2, 0.5f, 1.5f, 1, 0.25f, 3}, 7), r));
+        inputs.put("multiMargin", new LossInputs(scores, labels(0, 6, 3, 3, 1)));
+        fns.put("hingeEmbedding", (p, t) -> r -> Loss.hingeEmbedding(p, t, 1.5f, r));
+        inputs.put("hingeEmbedding", new LossInputs(scores, signs));
+        fns.put("cosineEmbedding", (p, t) -> r -> Loss.cosineEmbedding(p, t,
+                Tensor.of(p.backend(), new float[] {1, -1, -1, 1, -1}, 5), 0.2f, r));
+        inputs.put("cosineEmbedding", new LossInputs(scores, floats(43, -3, 3, 5, 7)));
+        fns.put("poissonNll", (p, t) -> r -> Loss.poissonNll(p, t, false, true, 1e-8f, r));
+        inputs.put("poissonNll", new LossInputs(probs, floats(44, 0, 4, 5, 7)));
         fns.put("mse", (p, t) -> r -> Loss.mse(p, t, r));
         inputs.put("mse", new LossInputs(scores, floats(35, -3, 3, 5, 7)));
         fns.put("mae", (p, t) -> r -> Loss.mae(p, t, r));

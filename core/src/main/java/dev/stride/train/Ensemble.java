@@ -6,6 +6,7 @@ import dev.stride.data.DataLoader;
 import dev.stride.data.Dataset;
 import dev.stride.nn.Module;
 import dev.stride.optim.schedule.CosineWarmRestarts;
+import dev.stride.tensor.DType;
 import dev.stride.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,15 +21,31 @@ import java.util.Map;
 public final class Ensemble {
     private Ensemble() {}
 
-    /** A copy of the model's state. */
+    /** A copy of the model's state on the host; integer buffers (batch counters) are held exactly as floats. */
     public static Map<String, float[]> snapshot(Module model) {
         Map<String, float[]> s = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> s.put(k, v.toFloatArray()));
+        model.stateDict().forEach((k, v) -> {
+            if (v.dtype() == DType.F32) {
+                s.put(k, v.toFloatArray());
+            } else {
+                int[] ints = v.toIntArray();
+                float[] f = new float[ints.length];
+                for (int i = 0; i < f.length; i++) f[i] = ints[i];
+                s.put(k, f);
+            }
+        });
         return s;
     }
 
-    private static void load(Module model, Map<String, float[]> state) {
-        model.stateDict().forEach((k, v) -> v.backend().write(v.storage(), 0, state.get(k), 0, state.get(k).length));
+    /** Puts a {@link #snapshot} back through {@link Module#loadStateDict}, so layers that mirror a buffer see it. */
+    static void load(Module model, Map<String, float[]> state) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> {
+            Tensor t = Tensor.of(v.backend(), state.get(k), v.shape());
+            tensors.put(k, v.dtype() == DType.F32 ? t : t.to(v.dtype()));
+        });
+        model.loadStateDict(tensors);
+        tensors.values().forEach(Tensor::close);
     }
 
     /** Accuracy of the averaged prediction of {@code members} on {@code data}; the model's own weights are restored. */

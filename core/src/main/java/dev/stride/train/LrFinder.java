@@ -76,7 +76,7 @@ public final class LrFinder {
                 }
             }
         } finally {
-            model.stateDict().forEach((k, t) -> t.backend().write(t.storage(), 0, saved.get(k), 0, saved.get(k).length));
+            Ensemble.load(model, saved);
         }
         double[] r = rates.stream().mapToDouble(Double::doubleValue).toArray();
         double[] s = losses.stream().mapToDouble(Double::doubleValue).toArray();
