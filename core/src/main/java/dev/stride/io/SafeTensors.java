@@ -27,6 +27,11 @@ import java.util.Map;
  * header naming each tensor's dtype, shape and byte range, then the raw little-endian data.
  * Writes go to a temporary file in the same folder that is renamed into place, so a crash never leaves a
  * half-written checkpoint under the real name.
+ *
+ * <p>Stride writes F32 and I32. It reads what PyTorch writes too: F64, F16 and BF16 become F32; I64, I16, I8, U8,
+ * U16, U32 and BOOL become I32. A value that does not fit (an I64 beyond the I32 range, a finite F64 beyond the F32
+ * range) is an error naming the tensor, its dtype, the element and the value; other dtypes (FP8, complex) are
+ * named as not loadable, never as a corrupt file.
  */
 public final class SafeTensors {
     private static final String METADATA = "__metadata__";
@@ -170,7 +175,7 @@ public final class SafeTensors {
     }
 
     /** The tensor's byte count; a negative dimension or more elements than one Java array holds is named as such. */
-    private static long checkedBytes(Path file, String name, int[] shape, DType dtype) throws IOException {
+    private static long checkedBytes(Path file, String name, int[] shape, int width) throws IOException {
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new IOException(file + ": tensor '" + name + "' has a negative dimension in shape " + Shape.str(shape));
@@ -184,18 +189,46 @@ public final class SafeTensors {
             throw new IOException(file + ": tensor '" + name + "' of shape " + Shape.str(shape) + " has more elements than "
                     + "Stride loads into one tensor (2^31 - 9)");
         }
-        return n * dtype.bytes();
+        return n * width;
+    }
+
+    /** A dtype as files name it, its width, and what Stride holds it as. */
+    private enum FileType {
+        F32(4, true), F64(8, true), F16(2, true), BF16(2, true),
+        I32(4, false), I64(8, false), I16(2, false), I8(1, false), U8(1, false), U16(2, false), U32(4, false),
+        BOOL(1, false);
+
+        final int bytes;
+        final boolean floating;
+
+        FileType(int bytes, boolean floating) {
+            this.bytes = bytes;
+            this.floating = floating;
+        }
+
+        DType target() {
+            return floating ? DType.F32 : DType.I32;
+        }
+
+        static FileType named(String name) {
+            for (FileType t : values()) {
+                if (t.name().equals(name)) return t;
+            }
+            return null;
+        }
     }
 
     private static Tensor readTensor(Path file, FileChannel ch, String name, JsonElement spec, long dataStart, long size,
                                      Backend backend) throws IOException {
-        DType dtype;
+        FileType dtype;
+        String dtypeName;
         int[] shape;
         long begin;
         long end;
         try {
             JsonObject o = spec.getAsJsonObject();
-            dtype = DType.fromSafetensors(o.get("dtype").getAsString());
+            dtypeName = o.get("dtype").getAsString();
+            dtype = FileType.named(dtypeName);
             JsonArray s = o.getAsJsonArray("shape");
             shape = new int[s.size()];
             for (int i = 0; i < shape.length; i++) shape[i] = s.get(i).getAsInt();
@@ -205,7 +238,11 @@ public final class SafeTensors {
         } catch (RuntimeException e) {
             throw new IOException(file + ": corrupt header entry for tensor '" + name + "': " + e.getMessage(), e);
         }
-        long bytes = checkedBytes(file, name, shape, dtype);
+        if (dtype == null) {
+            throw new IOException(file + ": tensor '" + name + "' has dtype " + dtypeName + ", which Stride does not load "
+                    + "(it loads " + java.util.Arrays.toString(FileType.values()) + ")");
+        }
+        long bytes = checkedBytes(file, name, shape, dtype.bytes);
         if (end - begin != bytes || begin < 0) {
             throw new IOException(file + ": tensor '" + name + "' of shape " + Shape.str(shape) + " " + dtype
                     + " needs " + bytes + " bytes but its data_offsets are [" + begin + ", " + end + "]");
@@ -218,14 +255,60 @@ public final class SafeTensors {
         readAll(ch, b, dataStart + begin);
         b.flip();
         int n = (int) Shape.numel(shape);
-        if (dtype == DType.F32) {
+        if (dtype.floating) {
             float[] v = new float[n];
-            b.asFloatBuffer().get(v);
+            for (int i = 0; i < n; i++) {
+                v[i] = switch (dtype) {
+                    case F32 -> b.getFloat();
+                    case F16 -> halfToFloat(b.getShort());
+                    case BF16 -> Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
+                    default -> {
+                        double d = b.getDouble();
+                        float f = (float) d;
+                        if (Double.isFinite(d) && Float.isInfinite(f)) throw doesNotFit(file, name, dtype, i, String.valueOf(d));
+                        yield f;
+                    }
+                };
+            }
             return Tensor.of(backend, v, shape);
         }
         int[] v = new int[n];
-        b.asIntBuffer().get(v);
+        for (int i = 0; i < n; i++) {
+            v[i] = switch (dtype) {
+                case I32 -> b.getInt();
+                case I16 -> b.getShort();
+                case U16 -> b.getShort() & 0xffff;
+                case I8 -> b.get();
+                case U8, BOOL -> b.get() & 0xff;
+                default -> {
+                    long x = dtype == FileType.U32 ? b.getInt() & 0xffffffffL : b.getLong();
+                    if (x != (int) x) throw doesNotFit(file, name, dtype, i, String.valueOf(x));
+                    yield (int) x;
+                }
+            };
+        }
         return Tensor.ofInts(backend, v, shape);
+    }
+
+    private static IOException doesNotFit(Path file, String name, FileType dtype, int element, String value) {
+        return new IOException(file + ": tensor '" + name + "' (" + dtype + ") holds " + value + " at element " + element
+                + ", which does not fit in Stride's " + dtype.target());
+    }
+
+    /** IEEE binary16 to float, subnormals, infinities and NaN included (Float.float16ToFloat arrives in Java 20). */
+    static float halfToFloat(short h) {
+        int sign = (h >>> 15) & 1;
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        float magnitude;
+        if (exp == 0) {
+            magnitude = mant * 0x1p-24f;
+        } else if (exp == 31) {
+            magnitude = mant == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+        } else {
+            magnitude = Float.intBitsToFloat(((exp + 112) << 23) | (mant << 13));
+        }
+        return sign == 0 ? magnitude : -magnitude;
     }
 
     private static void readAll(FileChannel ch, ByteBuffer b, long position) throws IOException {

@@ -21,11 +21,4 @@ public enum DType {
     public String safetensorsName() {
         return safetensorsName;
     }
-
-    public static DType fromSafetensors(String name) {
-        for (DType t : values()) {
-            if (t.safetensorsName.equals(name)) return t;
-        }
-        throw new IllegalArgumentException("unsupported safetensors dtype " + name + " (Stride reads F32 and I32)");
-    }
 }

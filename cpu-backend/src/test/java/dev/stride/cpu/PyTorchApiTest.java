@@ -173,4 +173,82 @@ class PyTorchApiTest {
         }
         assertEquals(13, checked);
     }
+
+    static java.nio.file.Path resource(String name) throws Exception {
+        return java.nio.file.Path.of(PyTorchApiTest.class.getResource(name).toURI());
+    }
+
+    @Test
+    void safetensorsOfEveryPyTorchDtypeLoadConverted() throws Exception {
+        var contents = dev.stride.io.SafeTensors.load(resource("pytorch-dtypes.safetensors"), CPU);
+        JsonObject want = fixture().getAsJsonObject("dtypes");
+        assertEquals(want.keySet(), contents.tensors().keySet());
+        for (String name : want.keySet()) {
+            JsonObject w = want.getAsJsonObject(name);
+            Tensor t = contents.tensors().get(name);
+            assertEquals(dev.stride.tensor.DType.valueOf(w.get("stride_dtype").getAsString()), t.dtype(), name);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ints(w, "shape"), t.shape(), name);
+            float[] expected = SpecialPointsTest.flat(w.get("values"));
+            if (t.dtype() == dev.stride.tensor.DType.F32) {
+                float[] got = t.toFloatArray();
+                // Bit-exact: a widening conversion has one right answer, -0 and subnormals included.
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(got[i]), name + " element " + i
+                            + ": " + got[i] + " vs " + expected[i]);
+                }
+            } else {
+                int[] got = t.toIntArray();
+                for (int i = 0; i < got.length; i++) assertEquals((long) w.getAsJsonArray("values").get(i).getAsLong(), got[i], name + " " + i);
+            }
+        }
+        assertEquals("pt", contents.metadata().get("format"));
+    }
+
+    @Test
+    void anI64BeyondI32IsNamedNotCalledCorrupt() throws Exception {
+        var file = resource("pytorch-i64-overflow.safetensors");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> dev.stride.io.SafeTensors.load(file, CPU));
+        assertEquals(file + ": tensor 'step' (I64) holds 1099511627776 at element 1, which does not fit in Stride's I32",
+                e.getMessage());
+    }
+
+    static dev.stride.nn.Sequential mlpWithBatchNorm() {
+        var gen = new dev.stride.random.Generator(0);
+        return new dev.stride.nn.Sequential(
+                new dev.stride.nn.Linear(6, 5, true, dev.stride.nn.Init.Scheme.PYTORCH_DEFAULT, CPU, gen),
+                dev.stride.nn.BatchNorm.batchNorm1d(5, 0.1f, 1e-5f, CPU), dev.stride.nn.Activation.relu(),
+                new dev.stride.nn.Linear(5, 3, true, dev.stride.nn.Init.Scheme.PYTORCH_DEFAULT, CPU, gen));
+    }
+
+    @Test
+    void aPyTorchStateDictWithBatchNormGivesPyTorchsLogits() throws Exception {
+        var contents = dev.stride.io.SafeTensors.load(resource("pytorch-mlp-bn.safetensors"), CPU).tensors();
+        java.util.function.UnaryOperator<String> dropPrefix = k -> k.startsWith("net.") ? k.substring(4) : k;
+        var strict = mlpWithBatchNorm();
+        var before = strict.stateDict().get("0.weight").toFloatArray();
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> strict.loadStateDict(contents, true, dropPrefix));
+        assertEquals("loadStateDict: unexpected tensor 'optimizer_note'", e.getMessage());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, strict.stateDict().get("0.weight").toFloatArray(),
+                "a refused load writes nothing");
+
+        var net = mlpWithBatchNorm();
+        var result = net.loadStateDict(contents, false, dropPrefix);
+        assertEquals(List.of(), result.missingKeys());
+        assertEquals(List.of("optimizer_note"), result.unexpectedKeys());
+        net.eval();
+        JsonObject want = fixture().getAsJsonObject("mlp_bn");
+        check("logits of PyTorch's MLP with batch norm", net.forward(tensor(want.get("probe"))), want.get("logits"));
+
+        var bn = (dev.stride.nn.BatchNorm) net.children().get("1");
+        assertEquals(want.get("num_batches_tracked").getAsInt(), bn.numBatchesTracked().toIntArray()[0]);
+        net.train();
+        net.forward(tensor(want.get("probe")));
+        assertEquals(want.get("num_batches_tracked").getAsInt() + 1, bn.numBatchesTracked().toIntArray()[0],
+                "training counts on from the loaded num_batches_tracked");
+
+        var partial = mlpWithBatchNorm();
+        var dropped = partial.loadStateDict(contents, false, k -> k.startsWith("net.3.") ? null : dropPrefix.apply(k));
+        assertEquals(List.of("3.weight", "3.bias"), dropped.missingKeys());
+    }
 }

@@ -186,4 +186,67 @@ for momentum in (None, 0.3):
                    "running_var": bn.running_var.tolist(), "num_batches_tracked": int(bn.num_batches_tracked)})
 out["layers"] = layers
 
+# ---- checkpoints from PyTorch ----
+DTYPE_NAMES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
+               torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8",
+               torch.bool: "BOOL"}
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """The safetensors layout (8-byte header length, JSON header, raw little-endian data), written by hand so the
+    script needs only torch."""
+    header, blobs, offset = {}, [], 0
+    if metadata:
+        header["__metadata__"] = metadata
+    for name, t in tensors.items():
+        t = t.contiguous()
+        raw = t.view(torch.int16).numpy().tobytes() if t.dtype == torch.bfloat16 else t.numpy().tobytes()
+        header[name] = {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for raw in blobs:
+            f.write(raw)
+
+
+special = [0.0, -0.0, 1.0, -1.0, 0.1, 65504.0, 6e-8, 1e-40, 3.0e38, float("inf"), float("-inf"), float("nan")]
+dtype_tensors = {
+    "f64": torch.tensor(special, dtype=torch.float64),
+    "f16": torch.tensor(special, dtype=torch.float16),
+    "bf16": torch.tensor(special, dtype=torch.bfloat16).reshape(3, 4),
+    "i64": torch.tensor([0, -1, 1, 2 ** 31 - 1, -2 ** 31], dtype=torch.int64),
+    "i16": torch.tensor([0, -32768, 32767], dtype=torch.int16),
+    "i8": torch.tensor([-128, 0, 127], dtype=torch.int8),
+    "u8": torch.tensor([0, 1, 128, 255], dtype=torch.uint8),
+    "bool": torch.tensor([[True, False], [False, True]]),
+    "scalar_i64": torch.tensor(7, dtype=torch.int64),
+}
+write_safetensors(os.path.join(HERE, "pytorch-dtypes.safetensors"), dtype_tensors, {"format": "pt"})
+out["dtypes"] = {k: {"stride_dtype": "F32" if v.is_floating_point() else "I32", "shape": list(v.shape),
+                     "values": (v.float() if v.is_floating_point() else v.long()).flatten().tolist()}
+                 for k, v in dtype_tensors.items()}
+write_safetensors(os.path.join(HERE, "pytorch-i64-overflow.safetensors"),
+                  {"ok": torch.tensor([1], dtype=torch.int64), "step": torch.tensor([5, 2 ** 40], dtype=torch.int64)})
+
+# An MLP with batch norm, trained two steps so the running statistics and num_batches_tracked are not the defaults,
+# saved under a "net." prefix with one extra tensor, as a training script's checkpoint often is.
+torch.manual_seed(3)
+mlp = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.BatchNorm1d(5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
+opt = torch.optim.SGD(mlp.parameters(), lr=0.1)
+for _ in range(2):
+    opt.zero_grad()
+    F.cross_entropy(mlp(torch.randn(8, 6)), torch.randint(0, 3, (8,))).backward()
+    opt.step()
+mlp.eval()
+probe = torch.randn(4, 6)
+state = {"net." + k: v.detach() for k, v in mlp.state_dict().items()}
+state["optimizer_note"] = torch.tensor([1.0])
+write_safetensors(os.path.join(HERE, "pytorch-mlp-bn.safetensors"), state, {"format": "pt"})
+out["mlp_bn"] = {"probe": probe.tolist(), "logits": mlp.double()(probe.double()).tolist(),
+                 "num_batches_tracked": int(mlp[1].num_batches_tracked)}
+
 print(json.dumps(out, allow_nan=True, indent=None, separators=(",", ":")))
