@@ -14,6 +14,12 @@ public sealed interface Update {
     /** How many state buffers, each the size of the parameter, this rule keeps per parameter. */
     int slots();
 
+    /**
+     * Each slot's name in PyTorch's optimizer state ({@code exp_avg}, {@code momentum_buffer}, ...), null for a slot
+     * this configuration never touches: what a state dict holds.
+     */
+    String[] slotNames();
+
     /** Updates {@code p} and {@code state} in place from {@code g}; {@code p}, {@code g} and state are 1-D views. */
     void reference(Tensor p, Tensor g, Tensor[] state);
 
@@ -32,6 +38,11 @@ public sealed interface Update {
     /** SGD; state: momentum buffer (slot 0, unused without momentum). */
     record Sgd(float lr, float momentum, float dampening, boolean nesterov, float weightDecay, boolean firstStep)
             implements Update {
+        @Override
+        public String[] slotNames() {
+            return new String[] {"momentum_buffer"};
+        }
+
         @Override
         public int slots() {
             return momentum == 0 ? 0 : 1;
@@ -52,6 +63,11 @@ public sealed interface Update {
     /** AdaGrad with {@code clr = lr / (1 + (step-1)·lrDecay)} precomputed; state: sum of squares. */
     record Adagrad(float clr, float eps, float weightDecay) implements Update {
         @Override
+        public String[] slotNames() {
+            return new String[] {"sum"};
+        }
+
+        @Override
         public int slots() {
             return 1;
         }
@@ -67,6 +83,11 @@ public sealed interface Update {
 
     /** RMSProp, optionally centered and with momentum; state: square average, momentum buffer, gradient average. */
     record RmsProp(float lr, float alpha, float eps, float weightDecay, float momentum, boolean centered) implements Update {
+        @Override
+        public String[] slotNames() {
+            return new String[] {"square_avg", momentum > 0 ? "momentum_buffer" : null, centered ? "grad_avg" : null};
+        }
+
         @Override
         public int slots() {
             return 3;
@@ -102,6 +123,11 @@ public sealed interface Update {
     record Adam(float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, boolean amsgrad,
                 double bc1, double bc2) implements Update {
         @Override
+        public String[] slotNames() {
+            return amsgrad ? new String[] {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"} : new String[] {"exp_avg", "exp_avg_sq"};
+        }
+
+        @Override
         public int slots() {
             return amsgrad ? 3 : 2;
         }
@@ -126,6 +152,11 @@ public sealed interface Update {
     /** Adamax (infinity norm); state: first moment, exponentially weighted infinity norm. */
     record Adamax(float lr, float beta1, float beta2, float eps, float weightDecay, double bc1) implements Update {
         @Override
+        public String[] slotNames() {
+            return new String[] {"exp_avg", "exp_inf"};
+        }
+
+        @Override
         public int slots() {
             return 2;
         }
@@ -148,6 +179,11 @@ public sealed interface Update {
     record Nadam(float beta1, float beta2, float eps, float weightDecay, double gradCoef, double momCoef, double bc2)
             implements Update {
         @Override
+        public String[] slotNames() {
+            return new String[] {"exp_avg", "exp_avg_sq"};
+        }
+
+        @Override
         public int slots() {
             return 2;
         }
@@ -166,6 +202,11 @@ public sealed interface Update {
 
     /** Adadelta; state: square average of gradients, square average of updates. */
     record Adadelta(float lr, float rho, float eps, float weightDecay) implements Update {
+        @Override
+        public String[] slotNames() {
+            return new String[] {"square_avg", "acc_delta"};
+        }
+
         @Override
         public int slots() {
             return 2;
@@ -188,6 +229,11 @@ public sealed interface Update {
      */
     record RAdam(float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
                  double bc1, double bc2, double rect) implements Update {
+        @Override
+        public String[] slotNames() {
+            return new String[] {"exp_avg", "exp_avg_sq"};
+        }
+
         @Override
         public int slots() {
             return 2;

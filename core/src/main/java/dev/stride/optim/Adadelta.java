@@ -21,6 +21,47 @@ public final class Adadelta extends Optimizer {
         this.eps = eps;
     }
 
+    /** Hyper-parameters by name, with PyTorch's defaults: {@code Adadelta.options().lr(1e-3f).build(params)}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** Adadelta's hyper-parameters; unset ones keep PyTorch's defaults. */
+    public static final class Options {
+        private float lr = 1f;
+        private float rho = 0.9f;
+        private float eps = 1e-6f;
+        private float weightDecay = 0;
+
+        public Options lr(float value) {
+            lr = value;
+            return this;
+        }
+
+        public Options rho(float value) {
+            rho = value;
+            return this;
+        }
+
+        public Options eps(float value) {
+            eps = value;
+            return this;
+        }
+
+        public Options weightDecay(float value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Adadelta build(List<Tensor> params) {
+            return buildGroups(single(params));
+        }
+
+        public Adadelta buildGroups(List<ParamGroup> groups) {
+            return new Adadelta(groups, lr, rho, eps, weightDecay);
+        }
+    }
+
     @Override
     protected Update rule(Group g, long step) {
         return new Update.Adadelta(g.lr, rho, eps, g.weightDecay);

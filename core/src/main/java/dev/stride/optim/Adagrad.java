@@ -21,6 +21,47 @@ public final class Adagrad extends Optimizer {
         this.eps = eps;
     }
 
+    /** Hyper-parameters by name, with PyTorch's defaults: {@code Adagrad.options().lr(1e-3f).build(params)}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** Adagrad's hyper-parameters; unset ones keep PyTorch's defaults. */
+    public static final class Options {
+        private float lr = 1e-2f;
+        private float lrDecay = 0;
+        private float eps = 1e-10f;
+        private float weightDecay = 0;
+
+        public Options lr(float value) {
+            lr = value;
+            return this;
+        }
+
+        public Options lrDecay(float value) {
+            lrDecay = value;
+            return this;
+        }
+
+        public Options eps(float value) {
+            eps = value;
+            return this;
+        }
+
+        public Options weightDecay(float value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Adagrad build(List<Tensor> params) {
+            return buildGroups(single(params));
+        }
+
+        public Adagrad buildGroups(List<ParamGroup> groups) {
+            return new Adagrad(groups, lr, lrDecay, eps, weightDecay);
+        }
+    }
+
     @Override
     protected Update rule(Group g, long step) {
         return new Update.Adagrad(g.lr / (1 + (step - 1) * lrDecay), eps, g.weightDecay);

@@ -9,7 +9,6 @@ import java.util.List;
  * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8; AdamW's weight decay 0.01.
  */
 public final class Adam extends Optimizer {
-    private final float beta1;
     private final float beta2;
     private final float eps;
     private final boolean decoupled;
@@ -23,7 +22,7 @@ public final class Adam extends Optimizer {
                 boolean decoupled, boolean amsgrad) {
         super((decoupled ? "AdamW" : "Adam") + (amsgrad ? " (AMSGrad)" : ""), groups, lr, weightDecay);
         checkBetas(beta1, beta2, eps);
-        this.beta1 = beta1;
+        defineMomentum("beta1", beta1, true);
         this.beta2 = beta2;
         this.eps = eps;
         this.decoupled = decoupled;
@@ -38,9 +37,68 @@ public final class Adam extends Optimizer {
         return new Adam(single(params), lr, 0.9f, 0.999f, 1e-8f, 0f, false, true);
     }
 
+    /** Hyper-parameters by name, with PyTorch's defaults: {@code Adam.options().lr(1e-3f).build(params)}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** Adam and AdamW's hyper-parameters; unset ones keep PyTorch's defaults. */
+    public static final class Options {
+        private float lr = 1e-3f;
+        private float beta1 = 0.9f;
+        private float beta2 = 0.999f;
+        private float eps = 1e-8f;
+        private float weightDecay = 0;
+        private boolean decoupled = false;
+        private boolean amsgrad = false;
+
+        public Options lr(float value) {
+            lr = value;
+            return this;
+        }
+
+        public Options beta1(float value) {
+            beta1 = value;
+            return this;
+        }
+
+        public Options beta2(float value) {
+            beta2 = value;
+            return this;
+        }
+
+        public Options eps(float value) {
+            eps = value;
+            return this;
+        }
+
+        public Options weightDecay(float value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Options decoupled(boolean value) {
+            decoupled = value;
+            return this;
+        }
+
+        public Options amsgrad(boolean value) {
+            amsgrad = value;
+            return this;
+        }
+
+        public Adam build(List<Tensor> params) {
+            return buildGroups(single(params));
+        }
+
+        public Adam buildGroups(List<ParamGroup> groups) {
+            return new Adam(groups, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad);
+        }
+    }
+
     @Override
     protected Update rule(Group g, long step) {
-        return new Update.Adam(g.lr, beta1, beta2, eps, g.weightDecay, decoupled, amsgrad,
-                1 - Math.pow(beta1, step), 1 - Math.pow(beta2, step));
+        return new Update.Adam(g.lr, g.momentum, beta2, eps, g.weightDecay, decoupled, amsgrad,
+                1 - Math.pow(g.momentum, step), 1 - Math.pow(beta2, step));
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 
 /** {@code torch.optim.Adamax}: defaults lr 2e-3, betas (0.9, 0.999), eps 1e-8. */
 public final class Adamax extends Optimizer {
-    private final float beta1;
     private final float beta2;
     private final float eps;
 
@@ -17,13 +16,60 @@ public final class Adamax extends Optimizer {
     public Adamax(List<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay) {
         super("Adamax", groups, lr, weightDecay);
         checkBetas(beta1, beta2, eps);
-        this.beta1 = beta1;
+        defineMomentum("beta1", beta1, true);
         this.beta2 = beta2;
         this.eps = eps;
     }
 
+    /** Hyper-parameters by name, with PyTorch's defaults: {@code Adamax.options().lr(1e-3f).build(params)}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** Adamax's hyper-parameters; unset ones keep PyTorch's defaults. */
+    public static final class Options {
+        private float lr = 2e-3f;
+        private float beta1 = 0.9f;
+        private float beta2 = 0.999f;
+        private float eps = 1e-8f;
+        private float weightDecay = 0;
+
+        public Options lr(float value) {
+            lr = value;
+            return this;
+        }
+
+        public Options beta1(float value) {
+            beta1 = value;
+            return this;
+        }
+
+        public Options beta2(float value) {
+            beta2 = value;
+            return this;
+        }
+
+        public Options eps(float value) {
+            eps = value;
+            return this;
+        }
+
+        public Options weightDecay(float value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Adamax build(List<Tensor> params) {
+            return buildGroups(single(params));
+        }
+
+        public Adamax buildGroups(List<ParamGroup> groups) {
+            return new Adamax(groups, lr, beta1, beta2, eps, weightDecay);
+        }
+    }
+
     @Override
     protected Update rule(Group g, long step) {
-        return new Update.Adamax(g.lr, beta1, beta2, eps, g.weightDecay, 1 - Math.pow(beta1, step));
+        return new Update.Adamax(g.lr, g.momentum, beta2, eps, g.weightDecay, 1 - Math.pow(g.momentum, step));
     }
 }

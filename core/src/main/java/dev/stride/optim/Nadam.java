@@ -3,7 +3,6 @@ package dev.stride.optim;
 import dev.stride.backend.Update;
 import dev.stride.tensor.Tensor;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code torch.optim.NAdam}: Adam with Nesterov momentum and momentum decay;
@@ -14,8 +13,8 @@ public final class Nadam extends Optimizer {
     private final float beta2;
     private final float eps;
     private final float momentumDecay;
-    private double muProduct = 1;
-    private long muSteps;
+    /** Π μ_1..μ_t by t, grown as parameters reach new step counts; a pure function of t since β1 is fixed. */
+    private final List<Double> muProducts = new java.util.ArrayList<>(List.of(1.0));
 
     public Nadam(List<Tensor> params, float lr) {
         this(single(params), lr, 0.9f, 0.999f, 1e-8f, 0, 4e-3f);
@@ -36,29 +35,70 @@ public final class Nadam extends Optimizer {
         return beta1 * (1 - 0.5 * Math.pow(0.96, t * momentumDecay));
     }
 
+    private double muProduct(long t) {
+        while (muProducts.size() <= t) muProducts.add(muProducts.get(muProducts.size() - 1) * mu(muProducts.size()));
+        return muProducts.get(Math.toIntExact(t));
+    }
+
+    /** Hyper-parameters by name, with PyTorch's defaults: {@code Nadam.options().lr(1e-3f).build(params)}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** NAdam's hyper-parameters; unset ones keep PyTorch's defaults. */
+    public static final class Options {
+        private float lr = 2e-3f;
+        private float beta1 = 0.9f;
+        private float beta2 = 0.999f;
+        private float eps = 1e-8f;
+        private float weightDecay = 0;
+        private float momentumDecay = 4e-3f;
+
+        public Options lr(float value) {
+            lr = value;
+            return this;
+        }
+
+        public Options beta1(float value) {
+            beta1 = value;
+            return this;
+        }
+
+        public Options beta2(float value) {
+            beta2 = value;
+            return this;
+        }
+
+        public Options eps(float value) {
+            eps = value;
+            return this;
+        }
+
+        public Options weightDecay(float value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Options momentumDecay(float value) {
+            momentumDecay = value;
+            return this;
+        }
+
+        public Nadam build(List<Tensor> params) {
+            return buildGroups(single(params));
+        }
+
+        public Nadam buildGroups(List<ParamGroup> groups) {
+            return new Nadam(groups, lr, beta1, beta2, eps, weightDecay, momentumDecay);
+        }
+    }
+
     @Override
     protected Update rule(Group g, long step) {
-        if (muSteps < step) {
-            muProduct *= mu(step);
-            muSteps = step;
-        }
+        double muProduct = muProduct(step);
         double mu = mu(step);
         double muNext = mu(step + 1);
         return new Update.Nadam(beta1, beta2, eps, g.weightDecay, g.lr * (1 - mu) / (1 - muProduct),
                 g.lr * muNext / (1 - muProduct * muNext), 1 - Math.pow(beta2, step));
-    }
-
-    @Override
-    public Map<String, Double> scalars() {
-        Map<String, Double> s = super.scalars();
-        s.put("mu_product", muProduct);
-        s.put("mu_steps", (double) muSteps);
-        return s;
-    }
-
-    @Override
-    protected void loadScalars(Map<String, Double> scalars) {
-        muProduct = scalars.getOrDefault("mu_product", 1.0);
-        muSteps = scalars.getOrDefault("mu_steps", 0.0).longValue();
     }
 }

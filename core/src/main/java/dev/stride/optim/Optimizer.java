@@ -14,25 +14,42 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Base of the first-order optimizers. Each {@link #step()} makes one fused backend call per parameter group,
- * over every parameter of the group that has a gradient; parameters without one (frozen, or unused this step)
- * are skipped, as in PyTorch. The step count is the optimizer's, shared by all parameters.
+ * Base of the first-order optimizers. Each {@link #step()} makes one fused backend call per parameter group (per
+ * distinct parameter step count within it), over every parameter of the group that has a gradient; parameters
+ * without one (frozen, or unused this step) are skipped and their step count stays, as in PyTorch. State is named
+ * as PyTorch names it: {@code <param index>.exp_avg}, {@code <param index>.step}, and so on.
  * The optimizer owns its state buffers (made outside every {@link dev.stride.tensor.MemoryScope}); they follow
  * their parameter when it moves to another backend ({@link dev.stride.nn.Module#to}).
  */
 public abstract class Optimizer {
-    /** A resolved group: its parameters, the rate schedules start from, the current rate, weight decay. */
+    /**
+     * A resolved group: its parameters, the rate schedules start from, the current rate, weight decay, and the
+     * momentum (SGD's and RMSprop's momentum, the Adam family's β1) that momentum schedules cycle; NaN for
+     * optimizers without one.
+     */
     public static final class Group {
         final List<Tensor> params;
         final float baseLr;
         float lr;
         final float weightDecay;
+        final Float requestedMomentum;
+        float baseMomentum = Float.NaN;
+        float momentum = Float.NaN;
 
-        Group(List<Tensor> params, float lr, float weightDecay) {
+        Group(List<Tensor> params, float lr, float weightDecay, Float momentum) {
             this.params = params;
             this.baseLr = lr;
             this.lr = lr;
             this.weightDecay = weightDecay;
+            this.requestedMomentum = momentum;
+        }
+
+        public float momentum() {
+            return momentum;
+        }
+
+        public float baseMomentum() {
+            return baseMomentum;
         }
 
         public List<Tensor> params() {
@@ -56,6 +73,9 @@ public abstract class Optimizer {
     private final List<Group> groups = new ArrayList<>();
     private final List<Tensor> all = new ArrayList<>();
     private final Map<Tensor, Storage[]> state = new IdentityHashMap<>();
+    private final Map<Tensor, Long> paramSteps = new IdentityHashMap<>();
+    private final Map<Tensor, Group> groupOf = new IdentityHashMap<>();
+    private String momentumName;
     protected long steps;
 
     protected Optimizer(String name, List<ParamGroup> paramGroups, float lr, float weightDecay) {
@@ -85,8 +105,45 @@ public abstract class Optimizer {
             float gwd = pg.weightDecay == null ? weightDecay : pg.weightDecay;
             checkRate(name, "learning rate of group " + gi, glr);
             checkNonNegative(name, "weight decay of group " + gi, gwd);
-            groups.add(new Group(pg.params, glr, gwd));
+            Group g = new Group(pg.params, glr, gwd, pg.momentum);
+            groups.add(g);
+            for (Tensor p : pg.params) groupOf.put(p, g);
         }
+    }
+
+    /**
+     * Declares the optimizer's momentum (named {@code what} in errors: "momentum", "beta1") with its default; a
+     * group's own value from {@link ParamGroup#momentum} wins. Subclasses read it from {@link Group#momentum()}.
+     */
+    protected final void defineMomentum(String what, float value, boolean belowOne) {
+        momentumName = what;
+        momentumBelowOne = belowOne;
+        for (int i = 0; i < groups.size(); i++) {
+            Group g = groups.get(i);
+            float m = g.requestedMomentum == null ? value : g.requestedMomentum;
+            checkMomentum(what + (g.requestedMomentum == null ? "" : " of group " + i), m, belowOne);
+            g.momentum = m;
+            g.baseMomentum = m;
+        }
+    }
+
+    private boolean momentumBelowOne;
+
+    private void checkMomentum(String what, float m, boolean belowOne) {
+        if (belowOne) checkUnit(name, what, m);
+        else checkNonNegative(name, what, m);
+    }
+
+    /** Whether {@link #setMomentum} applies: SGD, RMSprop, Adam, AdamW, Adamax and RAdam have one. */
+    public boolean hasMomentum() {
+        return momentumName != null;
+    }
+
+    /** Sets group {@code i}'s momentum (β1 for the Adam family), as momentum-cycling schedules do. */
+    public void setMomentum(int group, float momentum) {
+        if (!hasMomentum()) throw new IllegalStateException(name + " has no momentum to set");
+        checkMomentum(momentumName, momentum, momentumBelowOne);
+        groups.get(group).momentum = momentum;
     }
 
     protected static List<ParamGroup> single(List<Tensor> params) {
@@ -115,18 +172,32 @@ public abstract class Optimizer {
     /** The rule for this step (1-based {@code step}) and group. */
     protected abstract Update rule(Group group, long step);
 
-    /** Applies one step to every group. */
+    /** Applies one step to every group; each parameter with a gradient advances its own step count. */
     public void step() {
         steps++;
         for (Group g : groups) {
-            List<Tensor> ps = withGrad(g.params);
-            if (!ps.isEmpty()) update(g, ps);
+            Map<Long, List<Tensor>> byStep = new java.util.TreeMap<>();
+            for (Tensor p : g.params) {
+                if (p.grad() == null) continue;
+                byStep.computeIfAbsent(paramSteps.merge(p, 1L, Long::sum), k -> new ArrayList<>()).add(p);
+            }
+            byStep.forEach((step, ps) -> update(g, ps, step));
         }
     }
 
-    /** Updates the parameters of {@code g} that have gradients; SGD overrides it to start new momentum buffers. */
-    protected void update(Group g, List<Tensor> ps) {
-        apply(rule(g, steps), ps);
+    /**
+     * {@code torch.optim}'s closure form: runs {@code closure} (which clears the gradients, computes the loss and
+     * calls backward), then {@link #step()}, and returns the loss. L-BFGS, which evaluates many times, overrides it.
+     */
+    public Tensor step(java.util.function.Supplier<Tensor> closure) {
+        Tensor loss = closure.get();
+        step();
+        return loss;
+    }
+
+    /** Updates the parameters of {@code g} that have gradients and reach {@code step}; SGD overrides it to start new momentum buffers. */
+    protected void update(Group g, List<Tensor> ps, long step) {
+        apply(rule(g, step), ps);
     }
 
     /** One fused backend call applying {@code rule} to {@code ps}. */
@@ -149,29 +220,34 @@ public abstract class Optimizer {
         backend.optimizerStep(rule, params, grads, slots);
     }
 
-    private static List<Tensor> withGrad(List<Tensor> params) {
-        List<Tensor> out = new ArrayList<>();
-        for (Tensor p : params) {
-            if (p.grad() != null) out.add(p);
-        }
-        return out;
-    }
-
+    /** Whether {@code p} has state buffers yet (SGD starts a momentum buffer from the first gradient). */
     protected boolean hasState(Tensor p) {
-        return state.containsKey(p);
+        Storage[] s = state.get(p);
+        return s != null && s.length > 0;
     }
 
-    /** The parameter's state buffers, made zero on first use and moved to the parameter's backend when it moved. */
+    /**
+     * The parameter's state buffers, made zero on first use (and when a schedule turns momentum on), and moved to
+     * the parameter's backend when it moved.
+     */
     private Storage[] state(Tensor p, int slots) {
-        Storage[] s = state.computeIfAbsent(p, k -> {
-            Storage[] fresh = new Storage[slots];
-            for (int i = 0; i < slots; i++) fresh[i] = p.backend().allocate(DType.F32, p.numel());
-            return fresh;
-        });
+        Storage[] s = state.get(p);
+        if (s == null || s.length < slots) {
+            Storage[] grown = new Storage[slots];
+            for (int i = 0; i < slots; i++) grown[i] = s != null && i < s.length ? s[i] : zeros(p);
+            state.put(p, grown);
+            s = grown;
+        }
         for (int i = 0; i < s.length; i++) {
             if (s[i].backend() != p.backend()) s[i] = moved(s[i], p.backend());
         }
         return s;
+    }
+
+    private static Storage zeros(Tensor p) {
+        Storage z = p.backend().allocate(DType.F32, p.numel());
+        p.backend().fill(z, 0, p.numel(), 0f);
+        return z;
     }
 
     private static Storage moved(Storage from, Backend to) {
@@ -226,55 +302,98 @@ public abstract class Optimizer {
 
     // ---- state dict ----
 
-    /** Buffers named {@code <param index>.<slot>} plus the scalars of {@link #scalars()}. */
+    /** The PyTorch names of parameter {@code p}'s state slots under its group's current configuration. */
+    private String[] slotNames(Tensor p) {
+        return rule(groupOf.get(p), Math.max(1, paramSteps.getOrDefault(p, 1L))).slotNames();
+    }
+
+    /**
+     * State under PyTorch's names, {@code <param index>.<name>}: each parameter's buffers that its configuration
+     * uses ({@code exp_avg}, {@code exp_avg_sq}, {@code momentum_buffer}, ...) and its {@code step} (an F32
+     * scalar, as PyTorch keeps it). The tensors share the optimizer's storage.
+     */
     public Map<String, Tensor> stateTensors() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < all.size(); i++) {
-            Storage[] s = state.get(all.get(i));
-            if (s == null) continue;
-            for (int k = 0; k < s.length; k++) out.put(i + "." + k, Tensor.wrap(s[k], DType.F32, all.get(i).shape()));
+            Tensor p = all.get(i);
+            Storage[] s = state.get(p);
+            if (s != null) {
+                String[] names = slotNames(p);
+                for (int k = 0; k < s.length && k < names.length; k++) {
+                    if (names[k] != null) out.put(i + "." + names[k], Tensor.wrap(s[k], DType.F32, p.shape()));
+                }
+            }
+            Long step = paramSteps.get(p);
+            if (step != null) out.put(i + ".step", Tensor.scalar(p.backend(), step));
         }
         return out;
     }
 
-    /** Step count, current rates, and whatever scalar state a subclass keeps. */
+    /** Step count, current rates and momenta, and whatever scalar state a subclass keeps. */
     public Map<String, Double> scalars() {
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("steps", (double) steps);
         for (int i = 0; i < groups.size(); i++) out.put("lr." + i, (double) groups.get(i).lr);
+        if (hasMomentum()) {
+            for (int i = 0; i < groups.size(); i++) out.put("momentum." + i, (double) groups.get(i).momentum);
+        }
         return out;
     }
 
     /** Restores what {@link #stateTensors()} and {@link #scalars()} saved; checks everything before writing. */
     public void loadState(Map<String, Tensor> tensors, Map<String, Double> scalars) {
         checkState(tensors);
-        restore(tensors);
         steps = scalars.getOrDefault("steps", 0.0).longValue();
         for (int i = 0; i < groups.size(); i++) {
             Double lr = scalars.get("lr." + i);
             if (lr != null) groups.get(i).lr = lr.floatValue();
+            Double m = scalars.get("momentum." + i);
+            if (m != null && hasMomentum()) groups.get(i).momentum = m.floatValue();
         }
+        restore(tensors);
         loadScalars(scalars);
     }
 
-    /** Throws naming the first state tensor that matches no parameter; writes nothing. */
+    /**
+     * Throws naming the first state tensor that matches no parameter or slot, has the wrong shape, or is missing
+     * beside its parameter's others; writes nothing.
+     */
     public void checkState(Map<String, Tensor> tensors) {
-        Map<Integer, Integer> slots = new java.util.HashMap<>();
+        Map<Integer, List<String>> seen = new java.util.TreeMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            slots.merge(parseIndex(e.getKey().split("\\.")[0]), 1, Integer::sum);
-            String[] parts = e.getKey().split("\\.");
-            int i = parts.length == 2 ? parseIndex(parts[0]) : -1;
-            if (i < 0 || i >= all.size()) throw new IllegalArgumentException(name + ": unexpected optimizer state '" + e.getKey() + "'");
-            if (!Arrays.equals(e.getValue().shape(), all.get(i).shape())) {
-                throw new IllegalArgumentException(name + ": optimizer state '" + e.getKey() + "' has shape "
-                        + Shape.str(e.getValue().shape()) + " but parameter " + i + " has " + Shape.str(all.get(i).shape()));
+            String key = e.getKey();
+            int dot = key.indexOf('.');
+            int i = dot < 0 ? -1 : parseIndex(key.substring(0, dot));
+            if (i < 0 || i >= all.size()) throw new IllegalArgumentException(name + ": unexpected optimizer state '" + key + "'");
+            String slot = key.substring(dot + 1);
+            boolean isStep = slot.equals("step");
+            if (!isStep && !Arrays.asList(slotNames(all.get(i))).contains(slot)) {
+                throw new IllegalArgumentException(name + ": unexpected optimizer state '" + key + "' (parameter " + i
+                        + " keeps " + used(slotNames(all.get(i))) + ")");
             }
+            int[] want = isStep ? new int[0] : all.get(i).shape();
+            if (!Arrays.equals(e.getValue().shape(), want)) {
+                throw new IllegalArgumentException(name + ": optimizer state '" + key + "' has shape "
+                        + Shape.str(e.getValue().shape()) + " but " + (isStep ? "a step count is a scalar" : "parameter " + i
+                        + " has " + Shape.str(want)));
+            }
+            seen.computeIfAbsent(i, x -> new ArrayList<>()).add(slot);
         }
-        slots.forEach((i, n) -> {
-            for (int k = 0; k < n; k++) {
-                if (!tensors.containsKey(i + "." + k)) throw new IllegalArgumentException(name + ": optimizer state " + i + "." + k + " is missing");
+        seen.forEach((i, slots) -> {
+            List<String> need = new ArrayList<>(used(slotNames(all.get(i))));
+            need.add("step");
+            for (String n : need) {
+                if (!slots.contains(n)) throw new IllegalArgumentException(name + ": optimizer state " + i + "." + n + " is missing");
             }
         });
+    }
+
+    private static List<String> used(String[] names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            if (n != null) out.add(n);
+        }
+        return out;
     }
 
     private void restore(Map<String, Tensor> tensors) {
@@ -282,18 +401,22 @@ public abstract class Optimizer {
             for (Storage b : s) b.release();
         }
         state.clear();
-        Map<Integer, List<Tensor>> bySlot = new java.util.TreeMap<>();
-        tensors.forEach((k, t) -> bySlot.computeIfAbsent(parseIndex(k.split("\\.")[0]), x -> new ArrayList<>()).add(t));
-        bySlot.forEach((i, ts) -> {
-            Storage[] s = new Storage[ts.size()];
-            for (int k = 0; k < s.length; k++) {
-                Tensor src = tensors.get(i + "." + k);
-                Backend backend = all.get(i).backend();
-                s[k] = backend.allocate(DType.F32, all.get(i).numel());
-                backend.write(s[k], 0, src.toFloatArray(), 0, Math.toIntExact(src.numel()));
+        paramSteps.clear();
+        for (int i = 0; i < all.size(); i++) {
+            Tensor p = all.get(i);
+            Tensor step = tensors.get(i + ".step");
+            if (step == null) continue;
+            paramSteps.put(p, (long) step.item());
+            String[] names = slotNames(p);
+            int slots = rule(groupOf.get(p), Math.max(1, paramSteps.get(p))).slots();
+            Storage[] s = new Storage[slots];
+            for (int k = 0; k < slots; k++) {
+                Tensor src = k < names.length && names[k] != null ? tensors.get(i + "." + names[k]) : null;
+                s[k] = zeros(p);
+                if (src != null) p.backend().write(s[k], 0, src.toFloatArray(), 0, Math.toIntExact(src.numel()));
             }
-            state.put(all.get(i), s);
-        });
+            state.put(p, s);
+        }
     }
 
     /** Subclasses with scalar state restore it here. */

@@ -11,6 +11,7 @@ public final class ParamGroup {
     final List<Tensor> params;
     Float lr;
     Float weightDecay;
+    Float momentum;
 
     private ParamGroup(List<Tensor> params) {
         this.params = List.copyOf(params);
@@ -27,6 +28,12 @@ public final class ParamGroup {
 
     public ParamGroup weightDecay(float value) {
         weightDecay = value;
+        return this;
+    }
+
+    /** The group's momentum (β1 for the Adam family), for optimizers that have one. */
+    public ParamGroup momentum(float value) {
+        momentum = value;
         return this;
     }
 

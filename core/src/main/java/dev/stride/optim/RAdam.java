@@ -6,7 +6,6 @@ import java.util.List;
 
 /** {@code torch.optim.RAdam}: rectified Adam; defaults lr 1e-3, betas (0.9, 0.999), eps 1e-8. */
 public final class RAdam extends Optimizer {
-    private final float beta1;
     private final float beta2;
     private final float eps;
     private final boolean decoupled;
@@ -18,7 +17,7 @@ public final class RAdam extends Optimizer {
     public RAdam(List<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
         super("RAdam", groups, lr, weightDecay);
         checkBetas(beta1, beta2, eps);
-        this.beta1 = beta1;
+        defineMomentum("beta1", beta1, true);
         this.beta2 = beta2;
         this.eps = eps;
         this.decoupled = decoupled;
@@ -33,9 +32,62 @@ public final class RAdam extends Optimizer {
         return Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
     }
 
+    /** Hyper-parameters by name, with PyTorch's defaults: {@code RAdam.options().lr(1e-3f).build(params)}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** RAdam's hyper-parameters; unset ones keep PyTorch's defaults. */
+    public static final class Options {
+        private float lr = 1e-3f;
+        private float beta1 = 0.9f;
+        private float beta2 = 0.999f;
+        private float eps = 1e-8f;
+        private float weightDecay = 0;
+        private boolean decoupled = false;
+
+        public Options lr(float value) {
+            lr = value;
+            return this;
+        }
+
+        public Options beta1(float value) {
+            beta1 = value;
+            return this;
+        }
+
+        public Options beta2(float value) {
+            beta2 = value;
+            return this;
+        }
+
+        public Options eps(float value) {
+            eps = value;
+            return this;
+        }
+
+        public Options weightDecay(float value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Options decoupled(boolean value) {
+            decoupled = value;
+            return this;
+        }
+
+        public RAdam build(List<Tensor> params) {
+            return buildGroups(single(params));
+        }
+
+        public RAdam buildGroups(List<ParamGroup> groups) {
+            return new RAdam(groups, lr, beta1, beta2, eps, weightDecay, decoupled);
+        }
+    }
+
     @Override
     protected Update rule(Group g, long step) {
-        return new Update.RAdam(g.lr, beta1, beta2, eps, g.weightDecay, decoupled,
-                1 - Math.pow(beta1, step), 1 - Math.pow(beta2, step), rectification(beta2, step));
+        return new Update.RAdam(g.lr, g.momentum, beta2, eps, g.weightDecay, decoupled,
+                1 - Math.pow(g.momentum, step), 1 - Math.pow(beta2, step), rectification(beta2, step));
     }
 }

@@ -8,7 +8,6 @@ import java.util.List;
 public final class RmsProp extends Optimizer {
     private final float alpha;
     private final float eps;
-    private final float momentum;
     private final boolean centered;
 
     public RmsProp(List<Tensor> params, float lr) {
@@ -20,15 +19,67 @@ public final class RmsProp extends Optimizer {
         super("RMSprop", groups, lr, weightDecay);
         checkUnit(name, "alpha", alpha);
         checkNonNegative(name, "eps", eps);
-        checkNonNegative(name, "momentum", momentum);
+        defineMomentum("momentum", momentum, false);
         this.alpha = alpha;
         this.eps = eps;
-        this.momentum = momentum;
         this.centered = centered;
+    }
+
+    /** Hyper-parameters by name, with PyTorch's defaults: {@code RmsProp.options().lr(1e-3f).build(params)}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** RMSprop's hyper-parameters; unset ones keep PyTorch's defaults. */
+    public static final class Options {
+        private float lr = 1e-2f;
+        private float alpha = 0.99f;
+        private float eps = 1e-8f;
+        private float weightDecay = 0;
+        private float momentum = 0;
+        private boolean centered = false;
+
+        public Options lr(float value) {
+            lr = value;
+            return this;
+        }
+
+        public Options alpha(float value) {
+            alpha = value;
+            return this;
+        }
+
+        public Options eps(float value) {
+            eps = value;
+            return this;
+        }
+
+        public Options weightDecay(float value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Options momentum(float value) {
+            momentum = value;
+            return this;
+        }
+
+        public Options centered(boolean value) {
+            centered = value;
+            return this;
+        }
+
+        public RmsProp build(List<Tensor> params) {
+            return buildGroups(single(params));
+        }
+
+        public RmsProp buildGroups(List<ParamGroup> groups) {
+            return new RmsProp(groups, lr, alpha, eps, weightDecay, momentum, centered);
+        }
     }
 
     @Override
     protected Update rule(Group g, long step) {
-        return new Update.RmsProp(g.lr, alpha, eps, g.weightDecay, momentum, centered);
+        return new Update.RmsProp(g.lr, alpha, eps, g.weightDecay, g.momentum, centered);
     }
 }

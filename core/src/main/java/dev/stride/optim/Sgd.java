@@ -7,7 +7,6 @@ import java.util.List;
 
 /** {@code torch.optim.SGD}: plain, momentum, or Nesterov momentum; coupled weight decay. Defaults: no momentum. */
 public final class Sgd extends Optimizer {
-    private final float momentum;
     private final float dampening;
     private final boolean nesterov;
 
@@ -17,12 +16,11 @@ public final class Sgd extends Optimizer {
 
     public Sgd(List<ParamGroup> groups, float lr, float momentum, float dampening, boolean nesterov, float weightDecay) {
         super(nesterov ? "Nesterov" : "SGD", groups, lr, weightDecay);
-        checkNonNegative(name, "momentum", momentum);
+        defineMomentum("momentum", momentum, false);
         checkNonNegative(name, "dampening", dampening);
         if (nesterov && (momentum <= 0 || dampening != 0)) {
             throw new IllegalArgumentException(name + ": Nesterov momentum requires momentum > 0 and zero dampening");
         }
-        this.momentum = momentum;
         this.dampening = dampening;
         this.nesterov = nesterov;
     }
@@ -35,19 +33,66 @@ public final class Sgd extends Optimizer {
         return new Sgd(single(params), lr, momentum, 0, true, 0);
     }
 
+    /** Hyper-parameters by name, with PyTorch's defaults: {@code Sgd.options().lr(1e-3f).build(params)}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** SGD's hyper-parameters; unset ones keep PyTorch's defaults. */
+    public static final class Options {
+        private float lr = 0.1f;
+        private float momentum = 0;
+        private float dampening = 0;
+        private boolean nesterov = false;
+        private float weightDecay = 0;
+
+        public Options lr(float value) {
+            lr = value;
+            return this;
+        }
+
+        public Options momentum(float value) {
+            momentum = value;
+            return this;
+        }
+
+        public Options dampening(float value) {
+            dampening = value;
+            return this;
+        }
+
+        public Options nesterov(boolean value) {
+            nesterov = value;
+            return this;
+        }
+
+        public Options weightDecay(float value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Sgd build(List<Tensor> params) {
+            return buildGroups(single(params));
+        }
+
+        public Sgd buildGroups(List<ParamGroup> groups) {
+            return new Sgd(groups, lr, momentum, dampening, nesterov, weightDecay);
+        }
+    }
+
     @Override
     protected Update rule(Group g, long step) {
         return rule(g, false);
     }
 
     private Update.Sgd rule(Group g, boolean first) {
-        return new Update.Sgd(g.lr, momentum, dampening, nesterov, g.weightDecay, first);
+        return new Update.Sgd(g.lr, g.momentum, dampening, nesterov, g.weightDecay, first);
     }
 
     /** A momentum buffer starts as the first gradient, so new and running buffers go in separate calls. */
     @Override
-    protected void update(Group g, List<Tensor> ps) {
-        if (momentum == 0) {
+    protected void update(Group g, List<Tensor> ps, long step) {
+        if (g.momentum == 0) {
             apply(rule(g, false), ps);
             return;
         }

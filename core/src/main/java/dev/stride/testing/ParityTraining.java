@@ -84,6 +84,11 @@ final class ParityTraining {
         schedules.put("cyclic", Schedule.cyclic(0.1, 4, 6, Schedule.CyclicMode.TRIANGULAR2, 0.99));
         schedules.put("oneCycle", Schedule.oneCycle(0.1, 40, 0.3, 25, 1e4));
         schedules.put("warmup", Schedule.warmup(Schedule.cosine(40, 0), 5, 0.1));
+        schedules.put("oneCycleMomentum", Schedule.oneCycleMomentum(0.85, 0.95, 40, 0.25, Schedule.Anneal.LINEAR, true));
+        schedules.put("cyclicMomentum", Schedule.cyclicMomentum(0.8, 0.9, 4, 6, Schedule.CyclicMode.EXP_RANGE, 0.99));
+        schedules.put("linear", Schedule.linear(0.25, 1, 8));
+        schedules.put("sequential", Schedule.sequential(List.of(Schedule.linear(0.1, 1, 5), Schedule.cosine(30, 0)), new long[] {5}));
+        schedules.put("chained", Schedule.chained(Schedule.step(5, 0.5), Schedule.exponential(0.97)));
         schedules.forEach((name, s) -> c.add(new Parity.Case("schedule " + name, "schedule", ParityPrimitives.EXACT,
                 "rates are computed on the host", be -> {
                     float[] r = new float[50];

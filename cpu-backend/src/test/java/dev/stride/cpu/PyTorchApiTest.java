@@ -251,4 +251,138 @@ class PyTorchApiTest {
         var dropped = partial.loadStateDict(contents, false, k -> k.startsWith("net.3.") ? null : dropPrefix.apply(k));
         assertEquals(List.of("3.weight", "3.bias"), dropped.missingKeys());
     }
+
+    static double[] doubles(JsonElement e) {
+        JsonArray a = e.getAsJsonArray();
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) v[i] = a.get(i).getAsDouble();
+        return v;
+    }
+
+    @Test
+    void schedulesGivePyTorchsRatesAndMomenta() throws IOException {
+        int checked = 0;
+        for (JsonElement e : fixture().getAsJsonArray("schedules")) {
+            JsonObject c = e.getAsJsonObject();
+            JsonObject p = c.getAsJsonObject("params");
+            double[] lr = doubles(c.get("lr"));
+            double[] momentum = doubles(c.get("momentum"));
+            int n = lr.length;
+            dev.stride.optim.schedule.Schedule s;
+            dev.stride.optim.schedule.Schedule m = null;
+            switch (c.get("name").getAsString()) {
+                case "linear", "linear down" -> s = dev.stride.optim.schedule.Schedule.linear(p.get("start").getAsDouble(),
+                        p.get("end").getAsDouble(), p.get("total").getAsLong());
+                case "sequential" -> s = dev.stride.optim.schedule.Schedule.sequential(List.of(
+                        dev.stride.optim.schedule.Schedule.linear(0.1, 1, 3), dev.stride.optim.schedule.Schedule.exponential(0.8)),
+                        new long[] {3});
+                case "sequential3" -> s = dev.stride.optim.schedule.Schedule.sequential(List.of(
+                        dev.stride.optim.schedule.Schedule.sequential(List.of(dev.stride.optim.schedule.Schedule.linear(0.5, 0.5, 2),
+                                dev.stride.optim.schedule.Schedule.constant()), new long[] {2}),
+                        dev.stride.optim.schedule.Schedule.step(2, 0.5), dev.stride.optim.schedule.Schedule.linear(0.5, 1, 3)),
+                        new long[] {2, 6});
+                case "chained" -> s = dev.stride.optim.schedule.Schedule.chained(dev.stride.optim.schedule.Schedule.step(3, 0.5),
+                        dev.stride.optim.schedule.Schedule.exponential(0.9), dev.stride.optim.schedule.Schedule.linear(0.2, 1, 4));
+                case "oneCycle" -> {
+                    var anneal = dev.stride.optim.schedule.Schedule.Anneal.valueOf(p.get("anneal").getAsString().toUpperCase(Locale.ROOT));
+                    boolean three = p.get("three_phase").getAsBoolean();
+                    s = dev.stride.optim.schedule.Schedule.oneCycle(1.0, 20, 0.25, 10, 100, anneal, three);
+                    m = dev.stride.optim.schedule.Schedule.oneCycleMomentum(0.8, 0.95, 20, 0.25, anneal, three);
+                }
+                case "cyclic" -> {
+                    var mode = dev.stride.optim.schedule.Schedule.CyclicMode.valueOf(p.get("mode").getAsString().toUpperCase(Locale.ROOT));
+                    s = dev.stride.optim.schedule.Schedule.cyclic(1.0, 3, 5, mode, 0.9);
+                    m = dev.stride.optim.schedule.Schedule.cyclicMomentum(0.8, 0.9, 3, 5, mode, 0.9);
+                }
+                default -> throw new AssertionError("no Stride schedule for " + c.get("name"));
+            }
+            for (int t = 0; t < n; t++) {
+                assertEquals(lr[t], s.lr(0.1, t), 1e-12 + 1e-9 * lr[t], c.get("name") + " " + p + " rate at " + t);
+                if (m != null) assertEquals(momentum[t], m.lr(Double.NaN, t), 1e-12, c.get("name") + " " + p + " momentum at " + t);
+            }
+            checked++;
+        }
+        assertEquals(16, checked);
+    }
+
+    @Test
+    void reduceOnPlateauWithEveryOptionFollowsPyTorch() throws IOException {
+        for (JsonElement e : fixture().getAsJsonArray("plateau")) {
+            JsonObject c = e.getAsJsonObject();
+            Tensor a = Tensor.zeros(CPU, 1).requiresGrad(true);
+            Tensor b = Tensor.zeros(CPU, 1).requiresGrad(true);
+            var opt = dev.stride.optim.Sgd.options().lr(0.1f).buildGroups(List.of(
+                    dev.stride.optim.ParamGroup.of(List.of(a)), dev.stride.optim.ParamGroup.of(List.of(b)).lr(0.01f)));
+            var plateau = new dev.stride.optim.schedule.ReduceOnPlateau(
+                    dev.stride.optim.schedule.ReduceOnPlateau.Mode.valueOf(c.get("mode").getAsString().toUpperCase(Locale.ROOT)),
+                    c.get("factor").getAsDouble(), c.get("patience").getAsInt(), c.get("threshold").getAsDouble(),
+                    c.get("threshold_mode").getAsString().equals("rel"), c.get("cooldown").getAsInt(), doubles(c.get("min_lr")),
+                    c.get("eps").getAsDouble());
+            double[] metrics = doubles(c.get("metrics"));
+            JsonArray rates = c.getAsJsonArray("rates");
+            for (int i = 0; i < metrics.length; i++) {
+                plateau.step(metrics[i], opt);
+                double[] want = doubles(rates.get(i));
+                for (int g = 0; g < 2; g++) {
+                    assertEquals(want[g], opt.groups().get(g).lr(), 1e-7 * want[g] + 1e-12, c + ": group " + g + " after metric " + i);
+                }
+            }
+        }
+    }
+
+    static dev.stride.optim.Optimizer optimizer(String kind, JsonObject h, List<Tensor> params) {
+        java.util.function.BiFunction<String, Float, Float> f = (k, d) -> h.has(k) ? h.get(k).getAsFloat() : d;
+        java.util.function.Predicate<String> on = k -> h.has(k) && h.get(k).getAsBoolean();
+        return switch (kind) {
+            case "sgd" -> dev.stride.optim.Sgd.options().lr(f.apply("lr", 0.1f)).momentum(f.apply("momentum", 0f))
+                    .dampening(f.apply("dampening", 0f)).nesterov(on.test("nesterov")).weightDecay(f.apply("weight_decay", 0f)).build(params);
+            case "adam", "adamw" -> dev.stride.optim.Adam.options().lr(f.apply("lr", 1e-3f)).amsgrad(on.test("amsgrad"))
+                    .decoupled(kind.equals("adamw")).weightDecay(f.apply("weight_decay", kind.equals("adamw") ? 0.01f : 0f)).build(params);
+            case "rmsprop" -> dev.stride.optim.RmsProp.options().lr(f.apply("lr", 1e-2f)).momentum(f.apply("momentum", 0f))
+                    .centered(on.test("centered")).build(params);
+            case "adagrad" -> dev.stride.optim.Adagrad.options().lr(f.apply("lr", 1e-2f)).build(params);
+            case "adadelta" -> dev.stride.optim.Adadelta.options().lr(f.apply("lr", 1f)).build(params);
+            case "adamax" -> dev.stride.optim.Adamax.options().lr(f.apply("lr", 2e-3f)).build(params);
+            case "nadam" -> dev.stride.optim.Nadam.options().lr(f.apply("lr", 2e-3f)).build(params);
+            case "radam" -> dev.stride.optim.RAdam.options().lr(f.apply("lr", 1e-3f)).build(params);
+            default -> throw new AssertionError(kind);
+        };
+    }
+
+    @Test
+    void optimizersKeepPyTorchsStateNamesAndPerParameterSteps() throws IOException {
+        int checked = 0;
+        for (JsonElement e : fixture().getAsJsonArray("optimizers")) {
+            JsonObject c = e.getAsJsonObject();
+            String what = c.get("kind") + " " + c.get("hyper");
+            Tensor a = tensor(c.get("p0")).requiresGrad(true);
+            Tensor b = tensor(c.get("p1")).requiresGrad(true);
+            var opt = optimizer(c.get("kind").getAsString(), c.getAsJsonObject("hyper"), List.of(a, b));
+            JsonArray grads = c.getAsJsonArray("grads");
+            JsonArray after = c.getAsJsonArray("after");
+            for (int s = 0; s < grads.size(); s++) {
+                opt.zeroGrad();
+                JsonArray g = grads.get(s).getAsJsonArray();
+                a.setGrad(tensor(g.get(0)));
+                if (!g.get(1).isJsonNull()) b.setGrad(tensor(g.get(1)));
+                opt.step();
+                check(what + " first parameter after step " + (s + 1), a, after.get(s).getAsJsonArray().get(0));
+                check(what + " second parameter after step " + (s + 1), b, after.get(s).getAsJsonArray().get(1));
+            }
+            JsonObject want = c.getAsJsonObject("state");
+            var state = opt.stateTensors();
+            // PyTorch keeps SGD's, RMSprop's and Adadelta's step as a plain number and NAdam's mu_product as state;
+            // Stride keeps every step as a tensor and derives mu_product from it.
+            java.util.Set<String> expected = new java.util.TreeSet<>(want.keySet());
+            expected.removeIf(k -> k.endsWith(".mu_product"));
+            java.util.Set<String> got = new java.util.TreeSet<>(state.keySet());
+            got.removeIf(k -> k.endsWith(".step") && !want.has(k));
+            assertEquals(expected, got, what + " state names");
+            for (String k : expected) check(what + " state " + k, state.get(k), want.get(k));
+            assertEquals(3f, state.get("0.step").item(), what);
+            assertEquals(2f, state.get("1.step").item(), what + ": the second parameter had no gradient at step 2");
+            checked++;
+        }
+        assertEquals(13, checked);
+    }
 }

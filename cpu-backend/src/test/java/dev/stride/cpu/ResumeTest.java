@@ -180,13 +180,19 @@ class ResumeTest {
         m.parameters().forEach(p -> p.setGrad(p.mul(2f).detach()));
         opt.step();
         Map<String, Tensor> state = opt.stateTensors();
-        assertEquals(8, state.size());
+        // PyTorch's names: exp_avg, exp_avg_sq and step for each of the four parameters.
+        assertEquals(12, state.size());
+        assertEquals(1f, state.get("3.step").item());
         Adam fresh = new Adam(m.parameters(), 0.01f);
         fresh.loadState(state, opt.scalars());
         assertEquals(1, fresh.stepCount());
-        assertArrayEquals(state.get("2.1").toFloatArray(), fresh.stateTensors().get("2.1").toFloatArray());
+        assertArrayEquals(state.get("2.exp_avg_sq").toFloatArray(), fresh.stateTensors().get("2.exp_avg_sq").toFloatArray());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> fresh.loadState(Map.of("0.0", Tensor.zeros(CPU, 3)), Map.of()));
-        assertTrue(e.getMessage().contains("optimizer state '0.0' has shape [3]"), e.getMessage());
+                () -> fresh.loadState(Map.of("0.exp_avg", Tensor.zeros(CPU, 3)), Map.of()));
+        assertTrue(e.getMessage().contains("optimizer state '0.exp_avg' has shape [3]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> fresh.loadState(Map.of("0.momentum_buffer", Tensor.zeros(CPU, 3)), Map.of()));
+        assertTrue(e.getMessage().contains("unexpected optimizer state '0.momentum_buffer' (parameter 0 keeps [exp_avg, exp_avg_sq])"),
+                e.getMessage());
     }
 }

@@ -186,6 +186,110 @@ for momentum in (None, 0.3):
                    "running_var": bn.running_var.tolist(), "num_batches_tracked": int(bn.num_batches_tracked)})
 out["layers"] = layers
 
+# ---- schedules: the rate (and momentum) before each of N steps ----
+schedules = []
+
+
+def record(name, make, n, opt_kind="sgd", params=None, **extra):
+    w = torch.zeros(2, requires_grad=True)
+    if opt_kind == "sgd":
+        opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    else:
+        opt = torch.optim.Adam([w], lr=0.1, betas=(0.9, 0.999))
+    sched = make(opt)
+    lrs, moms = [], []
+    for _ in range(n):
+        g = opt.param_groups[0]
+        lrs.append(g["lr"])
+        moms.append(g["momentum"] if "momentum" in g else g["betas"][0])
+        opt.step()
+        sched.step()
+    schedules.append({"name": name, "optimizer": opt_kind, "params": params or {}, "lr": lrs, "momentum": moms, **extra})
+
+
+S = torch.optim.lr_scheduler
+record("linear", lambda o: S.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=4), 8,
+       params={"start": 0.25, "end": 1.0, "total": 4})
+record("linear down", lambda o: S.LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=5), 8,
+       params={"start": 1.0, "end": 0.1, "total": 5})
+record("sequential", lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.1, total_iters=3),
+                                                  S.ExponentialLR(o, gamma=0.8)], milestones=[3]), 10)
+record("sequential3", lambda o: S.SequentialLR(o, [S.ConstantLR(o, factor=0.5, total_iters=2),
+                                                   S.StepLR(o, step_size=2, gamma=0.5),
+                                                   S.LinearLR(o, start_factor=0.5, total_iters=3)], milestones=[2, 6]), 12)
+record("chained", lambda o: S.ChainedScheduler([S.StepLR(o, step_size=3, gamma=0.5), S.ExponentialLR(o, gamma=0.9),
+                                                S.LinearLR(o, start_factor=0.2, total_iters=4)]), 10)
+for anneal in ("cos", "linear"):
+    for three in (False, True):
+        for kind in ("sgd", "adam"):
+            record("oneCycle", lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=20, pct_start=0.25, anneal_strategy=anneal,
+                                                      div_factor=10, final_div_factor=100, three_phase=three,
+                                                      base_momentum=0.8, max_momentum=0.95), 20, opt_kind=kind,
+                   params={"anneal": anneal, "three_phase": three})
+for mode in ("triangular", "triangular2", "exp_range"):
+    record("cyclic", lambda o: S.CyclicLR(o, base_lr=0.1, max_lr=1.0, step_size_up=3, step_size_down=5, mode=mode,
+                                          gamma=0.9, base_momentum=0.8, max_momentum=0.9), 20,
+           params={"mode": mode})
+out["schedules"] = schedules
+
+# ReduceLROnPlateau: the rate of each of two groups after each metric.
+plateau = []
+metrics = [1.0, 0.9, 0.9, 0.95, 0.89999, 0.91, 0.92, 0.5, 0.5, 0.5, 0.5, 0.5, 0.49, 0.6, 0.6, 0.6]
+for cfg in (dict(mode="min", factor=0.5, patience=1, threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=[0.0, 0.0], eps=1e-8),
+            dict(mode="min", factor=0.1, patience=0, threshold=0.05, threshold_mode="abs", cooldown=2, min_lr=[0.002, 0.0005], eps=1e-8),
+            dict(mode="max", factor=0.5, patience=2, threshold=0.01, threshold_mode="rel", cooldown=1, min_lr=[0.0, 0.0], eps=1e-8),
+            dict(mode="max", factor=0.9, patience=0, threshold=0.0, threshold_mode="abs", cooldown=0, min_lr=[0.0, 0.0], eps=0.02)):
+    a, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.01}], lr=0.1)
+    sched = S.ReduceLROnPlateau(opt, **cfg)
+    rates = []
+    for m in metrics:
+        sched.step(m)
+        rates.append([g["lr"] for g in opt.param_groups])
+    plateau.append({**cfg, "metrics": metrics, "rates": rates})
+out["plateau"] = plateau
+
+# ---- optimizers: state under PyTorch's names, per-parameter steps ----
+optimizers = []
+p0 = [[0.5, -1.0, 2.0], [0.0, 1.5, -0.5]]
+p1 = [0.25, -0.75]
+grads = [([[0.1, -0.2, 0.3], [0.0, 1.0, -2.0]], [0.5, -0.5]),
+         ([[0.3, 0.1, -0.4], [1.0, -1.0, 0.5]], None),
+         ([[-0.2, 0.0, 0.1], [0.5, 0.25, -1.0]], [0.1, 0.2])]
+configs = [
+    ("sgd", {"lr": 0.1}), ("sgd", {"lr": 0.1, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01}),
+    ("sgd", {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    ("adam", {"lr": 0.01}), ("adam", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
+    ("adamw", {"lr": 0.01, "weight_decay": 0.1}),
+    ("rmsprop", {"lr": 0.01}), ("rmsprop", {"lr": 0.01, "momentum": 0.5, "centered": True}),
+    ("adagrad", {"lr": 0.1}), ("adadelta", {"lr": 1.0}), ("adamax", {"lr": 0.01}), ("nadam", {"lr": 0.01, "foreach": True}),
+    ("radam", {"lr": 0.01}),
+]
+# NAdam with foreach: 1.13's single-tensor path multiplies mu twice into mu_product_next (fixed in PyTorch 2.0);
+# the foreach path has the published formula that Stride follows.
+CLASSES = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "rmsprop": torch.optim.RMSprop,
+           "adagrad": torch.optim.Adagrad, "adadelta": torch.optim.Adadelta, "adamax": torch.optim.Adamax,
+           "nadam": torch.optim.NAdam, "radam": torch.optim.RAdam}
+for kind, hyper in configs:
+    a = f32(p0).requires_grad_(True)
+    b = f32(p1).requires_grad_(True)
+    opt = CLASSES[kind]([a, b], **hyper)
+    after = []
+    for ga, gb in grads:
+        opt.zero_grad(set_to_none=True)
+        a.grad = f32(ga)
+        if gb is not None:
+            b.grad = f32(gb)
+        opt.step()
+        after.append([a.detach().flatten().tolist(), b.detach().tolist()])
+    state = {}
+    for i, p in enumerate((a, b)):
+        for k, v in opt.state[p].items():
+            if torch.is_tensor(v):
+                state[f"{i}.{k}"] = v.flatten().tolist() if v.dim() > 0 else v.item()
+    optimizers.append({"kind": kind, "hyper": hyper, "p0": p0, "p1": p1, "grads": grads, "after": after, "state": state})
+out["optimizers"] = optimizers
+
 # ---- checkpoints from PyTorch ----
 DTYPE_NAMES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
                torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8",

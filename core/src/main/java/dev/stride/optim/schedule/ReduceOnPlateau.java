@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * {@code ReduceLROnPlateau}: after more than {@code patience} checks without improvement of the metric by more
  * than {@code threshold} (relative or absolute), multiplies every group's rate by {@code factor}, not below
- * {@code minLr}, then waits {@code cooldown} checks. Defaults: min mode, factor 0.1, patience 10,
- * threshold 1e-4 relative, cooldown 0, min rate 0, eps 1e-8.
+ * {@code minLr} (one for all groups or one per group), then waits {@code cooldown} checks; a reduction smaller than
+ * {@code eps} is skipped. Defaults as PyTorch's: min mode, factor 0.1, patience 10, threshold 1e-4 relative,
+ * cooldown 0, min rate 0, eps 1e-8.
  */
 public final class ReduceOnPlateau {
     public enum Mode { MIN, MAX }
@@ -19,13 +20,24 @@ public final class ReduceOnPlateau {
     private final double threshold;
     private final boolean relative;
     private final int cooldown;
-    private final double minLr;
-    private final double eps = 1e-8;
+    private final double[] minLrs;
+    private final double eps;
     private double best;
     private int badChecks;
     private int cooldownLeft;
 
     public ReduceOnPlateau(Mode mode, double factor, int patience, double threshold, boolean relative, int cooldown, double minLr) {
+        this(mode, factor, patience, threshold, relative, cooldown, new double[] {minLr}, 1e-8);
+    }
+
+    /** Every option of PyTorch's: {@code minLrs} holds one rate for all groups or one per group. */
+    public ReduceOnPlateau(Mode mode, double factor, int patience, double threshold, boolean relative, int cooldown,
+                           double[] minLrs, double eps) {
+        if (minLrs == null || minLrs.length == 0) throw new IllegalArgumentException("reduce-on-plateau: no minimum rate");
+        for (double m : minLrs) {
+            if (!(m >= 0)) throw new IllegalArgumentException("reduce-on-plateau: minimum rates must be >= 0, got " + java.util.Arrays.toString(minLrs));
+        }
+        if (!(threshold >= 0) || !(eps >= 0)) throw new IllegalArgumentException("reduce-on-plateau: threshold and eps must be >= 0");
         if (!(factor > 0 && factor < 1)) throw new IllegalArgumentException("reduce-on-plateau: factor must be in (0, 1), got " + factor);
         if (patience < 0 || cooldown < 0) throw new IllegalArgumentException("reduce-on-plateau: patience and cooldown must be >= 0");
         this.mode = mode;
@@ -34,7 +46,8 @@ public final class ReduceOnPlateau {
         this.threshold = threshold;
         this.relative = relative;
         this.cooldown = cooldown;
-        this.minLr = minLr;
+        this.minLrs = minLrs.clone();
+        this.eps = eps;
         this.best = mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
     }
 
@@ -60,10 +73,14 @@ public final class ReduceOnPlateau {
             badChecks = 0;
         }
         if (badChecks <= patience) return false;
+        int groups = optimizer.groups().size();
+        if (minLrs.length != 1 && minLrs.length != groups) {
+            throw new IllegalArgumentException("reduce-on-plateau: " + minLrs.length + " minimum rates for " + groups + " parameter groups");
+        }
         boolean reduced = false;
-        for (int i = 0; i < optimizer.groups().size(); i++) {
+        for (int i = 0; i < groups; i++) {
             double old = optimizer.groups().get(i).lr();
-            double next = Math.max(old * factor, minLr);
+            double next = Math.max(old * factor, minLrs[minLrs.length == 1 ? 0 : i]);
             if (old - next > eps) {
                 optimizer.setLearningRate(i, (float) next);
                 reduced = true;
