@@ -49,6 +49,16 @@ final class ScheduleOptions {
     @Option(names = "--pct-start", defaultValue = "0.3", description = "one_cycle: fraction spent rising (default ${DEFAULT-VALUE}).")
     double pctStart;
 
+    @Option(names = "--anneal", defaultValue = "COS", description = "one_cycle: annealing, ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Schedule.Anneal anneal;
+
+    @Option(names = "--three-phase", description = "one_cycle: come back down to the initial rate before the final decay, as PyTorch's three_phase.")
+    boolean threePhase;
+
+    @Option(names = "--cycle-momentum", split = ",", paramLabel = "BASE,MAX",
+            description = "one_cycle/cyclic: cycle the momentum (beta1 for Adam) between BASE and MAX against the rate, e.g. 0.85,0.95.")
+    List<Double> cycleMomentum;
+
     @Option(names = "--patience", defaultValue = "1", description = "plateau: epochs without improvement before reducing (default ${DEFAULT-VALUE}).")
     int patience;
 
@@ -81,10 +91,31 @@ final class ScheduleOptions {
             case cyclic -> Schedule.cyclic(peak, half, half, Schedule.CyclicMode.TRIANGULAR, 1);
             case triangular2 -> Schedule.cyclic(peak, half, half, Schedule.CyclicMode.TRIANGULAR2, 1);
             case exp_range -> Schedule.cyclic(peak, half, half, Schedule.CyclicMode.EXP_RANGE, Math.pow(gamma, 1.0 / stepsPerEpoch));
-            case one_cycle -> Schedule.oneCycle(peak, (long) epochs * stepsPerEpoch, pctStart, 25, 1e4);
+            case one_cycle -> Schedule.oneCycle(peak, (long) epochs * stepsPerEpoch, pctStart, 25, 1e4, anneal, threePhase);
         };
         if (warmup > 0) s = Schedule.warmup(s, perStep() ? warmup * stepsPerEpoch : warmup, 0.1);
         return s;
+    }
+
+    /** The momentum schedule {@code --cycle-momentum} asks for, on the rate schedule's count, or null. */
+    Schedule momentum(picocli.CommandLine cmd, int epochs, int stepsPerEpoch) {
+        if (cycleMomentum == null) return null;
+        if (cycleMomentum.size() != 2 || !(cycleMomentum.get(0) < cycleMomentum.get(1))) {
+            throw new picocli.CommandLine.ParameterException(cmd,
+                    "--cycle-momentum takes BASE,MAX with BASE < MAX, got " + cycleMomentum);
+        }
+        double base = cycleMomentum.get(0);
+        double max = cycleMomentum.get(1);
+        long half = Math.max(1, Math.round(cycleEpochs * stepsPerEpoch));
+        return switch (name) {
+            case one_cycle -> Schedule.oneCycleMomentum(base, max, (long) epochs * stepsPerEpoch, pctStart, anneal, threePhase);
+            case cyclic -> Schedule.cyclicMomentum(base, max, half, half, Schedule.CyclicMode.TRIANGULAR, 1);
+            case triangular2 -> Schedule.cyclicMomentum(base, max, half, half, Schedule.CyclicMode.TRIANGULAR2, 1);
+            case exp_range -> Schedule.cyclicMomentum(base, max, half, half, Schedule.CyclicMode.EXP_RANGE,
+                    Math.pow(gamma, 1.0 / stepsPerEpoch));
+            default -> throw new picocli.CommandLine.ParameterException(cmd,
+                    "--cycle-momentum works with --schedule one_cycle, cyclic, triangular2 or exp_range, not " + name);
+        };
     }
 
     ReduceOnPlateau plateau() {

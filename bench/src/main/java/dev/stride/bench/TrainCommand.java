@@ -233,6 +233,7 @@ final class TrainCommand implements Callable<Integer> {
         Optimizer opt = optimizer.create(groups(net));
         Trainer trainer = new Trainer(net, opt, Loss::crossEntropy)
                 .schedule(schedule.create(optimizer.learningRate(), epochs, loader.batchesPerEpoch()), schedule.perStep())
+                .momentumSchedule(schedule.momentum(spec.commandLine(), epochs, loader.batchesPerEpoch()))
                 .plateau(schedule.plateau())
                 .clipNorm(optimizer.clipNorm);
         Ema average = ema > 0 ? new Ema(net, ema) : null;

@@ -65,6 +65,17 @@ class TrainOptionsTest {
     }
 
     @Test
+    void oneCycleTakesPyTorchsOptionsAndCyclesMomentum() {
+        Cli r = Cli.run(args("--epochs", "2", "--optimizer", "sgd", "--lr", "0.01", "--schedule", "one_cycle", "--anneal", "LINEAR",
+                "--three-phase", "--cycle-momentum", "0.85,0.95"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Double.isFinite(r.json().get("train_loss").getAsDouble()));
+        Cli wrong = Cli.run(args("--epochs", "1", "--schedule", "step", "--cycle-momentum", "0.85,0.95"));
+        assertEquals(2, wrong.code(), wrong.err());
+        assertTrue(wrong.err().contains("--cycle-momentum works with --schedule one_cycle"), wrong.err());
+    }
+
+    @Test
     void stepScheduleHalvesTheRateEachEpoch() {
         double[] lr = Cli.run(args("--epochs", "3", "--schedule", "step", "--step-size", "1", "--gamma", "0.5")).column("lr");
         assertEquals(1e-3, lr[0], 1e-9);

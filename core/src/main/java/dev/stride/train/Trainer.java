@@ -28,6 +28,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final BiFunction<Tensor, Tensor, Tensor> loss;
     private Schedule schedule;
+    private Schedule momentumSchedule;
     private boolean schedulePerStep;
     private ReduceOnPlateau plateau;
     private double clipNorm;
@@ -71,6 +72,18 @@ public final class Trainer {
     public Trainer schedule(Schedule s, boolean perStep) {
         schedule = s;
         schedulePerStep = perStep;
+        return this;
+    }
+
+    /**
+     * Cycles every group's momentum (β1 for the Adam family) as {@code schedule(group base momentum, t)}, on the
+     * learning-rate schedule's count: one-cycle's and CyclicLR's {@code cycle_momentum}.
+     */
+    public Trainer momentumSchedule(Schedule s) {
+        if (s != null && !optimizer.hasMomentum()) {
+            throw new IllegalArgumentException("momentum schedule: " + optimizer.name() + " has no momentum to cycle");
+        }
+        momentumSchedule = s;
         return this;
     }
 
@@ -133,9 +146,10 @@ public final class Trainer {
     }
 
     private void applySchedule(long t) {
-        if (schedule == null) return;
         for (int i = 0; i < optimizer.groups().size(); i++) {
-            optimizer.setLearningRate(i, (float) schedule.lr(optimizer.groups().get(i).baseLr(), t));
+            Optimizer.Group g = optimizer.groups().get(i);
+            if (schedule != null) optimizer.setLearningRate(i, (float) schedule.lr(g.baseLr(), t));
+            if (momentumSchedule != null) optimizer.setMomentum(i, (float) momentumSchedule.lr(g.baseMomentum(), t));
         }
     }
 

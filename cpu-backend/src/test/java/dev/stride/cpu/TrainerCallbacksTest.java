@@ -116,6 +116,28 @@ class TrainerCallbacksTest {
     }
 
     @Test
+    void aMomentumScheduleCyclesEachGroupsMomentumWithTheRate() {
+        Sequential m = model();
+        var opt = dev.stride.optim.Sgd.options().lr(0.05f).momentum(0.9f).build(m.parameters());
+        // 200 samples in batches of 20: 10 steps an epoch, 20 in all.
+        var lr = dev.stride.optim.schedule.Schedule.oneCycle(0.5, 20, 0.25, 10, 100,
+                dev.stride.optim.schedule.Schedule.Anneal.LINEAR, false);
+        var momentum = dev.stride.optim.schedule.Schedule.oneCycleMomentum(0.8, 0.95, 20, 0.25,
+                dev.stride.optim.schedule.Schedule.Anneal.LINEAR, false);
+        Trainer t = new Trainer(m, opt, Loss::crossEntropy).schedule(lr, true).momentumSchedule(momentum);
+        DataLoader loader = new DataLoader(data(200), 20, true, 1, false, CPU);
+        t.trainEpoch(loader, Trainer.Listener.NONE);
+        // The last step of the epoch was step 9, in the falling phase.
+        assertEquals(momentum.lr(Double.NaN, 9), opt.groups().get(0).momentum(), 1e-6);
+        assertEquals(lr.lr(0.05, 9), opt.groups().get(0).lr(), 1e-6);
+        assertTrue(opt.groups().get(0).momentum() < 0.95f && opt.groups().get(0).momentum() > 0.8f);
+        var adagrad = new dev.stride.optim.Adagrad(m.parameters(), 0.1f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(m, adagrad, Loss::crossEntropy).momentumSchedule(momentum));
+        assertEquals("momentum schedule: Adagrad has no momentum to cycle", e.getMessage());
+    }
+
+    @Test
     void callbacksRunAndWriteTheirFiles() throws IOException {
         Sequential m = model();
         Ema ema = new Ema(m, 0.9f);
