@@ -133,4 +133,70 @@ public final class Init {
     public static Tensor kaimingNormal(Backend backend, Generator gen, double a, int... shape) {
         return kaimingNormal(backend, gen, a, FanMode.FAN_IN, shape);
     }
+
+    // ---- in place, as torch.nn.init.*_ ----
+
+    /** Copies {@code fresh} into {@code param}'s storage without recording a gradient, as {@code torch.nn.init} does. */
+    private static Tensor fill(Tensor param, Tensor fresh) {
+        try (dev.stride.autograd.NoGrad ignored = dev.stride.autograd.NoGrad.enter()) {
+            fresh.copyTo(param.storage());
+        }
+        fresh.close();
+        return param;
+    }
+
+    /** {@code torch.nn.init.uniform_}: fills {@code param} from U(low, high); returns it. */
+    public static Tensor uniform_(Tensor param, Generator gen, float low, float high) {
+        return fill(param, uniform(param.backend(), gen, low, high, param.shape()));
+    }
+
+    /** {@code torch.nn.init.normal_}. */
+    public static Tensor normal_(Tensor param, Generator gen, float mean, float std) {
+        return fill(param, normal(param.backend(), gen, mean, std, param.shape()));
+    }
+
+    /** {@code torch.nn.init.constant_}. */
+    public static Tensor constant_(Tensor param, float value) {
+        return fill(param, constant(param.backend(), value, param.shape()));
+    }
+
+    /** {@code torch.nn.init.zeros_}. */
+    public static Tensor zeros_(Tensor param) {
+        return constant_(param, 0f);
+    }
+
+    /** {@code torch.nn.init.ones_}. */
+    public static Tensor ones_(Tensor param) {
+        return constant_(param, 1f);
+    }
+
+    /** {@code torch.nn.init.xavier_uniform_}. */
+    public static Tensor xavierUniform_(Tensor param, Generator gen, double gain) {
+        return fill(param, xavierUniform(param.backend(), gen, gain, param.shape()));
+    }
+
+    /** {@code torch.nn.init.xavier_normal_}. */
+    public static Tensor xavierNormal_(Tensor param, Generator gen, double gain) {
+        return fill(param, xavierNormal(param.backend(), gen, gain, param.shape()));
+    }
+
+    /**
+     * {@code torch.nn.init.kaiming_uniform_(param, a, mode, nonlinearity)}: U(±sqrt(3)·gain/sqrt(fan)) with
+     * {@code gain = calculateGain(nonlinearity, a)}; PyTorch's defaults are a = 0, fan_in, "leaky_relu".
+     */
+    public static Tensor kaimingUniform_(Tensor param, Generator gen, double a, FanMode mode, String nonlinearity) {
+        double std = calculateGain(nonlinearity, a) / Math.sqrt(fan(param.shape(), mode));
+        float bound = (float) (Math.sqrt(3) * std);
+        return fill(param, Tensor.rand(param.backend(), gen, -bound, bound, param.shape()));
+    }
+
+    /** {@code torch.nn.init.kaiming_normal_(param, a, mode, nonlinearity)}: N(0, gain/sqrt(fan)). */
+    public static Tensor kaimingNormal_(Tensor param, Generator gen, double a, FanMode mode, String nonlinearity) {
+        double std = calculateGain(nonlinearity, a) / Math.sqrt(fan(param.shape(), mode));
+        return fill(param, Tensor.randn(param.backend(), gen, 0, (float) std, param.shape()));
+    }
+
+    private static long fan(int[] shape, FanMode mode) {
+        return mode == FanMode.FAN_IN ? fanIn(shape) : fanOut(shape);
+    }
 }

@@ -385,4 +385,48 @@ class PyTorchApiTest {
         }
         assertEquals(13, checked);
     }
+
+    @Test
+    void inPlaceInitializersDrawFromPyTorchsDistributions() throws IOException {
+        var gen = new dev.stride.random.Generator(11);
+        var in = dev.stride.nn.Init.FanMode.FAN_IN;
+        var out = dev.stride.nn.Init.FanMode.FAN_OUT;
+        int checked = 0;
+        for (JsonElement e : fixture().getAsJsonArray("inits")) {
+            JsonObject c = e.getAsJsonObject();
+            String name = c.get("name").getAsString();
+            Tensor w = Tensor.zeros(CPU, ints(c, "shape")).requiresGrad(true);
+            Tensor same = switch (name) {
+                case "kaimingUniform_ tanh fan_out" -> dev.stride.nn.Init.kaimingUniform_(w, gen, 0, out, "tanh");
+                case "kaimingUniform_ leaky_relu 0.2 fan_in" -> dev.stride.nn.Init.kaimingUniform_(w, gen, 0.2, in, "leaky_relu");
+                case "kaimingNormal_ relu fan_in" -> dev.stride.nn.Init.kaimingNormal_(w, gen, 0, in, "relu");
+                case "kaimingNormal_ selu fan_out" -> dev.stride.nn.Init.kaimingNormal_(w, gen, 0, out, "selu");
+                case "xavierUniform_ 2" -> dev.stride.nn.Init.xavierUniform_(w, gen, 2);
+                case "xavierNormal_ 0.5" -> dev.stride.nn.Init.xavierNormal_(w, gen, 0.5);
+                case "uniform_ -0.3 0.7" -> dev.stride.nn.Init.uniform_(w, gen, -0.3f, 0.7f);
+                case "normal_ 0 0.02" -> dev.stride.nn.Init.normal_(w, gen, 0, 0.02f);
+                default -> throw new AssertionError("no Stride initializer for " + name);
+            };
+            org.junit.jupiter.api.Assertions.assertSame(w, same, name + " fills the parameter it is given");
+            org.junit.jupiter.api.Assertions.assertTrue(w.requiresGrad() && w.gradFn() == null, name + " stays a leaf");
+            float[] v = w.toFloatArray();
+            double sum = 0;
+            double max = 0;
+            for (float x : v) {
+                sum += x;
+                max = Math.max(max, Math.abs(x));
+            }
+            double mean = sum / v.length;
+            double sq = 0;
+            for (float x : v) sq += (x - mean) * (x - mean);
+            double std = Math.sqrt(sq / (v.length - 1));
+            double want = c.get("value").getAsDouble();
+            // 2^20 draws: the largest |w| sits within 1e-4 of the bound, the sample std within 1% of PyTorch's.
+            if (c.get("kind").getAsString().equals("bound")) assertEquals(want, max, 1e-4 * want, name + " bound");
+            else assertEquals(want, std, 0.01 * want, name + " std");
+            assertEquals(c.get("mean").getAsDouble(), mean, 0.01 * Math.max(want, 1e-3) + 1e-3 * want, name + " mean");
+            checked++;
+        }
+        assertEquals(8, checked);
+    }
 }

@@ -290,6 +290,25 @@ for kind, hyper in configs:
     optimizers.append({"kind": kind, "hyper": hyper, "p0": p0, "p1": p1, "grads": grads, "after": after, "state": state})
 out["optimizers"] = optimizers
 
+# ---- in-place initializers: the bound (largest |w|) of uniform kinds and the std of normal kinds, over 2^20 draws ----
+inits = []
+I = torch.nn.init
+big = (256, 1024, 2, 2)
+for name, fn, kind in (
+        ("kaimingUniform_ tanh fan_out", lambda w: I.kaiming_uniform_(w, a=0, mode="fan_out", nonlinearity="tanh"), "bound"),
+        ("kaimingUniform_ leaky_relu 0.2 fan_in", lambda w: I.kaiming_uniform_(w, a=0.2, mode="fan_in", nonlinearity="leaky_relu"), "bound"),
+        ("kaimingNormal_ relu fan_in", lambda w: I.kaiming_normal_(w, mode="fan_in", nonlinearity="relu"), "std"),
+        ("kaimingNormal_ selu fan_out", lambda w: I.kaiming_normal_(w, mode="fan_out", nonlinearity="selu"), "std"),
+        ("xavierUniform_ 2", lambda w: I.xavier_uniform_(w, gain=2.0), "bound"),
+        ("xavierNormal_ 0.5", lambda w: I.xavier_normal_(w, gain=0.5), "std"),
+        ("uniform_ -0.3 0.7", lambda w: I.uniform_(w, -0.3, 0.7), "bound"),
+        ("normal_ 0 0.02", lambda w: I.normal_(w, 0.0, 0.02), "std")):
+    w = torch.empty(big, dtype=torch.float64)
+    fn(w)
+    inits.append({"name": name, "kind": kind, "shape": list(big),
+                  "value": (w.abs().max() if kind == "bound" else w.std()).item(), "mean": w.mean().item()})
+out["inits"] = inits
+
 # ---- checkpoints from PyTorch ----
 DTYPE_NAMES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
                torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8",
