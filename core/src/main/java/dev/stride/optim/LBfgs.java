@@ -1,6 +1,7 @@
 package dev.stride.optim;
 
 import dev.stride.autograd.NoGrad;
+import dev.stride.backend.Update;
 import dev.stride.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -9,11 +10,12 @@ import java.util.function.Supplier;
 
 /**
  * {@code torch.optim.LBFGS} for full-batch problems: limited-memory BFGS with an optional strong-Wolfe line
- * search (cubic interpolation, c1 = 1e-4, c2 = 0.9). Defaults: lr 1, 20 iterations per {@link #step}, history 100,
- * gradient tolerance 1e-7, change tolerance 1e-9. The parameters are gathered into one vector and the two-loop
- * recursion runs in double on the host: its cost is O(n·history) against one closure call per evaluation.
+ * search (cubic interpolation, c1 = 1e-4, c2 = 0.9). Defaults as PyTorch's: lr 1, 20 iterations per
+ * {@link #step(Supplier)}, at most 25 evaluations (maxIter·5/4), history 100, gradient tolerance 1e-7, change
+ * tolerance 1e-9, no line search. The parameters are gathered into one vector and the two-loop recursion runs in
+ * double on the host: its cost is O(n·history) against one closure call per evaluation.
  */
-public final class LBfgs {
+public final class LBfgs extends Optimizer {
     private final List<Tensor> params;
     private final double lr;
     private final int maxIter;
@@ -23,44 +25,135 @@ public final class LBfgs {
     private final int history;
     private final boolean strongWolfe;
     private final ArrayDeque<double[][]> pairs = new ArrayDeque<>();
+    private double[] pendingStep;
+    private double[] pendingGrad;
     private int evaluations;
+    private long totalEvaluations;
     private long iterations;
 
     public LBfgs(List<Tensor> params) {
-        this(params, 1, 20, 1e-7, 1e-9, 100, true);
+        this(params, 1, 20, 1e-7, 1e-9, 100, false);
     }
 
     public LBfgs(List<Tensor> params, double lr, int maxIter, double tolGrad, double tolChange, int history, boolean strongWolfe) {
-        if (params == null || params.isEmpty()) throw new IllegalArgumentException("LBFGS: empty parameter list");
+        this(params, lr, maxIter, maxIter * 5 / 4, tolGrad, tolChange, history, strongWolfe);
+    }
+
+    public LBfgs(List<Tensor> params, double lr, int maxIter, int maxEval, double tolGrad, double tolChange, int history,
+                 boolean strongWolfe) {
+        super("LBFGS", single(params), (float) lr, 0);
         if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("LBFGS: learning rate must be finite and > 0, got " + lr);
-        if (maxIter <= 0 || history <= 0) throw new IllegalArgumentException("LBFGS: max iterations and history must be positive");
+        if (maxIter <= 0 || maxEval <= 0 || history <= 0) {
+            throw new IllegalArgumentException("LBFGS: max iterations, max evaluations and history must be positive, got "
+                    + maxIter + ", " + maxEval + ", " + history);
+        }
         this.params = List.copyOf(params);
         this.lr = lr;
         this.maxIter = maxIter;
-        this.maxEval = maxIter * 5 / 4;
+        this.maxEval = maxEval;
         this.tolGrad = tolGrad;
         this.tolChange = tolChange;
         this.history = history;
         this.strongWolfe = strongWolfe;
     }
 
-    /** Total iterations over all {@link #step} calls. */
+    /** Hyper-parameters by name, with PyTorch's defaults: {@code LBfgs.options().lineSearch(true).build(params)}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** L-BFGS's settings as PyTorch names them; {@code maxEval} defaults to {@code maxIter·5/4}. */
+    public static final class Options {
+        private double lr = 1;
+        private int maxIter = 20;
+        private Integer maxEval;
+        private double toleranceGrad = 1e-7;
+        private double toleranceChange = 1e-9;
+        private int historySize = 100;
+        private boolean strongWolfe;
+
+        public Options lr(double value) {
+            lr = value;
+            return this;
+        }
+
+        public Options maxIter(int value) {
+            maxIter = value;
+            return this;
+        }
+
+        public Options maxEval(int value) {
+            maxEval = value;
+            return this;
+        }
+
+        public Options toleranceGrad(double value) {
+            toleranceGrad = value;
+            return this;
+        }
+
+        public Options toleranceChange(double value) {
+            toleranceChange = value;
+            return this;
+        }
+
+        public Options historySize(int value) {
+            historySize = value;
+            return this;
+        }
+
+        /** PyTorch's {@code line_search_fn="strong_wolfe"}. */
+        public Options lineSearch(boolean strongWolfe) {
+            this.strongWolfe = strongWolfe;
+            return this;
+        }
+
+        public LBfgs build(List<Tensor> params) {
+            return new LBfgs(params, lr, maxIter, maxEval == null ? maxIter * 5 / 4 : maxEval, toleranceGrad,
+                    toleranceChange, historySize, strongWolfe);
+        }
+    }
+
+    /** Total iterations over all steps (PyTorch's {@code n_iter}). */
     public long iterations() {
         return iterations;
+    }
+
+    /** Total closure evaluations over all steps (PyTorch's {@code func_evals}). */
+    public long functionEvaluations() {
+        return totalEvaluations;
+    }
+
+    @Override
+    protected Update rule(Group group, long step) {
+        throw new UnsupportedOperationException("LBFGS has no per-parameter update rule");
+    }
+
+    /** L-BFGS evaluates the loss many times per step, so it needs the closure form. */
+    @Override
+    public void step() {
+        throw new IllegalStateException("LBFGS: step() needs a closure that recomputes the loss: use step(closure)");
     }
 
     /** A loss and its gradient at one point. */
     private record Eval(double f, double[] g) {}
 
     /**
-     * Runs up to {@code maxIter} iterations. {@code closure} must clear the gradients, compute the loss, call
-     * {@code backward()} and return the loss. Returns the loss before the first iteration, as PyTorch does.
+     * Runs up to {@code maxIter} iterations and {@code maxEval} evaluations. {@code closure} must clear the
+     * gradients, compute the loss, call {@code backward()} and return the loss. Returns the loss before the first
+     * iteration, as PyTorch does.
      */
-    public double step(Supplier<Tensor> closure) {
+    @Override
+    public Tensor step(Supplier<Tensor> closure) {
         evaluations = 0;
         double[] x = gather();
         Eval e = evaluate(closure, x);
-        double first = e.f;
+        Tensor first = Tensor.scalar(params.get(0).backend(), (float) e.f);
+        if (pendingStep != null) {
+            remember(pendingStep, sub(e.g, pendingGrad));
+            pendingStep = null;
+            pendingGrad = null;
+        }
         if (maxAbs(e.g) <= tolGrad) return first;
         for (int it = 0; it < maxIter; it++) {
             iterations++;
@@ -77,20 +170,32 @@ public final class LBfgs {
                 scatter(x);
             } else {
                 axpy(x, t, d);
+                if (it == maxIter - 1) {
+                    // As PyTorch: no evaluation after a fixed-step step's last move; the next step's first
+                    // evaluation completes the curvature pair.
+                    scatter(x);
+                    pendingStep = scale(d, t);
+                    pendingGrad = e.g;
+                    break;
+                }
                 next = evaluate(closure, x);
             }
             double[] s = scale(d, t);
-            double[] y = sub(next.g, e.g);
-            double ys = dot(y, s);
-            if (ys > 1e-10) {
-                if (pairs.size() == history) pairs.removeFirst();
-                pairs.addLast(new double[][] {s, y, {1 / ys}});
-            }
+            remember(s, sub(next.g, e.g));
             double change = Math.abs(next.f - e.f);
             e = next;
             if (maxAbs(e.g) <= tolGrad || maxAbs(s) <= tolChange || change < tolChange || evaluations >= maxEval) break;
         }
         return first;
+    }
+
+    /** Keeps the curvature pair (s, y) when it is positive enough to keep H positive definite. */
+    private void remember(double[] s, double[] y) {
+        double ys = dot(y, s);
+        if (ys > 1e-10) {
+            if (pairs.size() == history) pairs.removeFirst();
+            pairs.addLast(new double[][] {s, y, {1 / ys}});
+        }
     }
 
     /** {@code -H·g} by the two-loop recursion, with the initial scaling {@code y·s / y·y} of the newest pair. */
@@ -223,6 +328,7 @@ public final class LBfgs {
     private Eval evaluate(Supplier<Tensor> closure, double[] x) {
         scatter(x);
         evaluations++;
+        totalEvaluations++;
         double f = closure.get().item();
         double[] g = new double[x.length];
         int o = 0;

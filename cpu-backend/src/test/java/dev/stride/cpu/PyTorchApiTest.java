@@ -429,4 +429,36 @@ class PyTorchApiTest {
         }
         assertEquals(8, checked);
     }
+
+    @Test
+    void lbfgsIsAnOptimizerThatFollowsPyTorchsIterations() throws IOException {
+        int checked = 0;
+        for (JsonElement e : fixture().getAsJsonArray("lbfgs")) {
+            JsonObject c = e.getAsJsonObject();
+            Tensor w = Tensor.of(CPU, new float[] {-1.2f, 1}, 2).requiresGrad(true);
+            var options = dev.stride.optim.LBfgs.options().lr(c.get("lr").getAsDouble()).maxIter(c.get("max_iter").getAsInt())
+                    .historySize(c.get("history_size").getAsInt()).lineSearch(!c.get("line_search_fn").isJsonNull());
+            if (c.has("max_eval")) options.maxEval(c.get("max_eval").getAsInt());
+            dev.stride.optim.Optimizer opt = options.build(List.of(w));
+            java.util.function.Supplier<Tensor> closure = () -> {
+                opt.zeroGrad();
+                Tensor x0 = w.slice(0, 0, 1);
+                Tensor x1 = w.slice(0, 1, 2);
+                Tensor loss = x0.rsub(1f).square().add(x1.sub(x0.square()).square().mul(100f)).sum();
+                loss.backward();
+                return loss;
+            };
+            String what = "LBFGS " + c;
+            assertEquals(c.get("first_loss").getAsFloat(), opt.step(closure).item(), 1e-5f, what + " first loss");
+            assertEquals(c.get("second_loss").getAsDouble(), opt.step(closure).item(), 1e-4 * c.get("second_loss").getAsDouble(),
+                    what + " loss before the second step");
+            // PyTorch runs the two-loop recursion in float32, Stride in double: over a dozen iterations the paths part by ~1e-4.
+            new Tolerance(1e-4, 1e-5).check(what + " parameters", w.toFloatArray(), SpecialPointsTest.flat(c.get("x")));
+            var lbfgs = (dev.stride.optim.LBfgs) opt;
+            assertEquals(c.get("n_iter").getAsLong(), lbfgs.iterations(), what + " iterations");
+            assertEquals(c.get("func_evals").getAsLong(), lbfgs.functionEvaluations(), what + " evaluations");
+            checked++;
+        }
+        assertEquals(3, checked);
+    }
 }

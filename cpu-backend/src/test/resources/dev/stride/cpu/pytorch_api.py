@@ -309,6 +309,27 @@ for name, fn, kind in (
                   "value": (w.abs().max() if kind == "bound" else w.std()).item(), "mean": w.mean().item()})
 out["inits"] = inits
 
+# ---- L-BFGS: Rosenbrock from (-1.2, 1), in float32 as Stride's parameters are ----
+lbfgs = []
+for cfg in (dict(lr=1.0, max_iter=5, line_search_fn="strong_wolfe", history_size=10),
+            dict(lr=1.0, max_iter=12, max_eval=8, line_search_fn="strong_wolfe", history_size=3),
+            dict(lr=0.05, max_iter=6, line_search_fn=None, history_size=100)):
+    w = torch.tensor([-1.2, 1.0], requires_grad=True)
+    opt = torch.optim.LBFGS([w], **cfg)
+
+    def closure():
+        opt.zero_grad()
+        loss = (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
+        loss.backward()
+        return loss
+
+    first = opt.step(closure).item()
+    second = opt.step(closure).item()
+    st = opt.state[opt._params[0]]
+    lbfgs.append({**cfg, "first_loss": first, "second_loss": second, "x": w.tolist(), "n_iter": st["n_iter"],
+                  "func_evals": st["func_evals"]})
+out["lbfgs"] = lbfgs
+
 # ---- checkpoints from PyTorch ----
 DTYPE_NAMES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
                torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8",
