@@ -58,6 +58,18 @@ public final class Functional {
         return Autograd.record("elu", out, g -> new Tensor[] {g.mul(slope)}, x);
     }
 
+    /**
+     * {@code log(1 + e^x)} in the stable form {@code max(x, 0) + log(1 + e^-|x|)}, with its gradient stated as
+     * {@code sigmoid(x)}: composed from the ReLU and |x| masks it would be 0 at x = 0 instead of ½.
+     */
+    public static Tensor softplus(Tensor x) {
+        Tensor out;
+        try (NoGrad ignored = NoGrad.enter()) {
+            out = x.relu().add(x.abs().neg().exp().add(1f).log());
+        }
+        return Autograd.record("softplus", out, g -> new Tensor[] {g.mul(x.sigmoid())}, x);
+    }
+
     /** {@code 0.5·x·(1 + erf(x/√2))}, or with {@code tanh} the approximation {@code 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))}. */
     public static Tensor gelu(Tensor x, boolean tanh) {
         if (!tanh) return x.mul(x.mul((float) (1 / Math.sqrt(2))).erf().add(1f)).mul(0.5f);

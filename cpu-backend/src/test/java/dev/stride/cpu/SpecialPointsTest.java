@@ -112,6 +112,7 @@ class SpecialPointsTest {
             case "tanh" -> Tensor::tanh;
             case "gelu" -> x -> Functional.gelu(x, false);
             case "gelu tanh" -> x -> Functional.gelu(x, true);
+            case "softplus" -> Functional::softplus;
             default -> throw new AssertionError("no Stride function for " + c.get("name"));
         };
     }
@@ -169,6 +170,6 @@ class SpecialPointsTest {
             }
             checked++;
         }
-        assertEquals(18, checked);
+        assertEquals(19, checked);
     }
 }

@@ -71,6 +71,7 @@ for name, fn in (("binaryCrossEntropyWithLogits", F.binary_cross_entropy_with_lo
                   "grad_prediction": gp, "grad_target": gq})
 
 activation("leakyRelu", lambda x: F.leaky_relu(x, -0.2), slope=-0.2)
+activation("softplus", F.softplus)
 
 # Fans and gains, as torch.nn.init computes them.
 init = {"fans": [], "gains": []}
