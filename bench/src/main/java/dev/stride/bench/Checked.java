@@ -49,11 +49,11 @@ final class Checked {
     static final class Preprocess implements CommandLine.ITypeConverter<String> {
         @Override
         public String convert(String value) {
-            if (java.util.List.of("global", "mean-image", "per-channel", "standardize").contains(value)) return value;
+            if (java.util.List.of("none", "global", "mean-image", "per-channel", "standardize").contains(value)) return value;
             String[] p = value.split("-", -1);
             if (p.length == 2 && (p[0].equals("pca") || p[0].equals("whiten")) && p[1].matches("[1-9][0-9]*")) return value;
             throw new CommandLine.TypeConversionException("unknown '" + value
-                    + "' (global, mean-image, per-channel, standardize, pca-K, whiten-K with K a positive integer)");
+                    + "' (none, global, mean-image, per-channel, standardize, pca-K, whiten-K with K a positive integer)");
         }
     }
 

@@ -18,8 +18,11 @@ import dev.stride.nn.Sequential;
 public final class Models {
     private Models() {}
 
-    static final String NAMES = "mlp, cnn";
-    static final java.util.List<String> NAMES_LIST = java.util.List.of("mlp", "cnn");
+    static final String NAMES = "mlp, cnn, dbn";
+    static final java.util.List<String> NAMES_LIST = java.util.List.of("mlp", "cnn", "dbn");
+
+    /** The deep belief net's layers below its softmax head. */
+    static final int[] DBN_SIZES = {784, 256, 256};
 
     public static Module create(String name, int inputs, int classes) {
         return switch (name) {
@@ -28,6 +31,7 @@ public final class Models {
                     new Linear(256, 256), Activation.relu(),
                     new Linear(256, classes));
             case "cnn" -> cnn(classes);
+            case "dbn" -> dev.stride.train.DeepBeliefNet.network(dbnSizes(inputs), classes, Backends.defaultBackend(), Generator.global());
             default -> throw new IllegalArgumentException("unknown model '" + name + "' (choose from " + NAMES + ")");
         };
     }
@@ -44,8 +48,15 @@ public final class Models {
                 new Dropout(0.25f), new Flatten(), new Linear(32 * 7 * 7, classes));
     }
 
+    static int[] dbnSizes(int inputs) {
+        int[] s = DBN_SIZES.clone();
+        s[0] = inputs;
+        return s;
+    }
+
     static String describe(String name, int inputs, int classes) {
         return switch (name) {
+            case "dbn" -> "dbn sigmoid " + inputs + "-256-256-" + classes;
             case "mlp" -> "mlp " + inputs + "-256-256-" + classes;
             case "cnn" -> "cnn conv16-bn-relu-pool-conv32-bn-relu-pool-dropout-dense" + classes;
             default -> name;

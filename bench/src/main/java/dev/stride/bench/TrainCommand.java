@@ -84,10 +84,16 @@ final class TrainCommand implements Callable<Integer> {
             + "report the ensemble's test accuracy.")
     boolean snapshots;
 
-    @Option(names = "--preprocess", defaultValue = "global", converter = Checked.Preprocess.class,
-            description = "Input preprocessing fitted on the training split: global (one mean and std), mean-image, per-channel, "
-                    + "standardize, pca-K or whiten-K (K components; MLP only). Default ${DEFAULT-VALUE}.")
+    @Option(names = "--preprocess", converter = Checked.Preprocess.class,
+            description = "Input preprocessing fitted on the training split: none, global (one mean and std), mean-image, "
+                    + "per-channel, standardize, pca-K or whiten-K (K components; MLP only). Default global; none for dbn, "
+                    + "whose RBMs take pixel intensities as probabilities.")
     String preprocess;
+
+    @Option(names = "--pretrain-epochs", defaultValue = "1", converter = Checked.NonNegative.class,
+            description = "dbn: epochs of greedy CD-1 pre-training per RBM before fine-tuning; 0 fine-tunes the same network "
+                    + "from random initialization (default ${DEFAULT-VALUE}).")
+    long pretrainEpochs;
 
     @Option(names = "--crop-padding", defaultValue = "0", description = "Augment: random crop after this much zero padding.")
     int cropPadding;
@@ -129,6 +135,12 @@ final class TrainCommand implements Callable<Integer> {
         checkPaths();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        boolean dbn = opts.model.equals("dbn");
+        if (preprocess == null) preprocess = dbn ? "none" : "global";
+        if (dbn && !preprocess.equals("none")) {
+            throw new IllegalArgumentException("--model dbn takes pixel intensities as probabilities: use --preprocess none, not "
+                    + preprocess);
+        }
         Backend be = opts.start();
         Mnist.Splits splits = limited(Mnist.load(opts.data));
         Preprocessing.Transform prep = preprocessing(splits.train(), be);
@@ -143,6 +155,7 @@ final class TrainCommand implements Callable<Integer> {
             Checkpoint.loadWeights(initFrom, net);
             err.println("initialized from " + initFrom);
         }
+        if (dbn && pretrainEpochs > 0 && initFrom == null) pretrain((dev.stride.nn.Sequential) net, train, be, err);
         if (reinit != null) err.println("re-initialized " + net.reinitialize(reinit, Generator.global()));
         if (!freeze.isEmpty()) err.println("frozen " + net.freeze(freeze.toArray(new String[0])));
         DataLoader loader = new DataLoader(train, batchSize, true, opts.seed, false, be).prefetch(true);
@@ -174,6 +187,33 @@ final class TrainCommand implements Callable<Integer> {
         if (json) out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
         out.flush();
         return 0;
+    }
+
+    /** Greedy RBM pre-training of the DBN's hidden layers, logged per layer and epoch; pictures go beside the curves. */
+    private void pretrain(dev.stride.nn.Sequential net, Dataset train, Backend be, PrintWriter err) throws java.io.IOException {
+        int[] sizes = Models.dbnSizes(train.sampleSize());
+        var rbms = dev.stride.train.DeepBeliefNet.stack(sizes, be, Generator.global());
+        DataLoader loader = new DataLoader(train, batchSize, true, opts.seed + 2, false, be).prefetch(true);
+        Dataset head = train.range(0, Math.min(1000, train.size()));
+        Tensor monitor = Tensor.of(be, head.features(), head.size(), head.sampleSize()).persist();
+        var settings = new dev.stride.train.DeepBeliefNet.Pretraining((int) pretrainEpochs, 1, 0.05f, 0.5f, 2e-4f);
+        long t0 = System.nanoTime();
+        dev.stride.train.DeepBeliefNet.pretrain(rbms, loader, monitor, settings, Generator.global(), (layer, st) -> {
+            err.printf("pretrain rbm %d (%d-%d) epoch %d/%d  reconstruction error %.4f  pseudo-likelihood %.2f  %.0f samples/s%n",
+                    layer + 1, sizes[layer], sizes[layer + 1], st.epoch() + 1, pretrainEpochs, st.reconstructionError(),
+                    st.pseudoLikelihood(), st.samplesPerSecond());
+            err.flush();
+        });
+        monitor.close();
+        dev.stride.train.DeepBeliefNet.unrollInto(rbms, net);
+        err.printf("pre-trained %d RBMs in %.1f s%n", rbms.size(), (System.nanoTime() - t0) / 1e9);
+        String curveDir = curves == null ? "runs/" + opts.model : curves;
+        if (!curveDir.equals("none") && sizes[0] == 784) {
+            Path dir = Path.of(curveDir);
+            dev.stride.train.RbmPictures.filters(rbms.get(0), 28, 100, dir.resolve("filters.png"));
+            dev.stride.train.RbmPictures.samples(rbms.get(0), 28, 64, 1000, new Generator(opts.seed + 3), dir.resolve("samples.png"));
+            err.println("wrote " + dir.resolve("filters.png") + " and " + dir.resolve("samples.png"));
+        }
     }
 
     private Mnist.Splits limited(Mnist.Splits s) {
@@ -399,6 +439,7 @@ final class TrainCommand implements Callable<Integer> {
     private Preprocessing.Transform preprocessing(Dataset train, Backend be) {
         String[] p = preprocess.split("-");
         return switch (p[0]) {
+            case "none" -> d -> d;
             case "global" -> {
                 float[] ms = meanStd(train);
                 yield d -> d.normalized(ms[0], ms[1]);
@@ -411,7 +452,7 @@ final class TrainCommand implements Callable<Integer> {
                 yield Preprocessing.pca(train, Integer.parseInt(p[1]), p[0].equals("whiten"), 1e-2, be);
             }
             default -> throw new IllegalArgumentException("--preprocess: unknown '" + preprocess
-                    + "' (global, mean-image, per-channel, standardize, pca-K, whiten-K)");
+                    + "' (none, global, mean-image, per-channel, standardize, pca-K, whiten-K)");
         };
     }
 

@@ -76,6 +76,19 @@ public final class Rbm extends Module {
         return flat;
     }
 
+    /**
+     * Sets the visible biases to {@code log(p_i / (1 - p_i))} of the data's mean {@code p_i} (clamped to [1e-3, 1 - 1e-3]),
+     * as Hinton's practical guide advises: the machine with no hidden unit on then already gives the data's marginals,
+     * so CD's chains do not settle on a featureless grey.
+     */
+    public Rbm initVisibleBias(Tensor data) {
+        try (NoGrad ignored = NoGrad.enter()) {
+            Tensor p = rows("initVisibleBias", data, visible).mean(0, false).clamp(1e-3f, 1 - 1e-3f);
+            p.log().sub(p.rsub(1f).log()).copyTo(visibleBias.storage());
+        }
+        return this;
+    }
+
     /** {@code p(h=1|v)} for {@code v [N, V]} (or any shape with V values per sample). */
     @Override
     public Tensor forward(Tensor v) {

@@ -109,6 +109,8 @@ final class ParityModels {
         shapes.put("Maxout", new int[] {5, 6});
         layers.put("PReLU", () -> new PReLU(3, 0.25f).to(cpu()));
         shapes.put("PReLU", new int[] {2, 3, 4});
+        layers.put("Rbm", () -> new dev.stride.nn.Rbm(7, 5, dev.stride.nn.Rbm.Visible.BERNOULLI, cpu(), gen("Rbm")));
+        shapes.put("Rbm", new int[] {4, 7});
         layers.put("Sequential", () -> new Sequential(new Flatten(), new Linear(12, 8, true, init, cpu(), gen("Sequential")),
                 Activation.relu(), new Linear(8, 3, true, init, cpu(), gen("Sequential2"))));
         shapes.put("Sequential", new int[] {4, 3, 4});

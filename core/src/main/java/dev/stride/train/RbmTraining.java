@@ -27,6 +27,7 @@ public final class RbmTraining {
     private final boolean persistent;
     private final Generator gen;
     private boolean binarize;
+    private java.util.function.UnaryOperator<Tensor> below = java.util.function.UnaryOperator.identity();
     private Tensor chains;
 
     public RbmTraining(Rbm rbm, Optimizer optimizer, int k, boolean persistent, Generator gen) {
@@ -44,11 +45,21 @@ public final class RbmTraining {
         return this;
     }
 
-    /** The inputs as the RBM sees them: {@code [N, V]}, binarised if asked. */
+    /**
+     * Feeds the RBM {@code below(x)} instead of the data itself: a deep belief net trains each layer on the hidden
+     * probabilities of the layers under it.
+     */
+    public RbmTraining below(java.util.function.UnaryOperator<Tensor> transform) {
+        below = transform;
+        return this;
+    }
+
+    /** The inputs as the RBM sees them: binarised if asked, passed through the layers below, {@code [N, V]}. */
     public Tensor prepare(Tensor x) {
         try (NoGrad ignored = NoGrad.enter()) {
-            Tensor flat = x.reshape(x.dim(0), rbm.visible());
-            return binarize ? flat.gt(0.5f) : flat;
+            Tensor flat = x.reshape(x.dim(0), (int) (x.numel() / Math.max(1, x.dim(0))));
+            Tensor in = below.apply(binarize ? flat.gt(0.5f) : flat);
+            return in.reshape(in.dim(0), rbm.visible());
         }
     }
 

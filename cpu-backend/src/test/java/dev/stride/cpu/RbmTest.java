@@ -146,4 +146,24 @@ class RbmTest {
         assertArrayEquals(expected, chains.toFloatArray());
         assertFalse(java.util.Arrays.equals(fromData, expected), "chains and data give different negatives here");
     }
+
+    @Test
+    void aDeepBeliefNetUnrollsIntoTheSigmoidNetworkItsRbmsDefine() {
+        var gen = new Generator(4);
+        var rbms = dev.stride.train.DeepBeliefNet.stack(new int[] {6, 4, 3}, CPU, gen);
+        var net = dev.stride.train.DeepBeliefNet.network(new int[] {6, 4, 3}, 2, CPU, gen);
+        dev.stride.train.DeepBeliefNet.unrollInto(rbms, net);
+        Tensor x = Tensor.rand(CPU, gen, 0, 1, 5, 6);
+        // The first hidden layer of the net is p(h|v) of the first RBM, the second p(h|h1) of the second.
+        var hidden = new dev.stride.nn.Sequential();
+        int i = 0;
+        for (var m : net.children().values()) {
+            if (i++ < 5) hidden.add(m);
+        }
+        assertArrayEquals(rbms.get(1).hiddenProbs(rbms.get(0).hiddenProbs(x)).toFloatArray(), hidden.forward(x).toFloatArray(), 1e-6f);
+        var wrong = dev.stride.train.DeepBeliefNet.network(new int[] {6, 5, 3}, 2, CPU, gen);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> dev.stride.train.DeepBeliefNet.unrollInto(rbms, wrong));
+        assertEquals("DBN: layer 0 is 6->5 but its RBM is 6->4", e.getMessage());
+    }
 }
