@@ -18,20 +18,32 @@ import dev.stride.nn.Sequential;
 public final class Models {
     private Models() {}
 
-    static final String NAMES = "mlp, cnn, dbn";
-    static final java.util.List<String> NAMES_LIST = java.util.List.of("mlp", "cnn", "dbn");
-
-    /** The deep belief net's layers below its softmax head. */
-    static final int[] DBN_SIZES = {784, 256, 256};
+    static final String NAMES = "mlp, mlp-bn, cnn, dbn";
+    static final java.util.List<String> NAMES_LIST = java.util.List.of("mlp", "mlp-bn", "cnn", "dbn");
 
     public static Module create(String name, int inputs, int classes) {
+        return create(name, inputs, classes, 2);
+    }
+
+    /**
+     * {@code hiddenLayers} layers of 256 units for the fully connected models: mlp (ReLU), mlp-bn (Linear-BN-ReLU)
+     * and dbn (sigmoid, the network a deep belief net unrolls into).
+     */
+    public static Module create(String name, int inputs, int classes, int hiddenLayers) {
+        if (hiddenLayers < 1) throw new IllegalArgumentException("--hidden-layers must be >= 1, got " + hiddenLayers);
         return switch (name) {
-            case "mlp" -> new Sequential(new Flatten(),
-                    new Linear(inputs, 256), Activation.relu(),
-                    new Linear(256, 256), Activation.relu(),
-                    new Linear(256, classes));
+            case "mlp", "mlp-bn" -> {
+                Sequential net = new Sequential(new Flatten());
+                for (int i = 0; i < hiddenLayers; i++) {
+                    net.add(new Linear(i == 0 ? inputs : 256, 256));
+                    if (name.equals("mlp-bn")) net.add(BatchNorm.batchNorm1d(256));
+                    net.add(Activation.relu());
+                }
+                yield net.add(new Linear(256, classes));
+            }
             case "cnn" -> cnn(classes);
-            case "dbn" -> dev.stride.train.DeepBeliefNet.network(dbnSizes(inputs), classes, Backends.defaultBackend(), Generator.global());
+            case "dbn" -> dev.stride.train.DeepBeliefNet.network(dbnSizes(inputs, hiddenLayers), classes, Backends.defaultBackend(),
+                    Generator.global());
             default -> throw new IllegalArgumentException("unknown model '" + name + "' (choose from " + NAMES + ")");
         };
     }
@@ -48,16 +60,24 @@ public final class Models {
                 new Dropout(0.25f), new Flatten(), new Linear(32 * 7 * 7, classes));
     }
 
-    static int[] dbnSizes(int inputs) {
-        int[] s = DBN_SIZES.clone();
+    /** The deep belief net's layer sizes below its softmax head. */
+    static int[] dbnSizes(int inputs, int hiddenLayers) {
+        int[] s = new int[hiddenLayers + 1];
+        java.util.Arrays.fill(s, 256);
         s[0] = inputs;
         return s;
     }
 
     static String describe(String name, int inputs, int classes) {
+        return describe(name, inputs, classes, 2);
+    }
+
+    static String describe(String name, int inputs, int classes, int hiddenLayers) {
+        String hidden = "-256".repeat(hiddenLayers);
         return switch (name) {
-            case "dbn" -> "dbn sigmoid " + inputs + "-256-256-" + classes;
-            case "mlp" -> "mlp " + inputs + "-256-256-" + classes;
+            case "dbn" -> "dbn sigmoid " + inputs + hidden + "-" + classes;
+            case "mlp-bn" -> "mlp-bn " + inputs + hidden + "-" + classes;
+            case "mlp" -> "mlp " + inputs + hidden + "-" + classes;
             case "cnn" -> "cnn conv16-bn-relu-pool-conv32-bn-relu-pool-dropout-dense" + classes;
             default -> name;
         };

@@ -90,6 +90,13 @@ final class TrainCommand implements Callable<Integer> {
                     + "whose RBMs take pixel intensities as probabilities.")
     String preprocess;
 
+    @Option(names = "--hidden-layers", defaultValue = "2", description = "mlp, mlp-bn, dbn: hidden layers of 256 units (default ${DEFAULT-VALUE}).")
+    int hiddenLayers;
+
+    @Option(names = "--layer-stats", description = "Log each layer's gradient norm and update/weight ratio at the end of every "
+            + "epoch, and add them to curves.csv: gradients vanishing or exploding layer by layer show here.")
+    boolean layerStats;
+
     @Option(names = "--pretrain-epochs", defaultValue = "1", converter = Checked.NonNegative.class,
             description = "dbn: epochs of greedy CD-1 pre-training per RBM before fine-tuning; 0 fine-tunes the same network "
                     + "from random initialization (default ${DEFAULT-VALUE}).")
@@ -150,7 +157,7 @@ final class TrainCommand implements Callable<Integer> {
         if (train.sampleShape().length == 1 && !opts.model.equals("mlp")) {
             throw new IllegalArgumentException("--preprocess " + preprocess + " makes flat samples; only --model mlp takes them");
         }
-        Module net = Models.create(opts.model, inputs, train.classes());
+        Module net = Models.create(opts.model, inputs, train.classes(), hiddenLayers);
         if (initFrom != null) {
             Checkpoint.loadWeights(initFrom, net);
             err.println("initialized from " + initFrom);
@@ -167,7 +174,7 @@ final class TrainCommand implements Callable<Integer> {
                 : minibatch(net, loader, test, be, err);
         if (run == null) return 3;
         JsonObject summary = new JsonObject();
-        String described = Models.describe(opts.model, inputs, train.classes());
+        String described = Models.describe(opts.model, inputs, train.classes(), hiddenLayers);
         summary.addProperty("backend", be.name());
         summary.addProperty("model", described);
         summary.addProperty("optimizer", optimizer.name.name());
@@ -191,7 +198,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Greedy RBM pre-training of the DBN's hidden layers, logged per layer and epoch; pictures go beside the curves. */
     private void pretrain(dev.stride.nn.Sequential net, Dataset train, Backend be, PrintWriter err) throws java.io.IOException {
-        int[] sizes = Models.dbnSizes(train.sampleSize());
+        int[] sizes = Models.dbnSizes(train.sampleSize(), hiddenLayers);
         var rbms = dev.stride.train.DeepBeliefNet.stack(sizes, be, Generator.global());
         DataLoader loader = new DataLoader(train, batchSize, true, opts.seed + 2, false, be).prefetch(true);
         Dataset head = train.range(0, Math.min(1000, train.size()));
@@ -275,7 +282,8 @@ final class TrainCommand implements Callable<Integer> {
                 .schedule(schedule.create(optimizer.learningRate(), epochs, loader.batchesPerEpoch()), schedule.perStep())
                 .momentumSchedule(schedule.momentum(spec.commandLine(), epochs, loader.batchesPerEpoch()))
                 .plateau(schedule.plateau())
-                .clipNorm(optimizer.clipNorm);
+                .clipNorm(optimizer.clipNorm)
+                .layerStats(layerStats);
         Ema average = ema > 0 ? new Ema(net, ema) : null;
         Ensemble.Snapshots snaps = null;
         if (snapshots) {
@@ -335,6 +343,11 @@ final class TrainCommand implements Callable<Integer> {
                         stats.epoch() + 1, epochs, opt.learningRate(), stats.loss(), stats.accuracy(), eval.loss(), eval.accuracy(), eval.top5(),
                         stats.samplesPerSecond(), Double.isNaN(trainer.lastUpdateRatio()) ? ""
                                 : String.format("  update/weight %.1e", trainer.lastUpdateRatio()));
+                if (layerStats) {
+                    StringBuilder line = new StringBuilder("  layers (gradient norm, update/weight):");
+                    trainer.layerStats().forEach((name, st) -> line.append(String.format("  %s %.2e %.1e", name, st.gradNorm(), st.updateRatio())));
+                    err.println(line);
+                }
             });
         } catch (TrainingDivergedException ex) {
             if (bar[0] != null) bar[0].close();

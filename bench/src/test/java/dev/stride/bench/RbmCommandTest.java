@@ -51,4 +51,17 @@ class RbmCommandTest {
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("--model dbn takes pixel intensities as probabilities: use --preprocess none"), refused.err());
     }
+
+    @Test
+    void layerStatsGoToTheLogAndTheCurves() throws Exception {
+        Cli r = Cli.run("train", "--json", "--data", DATA, "--limit", "600", "--model", "mlp-bn", "--hidden-layers", "3",
+                "--epochs", "1", "--layer-stats", "--curves", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("mlp-bn 784-256-256-256-10", r.json().get("model").getAsString());
+        assertTrue(r.err().contains("layers (gradient norm, update/weight):  1 "), r.err());
+        String header = Files.readAllLines(dir.resolve("curves.csv")).get(0);
+        // Three Linear+BatchNorm pairs and the head: seven layers with parameters.
+        assertEquals(6 + 2 * 7, header.split(",").length, header);
+        assertTrue(header.contains(",grad_norm.1,update_ratio.1,grad_norm.2,"), header);
+    }
 }

@@ -19,6 +19,7 @@ import org.knowm.xchart.XYChartBuilder;
 public final class Curves implements Callback {
     private final Path dir;
     private final List<double[]> rows = new ArrayList<>();
+    private final List<java.util.Map<String, Trainer.LayerStat>> layerRows = new ArrayList<>();
 
     public Curves(Path dir) {
         this.dir = dir;
@@ -29,15 +30,26 @@ public final class Curves implements Callback {
     public void epochEnd(Trainer trainer, Trainer.EpochStats train, Trainer.Evaluation validation) throws IOException {
         rows.add(new double[] {train.epoch() + 1, train.loss(), train.accuracy(), validation.loss(), validation.accuracy(),
                 trainer.optimizer().learningRate()});
+        layerRows.add(trainer.layerStats());
         write();
     }
 
     public void write() throws IOException {
         Files.createDirectories(dir);
-        StringBuilder csv = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr\n");
-        for (double[] r : rows) {
-            csv.append((long) r[0]);
-            for (int i = 1; i < r.length; i++) csv.append(',').append(r[i]);
+        // Per-layer columns (with --layer-stats): grad_norm.<layer> and update_ratio.<layer> for every layer seen.
+        java.util.Set<String> layers = new java.util.LinkedHashSet<>();
+        for (var m : layerRows) layers.addAll(m.keySet());
+        StringBuilder csv = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr");
+        for (String l : layers) csv.append(",grad_norm.").append(l).append(",update_ratio.").append(l);
+        csv.append('\n');
+        for (int r = 0; r < rows.size(); r++) {
+            double[] row = rows.get(r);
+            csv.append((long) row[0]);
+            for (int i = 1; i < row.length; i++) csv.append(',').append(row[i]);
+            for (String l : layers) {
+                Trainer.LayerStat st = layerRows.get(r).get(l);
+                csv.append(',').append(st == null ? "" : st.gradNorm()).append(',').append(st == null ? "" : st.updateRatio());
+            }
             csv.append('\n');
         }
         atomically(dir.resolve("curves.csv"), out -> out.write(csv.toString().getBytes(StandardCharsets.UTF_8)));

@@ -37,6 +37,8 @@ public final class Trainer {
     private double firstLoss = Double.NaN;
     private final java.util.List<Callback> callbacks = new java.util.ArrayList<>();
     private int monitorEvery = 100;
+    private boolean layerStats;
+    private Map<String, LayerStat> lastLayerStats = Map.of();
     private double lastGradNorm = Double.NaN;
     private double lastUpdateRatio = Double.NaN;
     private Tensor pendingMonitor;
@@ -57,6 +59,9 @@ public final class Trainer {
             return samples / seconds;
         }
     }
+
+    /** One layer's gradient norm and update/weight ratio, {@code ‖Δw‖/‖w‖}, over its parameters at one step. */
+    public record LayerStat(double gradNorm, double updateRatio) {}
 
     /** Loss, accuracy and top-5 accuracy (label among the five highest scores) of a model on a dataset. */
     public record Evaluation(double loss, double accuracy, double top5) {}
@@ -85,6 +90,20 @@ public final class Trainer {
         }
         momentumSchedule = s;
         return this;
+    }
+
+    /**
+     * Measures each layer's gradient norm and update/weight ratio at the last step of every epoch (one host read per
+     * epoch), to watch gradients vanish or explode layer by layer; see {@link #layerStats()}.
+     */
+    public Trainer layerStats(boolean on) {
+        layerStats = on;
+        return this;
+    }
+
+    /** The last epoch's per-layer numbers by layer name (the parameters' dotted prefix), bottom layer first. */
+    public Map<String, LayerStat> layerStats() {
+        return lastLayerStats;
     }
 
     /** Reduces rates when the metric given to {@link #endEpoch} stops improving. */
@@ -186,10 +205,13 @@ public final class Trainer {
                     l.backward();
                     if (clipNorm > 0) Clip.gradNorm(optimizer.parameters(), clipNorm);
                     boolean monitored = monitorEvery > 0 && step % monitorEvery == 0;
-                    Tensor[] before = monitored ? snapshot() : null;
+                    boolean perLayer = layerStats && b == batches - 1;
+                    Tensor[] before = monitored || perLayer ? snapshot() : null;
                     Tensor gradSq = monitored ? Clip.sumOfSquares(optimizer.parameters()) : null;
+                    Tensor layerGrads = perLayer ? layerGradSquares() : null;
                     optimizer.step();
                     if (monitored) pendingMonitor = updateNumbers(gradSq, before);
+                    if (perLayer) lastLayerStats = layerNumbers(layerGrads, before);
                     step++;
                     for (Callback c : callbacks) c.stepEnd(this);
                     correct = accumulate(correct, countCorrect(out.detach(), batch.labels()));
@@ -254,6 +276,68 @@ public final class Trainer {
             for (int i = 0; i < out.length; i++) out[i] = ps.get(i).detach().clone();
             return out;
         }
+    }
+
+    /** The optimizer's parameters grouped by layer name (the dotted name without its last part), in model order. */
+    private Map<String, java.util.List<Integer>> layers() {
+        Map<Tensor, String> names = new java.util.IdentityHashMap<>();
+        model.namedParameters().forEach((k, t) -> names.put(t, k.contains(".") ? k.substring(0, k.lastIndexOf('.')) : k));
+        Map<String, java.util.List<Integer>> out = new java.util.LinkedHashMap<>();
+        java.util.List<Tensor> ps = optimizer.parameters();
+        for (int i = 0; i < ps.size(); i++) {
+            out.computeIfAbsent(names.getOrDefault(ps.get(i), "param" + i), k -> new java.util.ArrayList<>()).add(i);
+        }
+        return out;
+    }
+
+    /** Σg² of each layer's parameters, as one tensor in {@link #layers()} order (a layer without gradients gives 0). */
+    private Tensor layerGradSquares() {
+        try (NoGrad ignored = NoGrad.enter()) {
+            java.util.List<Tensor> ps = optimizer.parameters();
+            java.util.List<Tensor> sums = new java.util.ArrayList<>();
+            for (java.util.List<Integer> idx : layers().values()) {
+                java.util.List<Tensor> grads = new java.util.ArrayList<>();
+                for (int i : idx) {
+                    if (ps.get(i).grad() != null) grads.add(ps.get(i));
+                }
+                sums.add(grads.isEmpty() ? Tensor.zeros(ps.get(0).backend(), 1) : Clip.sumOfSquares(grads).reshape(1));
+            }
+            return Tensor.cat(0, sums.toArray(new Tensor[0]));
+        }
+    }
+
+    /** Each layer's gradient norm and update ratio, read in one host sync. */
+    private Map<String, LayerStat> layerNumbers(Tensor gradSq, Tensor[] before) {
+        float[] g;
+        float[] dw;
+        Map<String, java.util.List<Integer>> layers = layers();
+        try (NoGrad ignored = NoGrad.enter()) {
+            java.util.List<Tensor> ps = optimizer.parameters();
+            java.util.List<Tensor> parts = new java.util.ArrayList<>();
+            for (java.util.List<Integer> idx : layers.values()) {
+                Tensor d = null;
+                Tensor w = null;
+                for (int i : idx) {
+                    Tensor di = ps.get(i).detach().sub(before[i]).square().sum();
+                    Tensor wi = before[i].square().sum();
+                    d = d == null ? di : d.add(di);
+                    w = w == null ? wi : w.add(wi);
+                }
+                parts.add(d.reshape(1));
+                parts.add(w.reshape(1));
+            }
+            parts.add(gradSq);
+            float[] all = Tensor.cat(0, parts.toArray(new Tensor[0])).toFloatArray();
+            dw = java.util.Arrays.copyOf(all, 2 * layers.size());
+            g = java.util.Arrays.copyOfRange(all, 2 * layers.size(), all.length);
+        }
+        Map<String, LayerStat> out = new java.util.LinkedHashMap<>();
+        int k = 0;
+        for (String name : layers.keySet()) {
+            out.put(name, new LayerStat(Math.sqrt(g[k]), Math.sqrt(dw[2 * k]) / Math.max(Math.sqrt(dw[2 * k + 1]), 1e-12)));
+            k++;
+        }
+        return out;
     }
 
     /** [Σ g², Σ Δw², Σ w²] on the backend, kept until the next read; the step it belongs to is remembered. */

@@ -166,4 +166,17 @@ class RbmTest {
                 () -> dev.stride.train.DeepBeliefNet.unrollInto(rbms, wrong));
         assertEquals("DBN: layer 0 is 6->5 but its RBM is 6->4", e.getMessage());
     }
+
+    @Test
+    void anRbmSavesAndLoadsWithSafetensors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Rbm r = new Rbm(5, 3, Rbm.Visible.GAUSSIAN, CPU, new Generator(6));
+        Tensor.rand(CPU, new Generator(7), -1, 1, 5).copyTo(r.visibleBias().storage());
+        java.nio.file.Path file = dir.resolve("rbm.safetensors");
+        dev.stride.io.SafeTensors.save(file, r.stateDict(), java.util.Map.of());
+        Rbm back = new Rbm(5, 3, Rbm.Visible.GAUSSIAN, CPU, new Generator(8));
+        back.loadStateDict(dev.stride.io.SafeTensors.load(file, CPU).tensors());
+        Tensor v = Tensor.rand(CPU, new Generator(9), -2, 2, 4, 5);
+        assertArrayEquals(r.freeEnergy(v).toFloatArray(), back.freeEnergy(v).toFloatArray());
+        assertEquals(java.util.Set.of("weight", "visible_bias", "hidden_bias"), back.stateDict().keySet());
+    }
 }

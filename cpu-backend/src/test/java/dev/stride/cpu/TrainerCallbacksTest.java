@@ -116,6 +116,25 @@ class TrainerCallbacksTest {
     }
 
     @Test
+    void layerStatsShowADeepSigmoidNetsGradientShrinkingTowardTheInput() throws IOException {
+        // Six sigmoid layers: each backward pass through σ' ≤ 1/4 shrinks the gradient, so the first layer's is smallest.
+        var gen = new dev.stride.random.Generator(2);
+        Sequential m = dev.stride.train.DeepBeliefNet.network(new int[] {4, 32, 32, 32, 32, 32, 32}, 2, CPU, gen);
+        Trainer t = new Trainer(m, new Sgd(m.parameters(), 0.1f), Loss::crossEntropy).layerStats(true)
+                .callbacks(new Curves(dir.resolve("layers")));
+        t.fit(new DataLoader(data(200), 20, true, 1, false, CPU), data(100), 1, Trainer.Listener.NONE, null);
+        var stats = t.layerStats();
+        assertEquals(List.of("1", "3", "5", "7", "9", "11", "13"), List.copyOf(stats.keySet()), "layers by module name, bottom first");
+        double first = stats.get("1").gradNorm();
+        double last = stats.get("11").gradNorm();
+        assertTrue(first > 0 && first < last / 10, "first hidden layer " + first + " vs last hidden layer " + last);
+        for (var st : stats.values()) assertTrue(st.updateRatio() > 0 && Double.isFinite(st.updateRatio()), String.valueOf(st));
+        List<String> csv = Files.readAllLines(dir.resolve("layers/curves.csv"));
+        assertTrue(csv.get(0).endsWith(",grad_norm.13,update_ratio.13"), csv.get(0));
+        assertEquals(6 + 2 * 7, csv.get(1).split(",").length);
+    }
+
+    @Test
     void aMomentumScheduleCyclesEachGroupsMomentumWithTheRate() {
         Sequential m = model();
         var opt = dev.stride.optim.Sgd.options().lr(0.05f).momentum(0.9f).build(m.parameters());
