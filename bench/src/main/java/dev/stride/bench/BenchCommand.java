@@ -124,6 +124,8 @@ final class BenchCommand implements Callable<Integer> {
             err.println(model + " training step");
             rows.add(new Row(model + " training step, batch 128, Adam", "samples/s", trainStep(model), "-", Double.NaN));
         }
+        err.println("rbm CD-1 step");
+        rows.add(new Row("rbm CD-1 784x256, batch 128, SGD", "samples/s", rbmStep(), "-", Double.NaN));
         print(out, rows);
         return 0;
     }
@@ -218,6 +220,21 @@ final class BenchCommand implements Callable<Integer> {
             Loss.crossEntropy(net.forward(x), labels).backward();
             opt.step();
         }, Math.max(3, seconds * 0.5)) * 128;
+    }
+
+    /** One contrastive-divergence update of a 784x256 RBM (a Gibbs step, the free energies, their gradient, SGD). */
+    private double rbmStep() {
+        dev.stride.nn.Rbm rbm = new dev.stride.nn.Rbm(784, 256, dev.stride.nn.Rbm.Visible.BERNOULLI, be, new Generator(3));
+        var training = new dev.stride.train.RbmTraining(rbm, dev.stride.optim.Sgd.options().lr(0.05f).momentum(0.5f)
+                .build(rbm.parameters()), 1, false, new Generator(4));
+        Tensor x = dev.stride.nn.Rbm.bernoulli(Tensor.full(be, 0.2f, 128, 784), gen).persist();
+        double r = rate(() -> {
+            try (dev.stride.tensor.MemoryScope ignored = dev.stride.tensor.MemoryScope.open()) {
+                training.step(x);
+            }
+        }, Math.max(3, seconds * 0.5)) * 128;
+        x.close();
+        return r;
     }
 
     private void print(PrintWriter out, List<Row> rows) {
