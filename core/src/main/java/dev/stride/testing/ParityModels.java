@@ -111,6 +111,16 @@ final class ParityModels {
         shapes.put("PReLU", new int[] {2, 3, 4});
         layers.put("Rbm", () -> new dev.stride.nn.Rbm(7, 5, dev.stride.nn.Rbm.Visible.BERNOULLI, cpu(), gen("Rbm")));
         shapes.put("Rbm", new int[] {4, 7});
+        layers.put("Rnn", () -> new dev.stride.nn.Rnn(3, 4, 2, true, true, cpu(), gen("Rnn")));
+        shapes.put("Rnn", new int[] {2, 5, 3});
+        layers.put("Lstm", () -> new dev.stride.nn.Lstm(3, 4, 2, true, cpu(), gen("Lstm")));
+        shapes.put("Lstm", new int[] {2, 5, 3});
+        layers.put("Gru", () -> new dev.stride.nn.Gru(3, 4, 1, true, cpu(), gen("Gru")));
+        shapes.put("Gru", new int[] {2, 5, 3});
+        layers.put("LastStep", dev.stride.nn.LastStep::new);
+        shapes.put("LastStep", new int[] {2, 5, 3});
+        layers.put("Reshape", () -> new dev.stride.nn.Reshape(5, 3));
+        shapes.put("Reshape", new int[] {2, 15});
         layers.put("Sequential", () -> new Sequential(new Flatten(), new Linear(12, 8, true, init, cpu(), gen("Sequential")),
                 Activation.relu(), new Linear(8, 3, true, init, cpu(), gen("Sequential2"))));
         shapes.put("Sequential", new int[] {4, 3, 4});

@@ -126,6 +126,15 @@ class LayerGradTest {
     }
 
     @Test
+    void recurrentLayersBackpropagateThroughSixSteps() {
+        // Backprop through time over T = 6 steps and two stacked layers, inputs and every weight; the tanh cell and
+        // the gated ones are smooth, so central differences hold.
+        checkModule(new dev.stride.nn.Rnn(3, 4, 2, false, true, CPU, gen), rand(-1, 1, 2, 6, 3));
+        checkModule(new dev.stride.nn.Lstm(3, 4, 2, true, CPU, gen), rand(-1, 1, 2, 6, 3));
+        checkModule(new dev.stride.nn.Gru(3, 4, 2, true, CPU, gen), rand(-1, 1, 2, 6, 3));
+    }
+
+    @Test
     void linearResidualMaxoutPrelu() {
         Linear lin = new Linear(4, 3, true, Init.Scheme.XAVIER_NORMAL, CPU, gen);
         checkModule(lin, rand(-1, 1, 5, 4));

@@ -461,4 +461,43 @@ class PyTorchApiTest {
         }
         assertEquals(3, checked);
     }
+
+    @Test
+    void recurrentLayersLoadPyTorchStateDictsAndMatchItsOutputsAndGradients() throws IOException {
+        int checked = 0;
+        for (JsonElement e : fixture().getAsJsonArray("recurrent")) {
+            JsonObject c = e.getAsJsonObject();
+            String kind = c.get("kind").getAsString();
+            var gen = new dev.stride.random.Generator(0);
+            dev.stride.nn.Recurrent layer = switch (kind) {
+                case "rnn_tanh" -> new dev.stride.nn.Rnn(3, 4, 2, false, true, CPU, gen);
+                case "rnn_relu" -> new dev.stride.nn.Rnn(3, 4, 2, true, true, CPU, gen);
+                case "lstm" -> new dev.stride.nn.Lstm(3, 4, 2, true, CPU, gen);
+                case "gru" -> new dev.stride.nn.Gru(3, 4, 2, true, CPU, gen);
+                default -> throw new AssertionError(kind);
+            };
+            java.util.Map<String, Tensor> state = new java.util.LinkedHashMap<>();
+            for (var s : c.getAsJsonObject("state").entrySet()) state.put(s.getKey(), tensor(s.getValue()));
+            layer.loadStateDict(state);
+            Tensor x = leaf(c.get("input"));
+            Tensor h0 = tensor(c.get("h0"));
+            Tensor c0 = kind.equals("lstm") ? tensor(c.get("c0")) : null;
+            var r = layer.run(x, h0, c0);
+            check(kind + " output", r.output(), c.get("output"));
+            check(kind + " last hidden state", r.hidden(), c.get("hn"));
+            if (c0 != null) check(kind + " last cell state", r.cell(), c.get("cn"));
+            int n = (int) r.output().numel();
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) w[i] = (i + 1) / 10f;
+            Tensor total = r.output().mul(Tensor.of(CPU, w, r.output().shape())).sum().add(r.hidden().square().sum());
+            if (c0 != null) total = total.add(r.cell().sum());
+            total.backward();
+            check(kind + " input gradient", x.grad(), c.get("grad_input"));
+            var params = layer.namedParameters();
+            for (var g : c.getAsJsonObject("grads").entrySet()) check(kind + " gradient of " + g.getKey(), params.get(g.getKey()).grad(), g.getValue());
+            assertEquals(c.getAsJsonObject("grads").keySet(), params.keySet(), kind + ": PyTorch's parameter names");
+            checked++;
+        }
+        assertEquals(4, checked);
+    }
 }

@@ -393,4 +393,31 @@ write_safetensors(os.path.join(HERE, "pytorch-mlp-bn.safetensors"), state, {"for
 out["mlp_bn"] = {"probe": probe.tolist(), "logits": mlp.double()(probe.double()).tolist(),
                  "num_batches_tracked": int(mlp[1].num_batches_tracked)}
 
+# ---- recurrent layers: outputs, last states and gradients with PyTorch's own initialization ----
+recurrent = []
+for kind, extra in (("rnn_tanh", {}), ("rnn_relu", {"nonlinearity": "relu"}), ("lstm", {}), ("gru", {})):
+    torch.manual_seed(7)
+    cls = {"rnn_tanh": torch.nn.RNN, "rnn_relu": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
+    layer = cls(3, 4, num_layers=2, batch_first=True, **extra).double()
+    x = torch.randn(2, 6, 3, dtype=torch.float64).float().double().requires_grad_(True)
+    for p_ in layer.parameters():
+        p_.data = p_.data.float().double()
+    h0 = torch.randn(2, 2, 4).float().double()
+    c0 = torch.randn(2, 2, 4).float().double()
+    if kind == "lstm":
+        y, (hn, cn) = layer(x, (h0, c0))
+    else:
+        y, hn = layer(x, h0)
+        cn = None
+    total = (y * torch.arange(1, y.numel() + 1, dtype=torch.float64).reshape(y.shape) / 10).sum() + (hn * hn).sum()
+    if cn is not None:
+        total = total + cn.sum()
+    total.backward()
+    recurrent.append({"kind": kind, "input": x.tolist(), "h0": h0.tolist(), "c0": c0.tolist() if kind == "lstm" else None,
+                      "state": {k: v.tolist() for k, v in layer.state_dict().items()},
+                      "output": y.tolist(), "hn": hn.tolist(), "cn": None if cn is None else cn.tolist(),
+                      "grad_input": x.grad.tolist(),
+                      "grads": {k: v.grad.tolist() for k, v in layer.named_parameters()}})
+out["recurrent"] = recurrent
+
 print(json.dumps(out, allow_nan=True, indent=None, separators=(",", ":")))
