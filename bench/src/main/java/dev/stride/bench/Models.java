@@ -18,8 +18,11 @@ import dev.stride.nn.Sequential;
 public final class Models {
     private Models() {}
 
-    static final String NAMES = "mlp, mlp-bn, cnn, dbn";
-    static final java.util.List<String> NAMES_LIST = java.util.List.of("mlp", "mlp-bn", "cnn", "dbn");
+    static final String NAMES = "mlp, mlp-bn, cnn, dbn, rnn, lstm, gru";
+    static final java.util.List<String> NAMES_LIST = java.util.List.of("mlp", "mlp-bn", "cnn", "dbn", "rnn", "lstm", "gru");
+
+    /** The recurrent models' hidden size: sequential MNIST reads 28 rows of 28 pixels into it. */
+    static final int RECURRENT_HIDDEN = 128;
 
     public static Module create(String name, int inputs, int classes) {
         return create(name, inputs, classes, 2);
@@ -42,6 +45,7 @@ public final class Models {
                 yield net.add(new Linear(256, classes));
             }
             case "cnn" -> cnn(classes);
+            case "rnn", "lstm", "gru" -> sequence(name, inputs, classes);
             case "dbn" -> dev.stride.train.DeepBeliefNet.network(dbnSizes(inputs, hiddenLayers), classes, Backends.defaultBackend(),
                     Generator.global());
             default -> throw new IllegalArgumentException("unknown model '" + name + "' (choose from " + NAMES + ")");
@@ -58,6 +62,23 @@ public final class Models {
                 new Conv2d(16, 32, 3, 1, 1, 1, 1, false, Init.Scheme.PYTORCH_DEFAULT, be, gen), BatchNorm.batchNorm2d(32),
                 Activation.relu(), new MaxPool2d(2),
                 new Dropout(0.25f), new Flatten(), new Linear(32 * 7 * 7, classes));
+    }
+
+    /**
+     * Sequential MNIST: each digit read row by row, 28 steps of 28 pixels, into a recurrent layer whose last output
+     * feeds a linear head. The Elman RNN is the tanh one.
+     */
+    private static Module sequence(String name, int inputs, int classes) {
+        if (inputs != 784) throw new IllegalArgumentException("--model " + name + " reads 28x28 digits row by row; got " + inputs + " inputs");
+        Backend be = Backends.defaultBackend();
+        Generator gen = Generator.global();
+        Module cell = switch (name) {
+            case "rnn" -> new dev.stride.nn.Rnn(28, RECURRENT_HIDDEN, 1, false, true, be, gen);
+            case "lstm" -> new dev.stride.nn.Lstm(28, RECURRENT_HIDDEN, 1, true, be, gen);
+            default -> new dev.stride.nn.Gru(28, RECURRENT_HIDDEN, 1, true, be, gen);
+        };
+        return new Sequential(new dev.stride.nn.Reshape(28, 28)).add("rnn", cell).add(new dev.stride.nn.LastStep())
+                .add(new Linear(RECURRENT_HIDDEN, classes));
     }
 
     /** The deep belief net's layer sizes below its softmax head. */
@@ -77,6 +98,7 @@ public final class Models {
         return switch (name) {
             case "dbn" -> "dbn sigmoid " + inputs + hidden + "-" + classes;
             case "mlp-bn" -> "mlp-bn " + inputs + hidden + "-" + classes;
+            case "rnn", "lstm", "gru" -> name + " 28x28 rows, hidden " + RECURRENT_HIDDEN + ", last step -> " + classes;
             case "mlp" -> "mlp " + inputs + hidden + "-" + classes;
             case "cnn" -> "cnn conv16-bn-relu-pool-conv32-bn-relu-pool-dropout-dense" + classes;
             default -> name;

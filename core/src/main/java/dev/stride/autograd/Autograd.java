@@ -28,6 +28,12 @@ public final class Autograd {
         return out;
     }
 
+    /** {@link #record} for a slice of {@code input}: see {@link Node.Region}. */
+    public static Tensor recordSlice(Tensor out, Node.Backward backward, Tensor input, int axis, int start, int end) {
+        if (needsGrad(input)) out.setGradFn(new Node("slice", new Tensor[] {input}, backward, new Node.Region(axis, start, end)));
+        return out;
+    }
+
     /**
      * Back-propagates {@code grad} (the gradient of some scalar with respect to {@code root}) and
      * accumulates into {@link Tensor#grad()} of every leaf that requires a gradient. Afterwards the graph is
@@ -47,6 +53,8 @@ public final class Autograd {
 
     private static void propagate(List<Tensor> order, Tensor root, Tensor grad) {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        // Gradient sums this pass allocated itself: only these may be added to in place.
+        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         grads.put(root, grad);
         try (NoGrad ignored = NoGrad.enter()) {
             for (Tensor t : order) {
@@ -57,15 +65,40 @@ public final class Autograd {
                     if (t.requiresGrad()) t.accumulateGrad(g);
                     continue;
                 }
+                if (node.region() != null) {
+                    Tensor in = node.inputs()[0];
+                    if (in.requiresGrad()) addInto(grads, owned, in, node.region(), g);
+                    continue;
+                }
                 Tensor[] inGrads = node.backward().apply(g);
                 for (int i = 0; i < node.inputs().length; i++) {
                     Tensor in = node.inputs()[i];
                     if (in == null || !in.requiresGrad() || inGrads[i] == null) continue;
                     Tensor gi = inGrads[i].sumTo(in.shape());
-                    grads.merge(in, gi, Tensor::add);
+                    Tensor before = grads.get(in);
+                    if (before == null) {
+                        grads.put(in, gi);
+                    } else {
+                        Tensor sum = before.add(gi);
+                        owned.add(sum);
+                        grads.put(in, sum);
+                    }
                 }
             }
         }
+    }
+
+    /** Adds {@code g} into {@code region} of {@code in}'s gradient sum, made (or copied) into one this pass owns. */
+    private static void addInto(Map<Tensor, Tensor> grads, Set<Tensor> owned, Tensor in, Node.Region region, Tensor g) {
+        Tensor acc = grads.get(in);
+        if (acc == null || !owned.contains(acc)) {
+            Tensor fresh = acc == null ? Tensor.zeros(g.backend(), in.shape()) : acc.contiguous().clone();
+            owned.add(fresh);
+            grads.put(in, fresh);
+            acc = fresh;
+        }
+        Tensor part = acc.slice(region.axis(), region.start(), region.end());
+        part.assign(part.add(g));
     }
 
     /** Root first; every tensor before the inputs it was computed from. */

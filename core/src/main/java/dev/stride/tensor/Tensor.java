@@ -474,11 +474,11 @@ public final class Tensor implements AutoCloseable {
         s[a] = end - start;
         Tensor out = view("slice", offset + start * strides[a], s, strides.clone());
         int[] full = shape.clone();
-        return Autograd.record("slice", out, g -> {
+        return Autograd.recordSlice(out, g -> {
             Tensor z = zeros(g.backend(), full);
             z.slice(a, start, end).assign(g);
             return new Tensor[] {z};
-        }, this);
+        }, this, a, start, end);
     }
 
     /** Copies {@code src} (broadcast to this shape) into this view, without recording a gradient. */
