@@ -346,6 +346,14 @@ final class TrainCommand implements Callable<Integer> {
                 if (layerStats) {
                     StringBuilder line = new StringBuilder("  layers (gradient norm, update/weight):");
                     trainer.layerStats().forEach((name, st) -> line.append(String.format("  %s %.2e %.1e", name, st.gradNorm(), st.updateRatio())));
+                    if (!trainer.deadRelus().isEmpty()) {
+                        line.append("\n  dead ReLU units:");
+                        trainer.deadRelus().forEach((name, f) -> line.append(String.format("  %s %.1f%%", name, 100 * f)));
+                    }
+                    if (!trainer.spectralRadii().isEmpty()) {
+                        line.append("\n  W_hh spectral radius:");
+                        trainer.spectralRadii().forEach((name, r) -> line.append(String.format("  %s %.3f", name, r)));
+                    }
                     err.println(line);
                 }
             });

@@ -56,9 +56,44 @@ public class Activation extends Module {
         return new Activation("LogSoftmax(" + axis + ")", x -> x.logSoftmax(axis));
     }
 
+    private boolean tracking;
+    private Tensor everActive;
+
+    /**
+     * For ReLU: while on, records in training mode which units (positions after the batch dimension) were positive
+     * for any sample since the last {@link #resetDeadTracking()}, on the backend, with no host read.
+     */
+    public Activation trackDead(boolean on) {
+        tracking = on && name.equals("ReLU");
+        return this;
+    }
+
+    public boolean isRelu() {
+        return name.equals("ReLU");
+    }
+
+    public void resetDeadTracking() {
+        if (everActive != null) everActive.close();
+        everActive = null;
+    }
+
+    /** The fraction of units that were zero for every sample since the last reset (a dying-ReLU count); NaN if none seen. */
+    public double deadFraction() {
+        return everActive == null ? Double.NaN : 1 - everActive.mean().item();
+    }
+
     @Override
     public Tensor forward(Tensor x) {
-        return fn.apply(x);
+        Tensor y = fn.apply(x);
+        if (tracking && isTraining() && y.rank() >= 1) {
+            try (dev.stride.autograd.NoGrad ignored = dev.stride.autograd.NoGrad.enter()) {
+                Tensor fired = y.gt(0f).sum(0, false).gt(0f);
+                Tensor next = (everActive == null ? fired : everActive.maximum(fired)).persist();
+                if (everActive != null) everActive.close();
+                everActive = next;
+            }
+        }
+        return y;
     }
 
     @Override

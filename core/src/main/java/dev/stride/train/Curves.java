@@ -20,6 +20,7 @@ public final class Curves implements Callback {
     private final Path dir;
     private final List<double[]> rows = new ArrayList<>();
     private final List<java.util.Map<String, Trainer.LayerStat>> layerRows = new ArrayList<>();
+    private final List<java.util.Map<String, Double>> extraRows = new ArrayList<>();
 
     public Curves(Path dir) {
         this.dir = dir;
@@ -31,6 +32,10 @@ public final class Curves implements Callback {
         rows.add(new double[] {train.epoch() + 1, train.loss(), train.accuracy(), validation.loss(), validation.accuracy(),
                 trainer.optimizer().learningRate()});
         layerRows.add(trainer.layerStats());
+        java.util.Map<String, Double> extra = new java.util.LinkedHashMap<>();
+        trainer.deadRelus().forEach((k, v) -> extra.put("dead_relu." + k, v));
+        trainer.spectralRadii().forEach((k, v) -> extra.put("spectral_radius." + k, v));
+        extraRows.add(extra);
         write();
     }
 
@@ -41,6 +46,9 @@ public final class Curves implements Callback {
         for (var m : layerRows) layers.addAll(m.keySet());
         StringBuilder csv = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr");
         for (String l : layers) csv.append(",grad_norm.").append(l).append(",update_ratio.").append(l);
+        java.util.Set<String> extras = new java.util.LinkedHashSet<>();
+        for (var m : extraRows) extras.addAll(m.keySet());
+        for (String x : extras) csv.append(',').append(x);
         csv.append('\n');
         for (int r = 0; r < rows.size(); r++) {
             double[] row = rows.get(r);
@@ -49,6 +57,10 @@ public final class Curves implements Callback {
             for (String l : layers) {
                 Trainer.LayerStat st = layerRows.get(r).get(l);
                 csv.append(',').append(st == null ? "" : st.gradNorm()).append(',').append(st == null ? "" : st.updateRatio());
+            }
+            for (String x : extras) {
+                Double v = extraRows.get(r).get(x);
+                csv.append(',').append(v == null ? "" : v.toString());
             }
             csv.append('\n');
         }

@@ -39,6 +39,10 @@ public final class Trainer {
     private int monitorEvery = 100;
     private boolean layerStats;
     private Map<String, LayerStat> lastLayerStats = Map.of();
+    private Map<String, Double> deadRelus = Map.of();
+    private Map<String, Double> spectralRadii = Map.of();
+    /** The share of dead units above which a warning names the layer. */
+    public static final double DEAD_RELU_WARNING = 0.5;
     private double lastGradNorm = Double.NaN;
     private double lastUpdateRatio = Double.NaN;
     private Tensor pendingMonitor;
@@ -104,6 +108,61 @@ public final class Trainer {
     /** The last epoch's per-layer numbers by layer name (the parameters' dotted prefix), bottom layer first. */
     public Map<String, LayerStat> layerStats() {
         return lastLayerStats;
+    }
+
+    /** With {@link #layerStats(boolean)}: each ReLU module's share of units that were zero for every sample of the last epoch. */
+    public Map<String, Double> deadRelus() {
+        return deadRelus;
+    }
+
+    /** With {@link #layerStats(boolean)}: each recurrent layer's {@code W_hh} spectral radius (per stacked layer) after the last epoch. */
+    public Map<String, Double> spectralRadii() {
+        return spectralRadii;
+    }
+
+    /** Every module under {@code m} by dotted name, parents first. */
+    private static void modules(String prefix, dev.stride.nn.Module m, Map<String, dev.stride.nn.Module> out) {
+        out.put(prefix, m);
+        m.children().forEach((k, c) -> modules(prefix.isEmpty() ? k : prefix + "." + k, c, out));
+    }
+
+    private Map<String, dev.stride.nn.Module> modules() {
+        Map<String, dev.stride.nn.Module> all = new LinkedHashMap<>();
+        modules("", model, all);
+        return all;
+    }
+
+    private void startDiagnostics() {
+        if (!layerStats) return;
+        for (dev.stride.nn.Module m : modules().values()) {
+            if (m instanceof dev.stride.nn.Activation a && a.isRelu()) a.resetDeadTracking();
+            if (m instanceof dev.stride.nn.Activation a) a.trackDead(true);
+        }
+    }
+
+    private void endDiagnostics() {
+        if (!layerStats) return;
+        Map<String, Double> dead = new LinkedHashMap<>();
+        Map<String, Double> radii = new LinkedHashMap<>();
+        modules().forEach((name, m) -> {
+            if (m instanceof dev.stride.nn.Activation a && a.isRelu()) {
+                double f = a.deadFraction();
+                a.trackDead(false);
+                a.resetDeadTracking();
+                if (Double.isNaN(f)) return;
+                dead.put(name, f);
+                if (f > DEAD_RELU_WARNING) {
+                    LOG.warn("epoch {}: {}% of the units of ReLU '{}' were zero for every sample; they no longer learn "
+                            + "(a learning rate too high for this initialization kills them)", epochsDone + 1,
+                            Math.round(100 * f), name);
+                }
+            }
+            if (m instanceof dev.stride.nn.Recurrent r) {
+                for (int k = 0; k < r.layers(); k++) radii.put(r.layers() == 1 ? name : name + ".l" + k, r.spectralRadius(k));
+            }
+        });
+        deadRelus = dead;
+        spectralRadii = radii;
     }
 
     /** Reduces rates when the metric given to {@link #endEpoch} stops improving. */
@@ -181,6 +240,7 @@ public final class Trainer {
     public EpochStats trainEpoch(DataLoader loader, Listener listener) {
         int epoch = epochsDone;
         model.train();
+        startDiagnostics();
         if (!schedulePerStep) applySchedule(epoch);
         double lossSum = 0;
         long samples = 0;
@@ -224,6 +284,7 @@ public final class Trainer {
             try (MemoryScope scope = MemoryScope.open()) {
                 end = readWithMonitor(correct == null ? Tensor.zeros(loader.backend()) : correct);
             }
+            endDiagnostics();
             epochsDone++;
             double seconds = (System.nanoTime() - start) / 1e9;
             return new EpochStats(epoch, lossSum / samples, (double) end[0] / samples, samples, seconds);

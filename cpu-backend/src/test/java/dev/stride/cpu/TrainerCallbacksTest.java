@@ -135,6 +135,37 @@ class TrainerCallbacksTest {
     }
 
     @Test
+    void deadReluUnitsAreCountedAndRecurrentSpectralRadiiReported() {
+        // Hidden units 0..3 get a bias of -100: no sample can fire them, so exactly half of the ReLU's 8 units are dead.
+        var gen = new dev.stride.random.Generator(3);
+        dev.stride.nn.Linear first = new dev.stride.nn.Linear(4, 8, true, dev.stride.nn.Init.Scheme.PYTORCH_DEFAULT, CPU, gen);
+        Tensor.of(CPU, new float[] {-100, -100, -100, -100, 5, 5, 5, 5}, 8).copyTo(first.bias().storage());
+        Sequential m = new Sequential(first, Activation.relu(),
+                new dev.stride.nn.Linear(8, 2, true, dev.stride.nn.Init.Scheme.PYTORCH_DEFAULT, CPU, gen));
+        Trainer t = new Trainer(m, new Sgd(m.parameters(), 1e-3f), Loss::crossEntropy).layerStats(true);
+        t.trainEpoch(new DataLoader(data(100), 20, true, 1, false, CPU), Trainer.Listener.NONE);
+        assertEquals(java.util.Map.of("1", 0.5), t.deadRelus());
+
+        var rnn = new dev.stride.nn.Rnn(2, 2, 1, false, true, CPU, gen);
+        Tensor.of(CPU, new float[] {0, -1.1f, 1.1f, 0}, 2, 2).copyTo(rnn.weightHh(0).storage());
+        var seq = new Sequential(rnn, new dev.stride.nn.LastStep(), new dev.stride.nn.Linear(2, 2, true,
+                dev.stride.nn.Init.Scheme.PYTORCH_DEFAULT, CPU, gen));
+        Trainer r = new Trainer(seq, new Sgd(seq.parameters(), 0f), Loss::crossEntropy).layerStats(true);
+        r.trainEpoch(new DataLoader(sequences(40), 20, true, 1, false, CPU), Trainer.Listener.NONE);
+        // A rotation scaled by 1.1: complex eigenvalues ±1.1i, modulus 1.1.
+        assertEquals(1.1, r.spectralRadii().get("0"), 1e-4);
+        assertEquals(2.0, dev.stride.nn.Recurrent.spectralRadius(new float[] {0.5f, 0, 0, -2}, 2), 1e-6);
+    }
+
+    private static Dataset sequences(int n) {
+        float[] x = new float[n * 6];
+        int[] y = new int[n];
+        for (int i = 0; i < x.length; i++) x[i] = (i * 37 % 11) / 11f;
+        for (int i = 0; i < n; i++) y[i] = i % 2;
+        return new Dataset(x, y, new int[] {3, 2}, 2);
+    }
+
+    @Test
     void aMomentumScheduleCyclesEachGroupsMomentumWithTheRate() {
         Sequential m = model();
         var opt = dev.stride.optim.Sgd.options().lr(0.05f).momentum(0.9f).build(m.parameters());
