@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code stride} command line. */
 @Command(name = "stride", mixinStandardHelpOptions = true, version = "stride 0.1.0",
         description = "Stride: deep-learning training on the JVM.",
-        subcommands = {TrainCommand.class, RbmCommand.class, SanityCommand.class, SearchCommand.class, LrFindCommand.class, BenchCommand.class,
+        subcommands = {TrainCommand.class, RbmCommand.class, DiagnoseCommand.class, SanityCommand.class, SearchCommand.class, LrFindCommand.class, BenchCommand.class,
             KernelsCommand.class, ParityCommand.class, CommandLine.HelpCommand.class})
 public final class StrideCommand implements Runnable {
     @CommandLine.Spec

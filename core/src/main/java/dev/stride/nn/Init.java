@@ -199,4 +199,39 @@ public final class Init {
     private static long fan(int[] shape, FanMode mode) {
         return mode == FanMode.FAN_IN ? fanIn(shape) : fanOut(shape);
     }
+
+    /**
+     * {@code torch.nn.init.orthogonal_}: the weight viewed as {@code [rows, numel/rows]} becomes {@code gain} times a
+     * matrix with orthonormal rows (or columns, whichever are fewer), the Q of a QR factorisation of a Gaussian draw
+     * with the signs that make R's diagonal positive.
+     */
+    public static Tensor orthogonal_(Tensor param, Generator gen, double gain) {
+        if (param.rank() < 2) throw new IllegalArgumentException("orthogonal_: needs a weight of rank >= 2, got rank " + param.rank());
+        int rows = param.dim(0);
+        int cols = (int) (param.numel() / rows);
+        boolean tall = rows >= cols;
+        int n = tall ? rows : cols;
+        int m = tall ? cols : rows;
+        float[] g = Tensor.randn(param.backend(), gen, 0, 1, m, n).toFloatArray();
+        double[][] q = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) q[i][j] = g[i * n + j];
+            for (int pass = 0; pass < 2; pass++) {
+                for (int k = 0; k < i; k++) {
+                    double dot = 0;
+                    for (int j = 0; j < n; j++) dot += q[i][j] * q[k][j];
+                    for (int j = 0; j < n; j++) q[i][j] -= dot * q[k][j];
+                }
+            }
+            double len = 0;
+            for (int j = 0; j < n; j++) len += q[i][j] * q[i][j];
+            len = Math.sqrt(len);
+            for (int j = 0; j < n; j++) q[i][j] /= len;
+        }
+        float[] out = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) out[r * cols + c] = (float) (gain * (tall ? q[c][r] : q[r][c]));
+        }
+        return fill(param, Tensor.of(param.backend(), out, param.shape()));
+    }
 }

@@ -500,4 +500,21 @@ class PyTorchApiTest {
         }
         assertEquals(4, checked);
     }
+
+    @Test
+    void orthogonalInitializationGivesOrthonormalRowsOrColumnsTimesTheGain() {
+        for (int[] shape : new int[][] {{6, 4}, {3, 8}, {4, 2, 3}}) {
+            Tensor w = Tensor.zeros(CPU, shape).requiresGrad(true);
+            dev.stride.nn.Init.orthogonal_(w, new dev.stride.random.Generator(5), 2.0);
+            int rows = shape[0];
+            int cols = (int) (w.numel() / rows);
+            Tensor m = w.reshape(rows, cols);
+            // The fewer of rows and columns are orthonormal: W Wᵀ = 4 I (wide) or Wᵀ W = 4 I (tall).
+            Tensor gram = rows >= cols ? m.t().matmul(m) : m.matmul(m.t());
+            int k = Math.min(rows, cols);
+            float[] eye = new float[k * k];
+            for (int i = 0; i < k; i++) eye[i * k + i] = 4f;
+            new Tolerance(1e-5, 1e-5).check("Gram matrix of orthogonal_ " + java.util.Arrays.toString(shape), gram.toFloatArray(), eye);
+        }
+    }
 }
