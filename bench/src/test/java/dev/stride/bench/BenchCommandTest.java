@@ -24,9 +24,9 @@ class BenchCommandTest {
                 assertTrue(o.get("ratio").getAsDouble() > 0, o.toString());
             }
         }
-        assertEquals(15, top.getAsJsonArray("results").size(), r.out());
+        assertEquals(17, top.getAsJsonArray("results").size(), r.out());
         assertTrue(r.out().contains("rbm CD-1 784x256, batch 128"), r.out());
-        assertEquals(10, withRatio);
+        assertEquals(11, withRatio);
         assertTrue(r.out().contains("gemm 1024") && r.out().contains("x peak FMA") && r.out().contains("x array copy"), r.out());
     }
 }
