@@ -60,8 +60,8 @@ class RbmCommandTest {
         assertEquals("mlp-bn 784-256-256-256-10", r.json().get("model").getAsString());
         assertTrue(r.err().contains("layers (gradient norm, update/weight):  1 "), r.err());
         String header = Files.readAllLines(dir.resolve("curves.csv")).get(0);
-        // Three Linear+BatchNorm pairs and the head: seven layers with parameters.
-        assertEquals(6 + 2 * 7, header.split(",").length, header);
-        assertTrue(header.contains(",grad_norm.1,update_ratio.1,grad_norm.2,"), header);
+        // Three Linear+BatchNorm pairs and the head: seven layers with parameters; three ReLUs counted for dead units.
+        assertEquals(6 + 2 * 7 + 3, header.split(",").length, header);
+        assertTrue(header.contains(",grad_norm.1,update_ratio.1,grad_norm.2,") && header.endsWith(",dead_relu.3,dead_relu.6,dead_relu.9"), header);
     }
 }

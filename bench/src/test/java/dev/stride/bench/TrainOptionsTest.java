@@ -207,7 +207,7 @@ class TrainOptionsTest {
             {"--warmup", "-2", "Invalid value for option '--warmup': must be >= 0, got -2"},
             {"--preprocess", "pca-abc", "Invalid value for option '--preprocess': unknown 'pca-abc'"},
             {"--preprocess", "mean-xyz", "Invalid value for option '--preprocess': unknown 'mean-xyz'"},
-            {"--model", "resnet", "Invalid value for option '--model': unknown model 'resnet' (choose from mlp, cnn)"},
+            {"--model", "resnet", "Invalid value for option '--model': unknown model 'resnet' (choose from mlp, mlp-bn, cnn, dbn, rnn, lstm, gru)"},
             {"--optimizer", "lion", "Invalid value for option '--optimizer'"},
         };
         for (String[] c : usage) {

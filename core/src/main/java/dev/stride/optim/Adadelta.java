@@ -26,16 +26,13 @@ public final class Adadelta extends Optimizer {
         return new Options();
     }
 
-    /** Adadelta's hyper-parameters; unset ones keep PyTorch's defaults. */
-    public static final class Options {
-        private float lr = 1f;
+    /** The settings {@code Adadelta} adds to the rate and weight decay. */
+    public static final class Options extends Optimizer.Options<Options, Adadelta> {
         private float rho = 0.9f;
         private float eps = 1e-6f;
-        private float weightDecay = 0;
 
-        public Options lr(float value) {
-            lr = value;
-            return this;
+        Options() {
+            super(1f);
         }
 
         public Options rho(float value) {
@@ -48,15 +45,7 @@ public final class Adadelta extends Optimizer {
             return this;
         }
 
-        public Options weightDecay(float value) {
-            weightDecay = value;
-            return this;
-        }
-
-        public Adadelta build(List<Tensor> params) {
-            return buildGroups(single(params));
-        }
-
+        @Override
         public Adadelta buildGroups(List<ParamGroup> groups) {
             return new Adadelta(groups, lr, rho, eps, weightDecay);
         }

@@ -26,16 +26,13 @@ public final class Adagrad extends Optimizer {
         return new Options();
     }
 
-    /** Adagrad's hyper-parameters; unset ones keep PyTorch's defaults. */
-    public static final class Options {
-        private float lr = 1e-2f;
-        private float lrDecay = 0;
+    /** The settings {@code Adagrad} adds to the rate and weight decay. */
+    public static final class Options extends Optimizer.Options<Options, Adagrad> {
+        private float lrDecay;
         private float eps = 1e-10f;
-        private float weightDecay = 0;
 
-        public Options lr(float value) {
-            lr = value;
-            return this;
+        Options() {
+            super(1e-2f);
         }
 
         public Options lrDecay(float value) {
@@ -48,15 +45,7 @@ public final class Adagrad extends Optimizer {
             return this;
         }
 
-        public Options weightDecay(float value) {
-            weightDecay = value;
-            return this;
-        }
-
-        public Adagrad build(List<Tensor> params) {
-            return buildGroups(single(params));
-        }
-
+        @Override
         public Adagrad buildGroups(List<ParamGroup> groups) {
             return new Adagrad(groups, lr, lrDecay, eps, weightDecay);
         }

@@ -42,39 +42,13 @@ public final class Adam extends Optimizer {
         return new Options();
     }
 
-    /** Adam and AdamW's hyper-parameters; unset ones keep PyTorch's defaults. */
-    public static final class Options {
-        private float lr = 1e-3f;
-        private float beta1 = 0.9f;
-        private float beta2 = 0.999f;
-        private float eps = 1e-8f;
-        private float weightDecay = 0;
-        private boolean decoupled = false;
-        private boolean amsgrad = false;
+    /** The settings {@code Adam} adds to the Adam family's. */
+    public static final class Options extends Optimizer.AdamFamilyOptions<Options, Adam> {
+        private boolean decoupled;
+        private boolean amsgrad;
 
-        public Options lr(float value) {
-            lr = value;
-            return this;
-        }
-
-        public Options beta1(float value) {
-            beta1 = value;
-            return this;
-        }
-
-        public Options beta2(float value) {
-            beta2 = value;
-            return this;
-        }
-
-        public Options eps(float value) {
-            eps = value;
-            return this;
-        }
-
-        public Options weightDecay(float value) {
-            weightDecay = value;
-            return this;
+        Options() {
+            super(1e-3f);
         }
 
         public Options decoupled(boolean value) {
@@ -87,10 +61,7 @@ public final class Adam extends Optimizer {
             return this;
         }
 
-        public Adam build(List<Tensor> params) {
-            return buildGroups(single(params));
-        }
-
+        @Override
         public Adam buildGroups(List<ParamGroup> groups) {
             return new Adam(groups, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad);
         }

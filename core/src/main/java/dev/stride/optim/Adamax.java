@@ -26,43 +26,13 @@ public final class Adamax extends Optimizer {
         return new Options();
     }
 
-    /** Adamax's hyper-parameters; unset ones keep PyTorch's defaults. */
-    public static final class Options {
-        private float lr = 2e-3f;
-        private float beta1 = 0.9f;
-        private float beta2 = 0.999f;
-        private float eps = 1e-8f;
-        private float weightDecay = 0;
-
-        public Options lr(float value) {
-            lr = value;
-            return this;
+    /** The settings {@code Adamax} adds to the Adam family's. */
+    public static final class Options extends Optimizer.AdamFamilyOptions<Options, Adamax> {
+        Options() {
+            super(2e-3f);
         }
 
-        public Options beta1(float value) {
-            beta1 = value;
-            return this;
-        }
-
-        public Options beta2(float value) {
-            beta2 = value;
-            return this;
-        }
-
-        public Options eps(float value) {
-            eps = value;
-            return this;
-        }
-
-        public Options weightDecay(float value) {
-            weightDecay = value;
-            return this;
-        }
-
-        public Adamax build(List<Tensor> params) {
-            return buildGroups(single(params));
-        }
-
+        @Override
         public Adamax buildGroups(List<ParamGroup> groups) {
             return new Adamax(groups, lr, beta1, beta2, eps, weightDecay);
         }

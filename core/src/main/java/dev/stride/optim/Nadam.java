@@ -45,38 +45,12 @@ public final class Nadam extends Optimizer {
         return new Options();
     }
 
-    /** NAdam's hyper-parameters; unset ones keep PyTorch's defaults. */
-    public static final class Options {
-        private float lr = 2e-3f;
-        private float beta1 = 0.9f;
-        private float beta2 = 0.999f;
-        private float eps = 1e-8f;
-        private float weightDecay = 0;
+    /** The settings {@code Nadam} adds to the Adam family's. */
+    public static final class Options extends Optimizer.AdamFamilyOptions<Options, Nadam> {
         private float momentumDecay = 4e-3f;
 
-        public Options lr(float value) {
-            lr = value;
-            return this;
-        }
-
-        public Options beta1(float value) {
-            beta1 = value;
-            return this;
-        }
-
-        public Options beta2(float value) {
-            beta2 = value;
-            return this;
-        }
-
-        public Options eps(float value) {
-            eps = value;
-            return this;
-        }
-
-        public Options weightDecay(float value) {
-            weightDecay = value;
-            return this;
+        Options() {
+            super(2e-3f);
         }
 
         public Options momentumDecay(float value) {
@@ -84,10 +58,7 @@ public final class Nadam extends Optimizer {
             return this;
         }
 
-        public Nadam build(List<Tensor> params) {
-            return buildGroups(single(params));
-        }
-
+        @Override
         public Nadam buildGroups(List<ParamGroup> groups) {
             return new Nadam(groups, lr, beta1, beta2, eps, weightDecay, momentumDecay);
         }

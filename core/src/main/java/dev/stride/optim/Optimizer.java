@@ -146,6 +146,68 @@ public abstract class Optimizer {
         groups.get(group).momentum = momentum;
     }
 
+    /**
+     * Hyper-parameters by name ({@code Adam.options().lr(3e-4f).weightDecay(0.01f).build(params)}) with PyTorch's
+     * defaults: the rate and weight decay every optimizer has; each optimizer's own {@code Options} adds the rest.
+     */
+    public abstract static class Options<O extends Options<O, T>, T extends Optimizer> {
+        protected float lr;
+        protected float weightDecay;
+
+        protected Options(float lr) {
+            this.lr = lr;
+        }
+
+        @SuppressWarnings("unchecked")
+        protected final O self() {
+            return (O) this;
+        }
+
+        public O lr(float value) {
+            lr = value;
+            return self();
+        }
+
+        public O weightDecay(float value) {
+            weightDecay = value;
+            return self();
+        }
+
+        /** The optimizer over one group of {@code params}. */
+        public T build(List<Tensor> params) {
+            return buildGroups(single(params));
+        }
+
+        /** The optimizer over parameter groups, each with its own overrides. */
+        public abstract T buildGroups(List<ParamGroup> groups);
+    }
+
+    /** The Adam family's β1, β2 and ε (defaults 0.9, 0.999, 1e-8) on top of the rate and weight decay. */
+    public abstract static class AdamFamilyOptions<O extends AdamFamilyOptions<O, T>, T extends Optimizer> extends Options<O, T> {
+        protected float beta1 = 0.9f;
+        protected float beta2 = 0.999f;
+        protected float eps = 1e-8f;
+
+        protected AdamFamilyOptions(float lr) {
+            super(lr);
+        }
+
+        public O beta1(float value) {
+            beta1 = value;
+            return self();
+        }
+
+        public O beta2(float value) {
+            beta2 = value;
+            return self();
+        }
+
+        public O eps(float value) {
+            eps = value;
+            return self();
+        }
+    }
+
     protected static List<ParamGroup> single(List<Tensor> params) {
         return params == null || params.isEmpty() ? List.of() : List.of(ParamGroup.of(params));
     }

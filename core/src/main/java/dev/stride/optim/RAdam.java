@@ -37,38 +37,12 @@ public final class RAdam extends Optimizer {
         return new Options();
     }
 
-    /** RAdam's hyper-parameters; unset ones keep PyTorch's defaults. */
-    public static final class Options {
-        private float lr = 1e-3f;
-        private float beta1 = 0.9f;
-        private float beta2 = 0.999f;
-        private float eps = 1e-8f;
-        private float weightDecay = 0;
-        private boolean decoupled = false;
+    /** The settings {@code RAdam} adds to the Adam family's. */
+    public static final class Options extends Optimizer.AdamFamilyOptions<Options, RAdam> {
+        private boolean decoupled;
 
-        public Options lr(float value) {
-            lr = value;
-            return this;
-        }
-
-        public Options beta1(float value) {
-            beta1 = value;
-            return this;
-        }
-
-        public Options beta2(float value) {
-            beta2 = value;
-            return this;
-        }
-
-        public Options eps(float value) {
-            eps = value;
-            return this;
-        }
-
-        public Options weightDecay(float value) {
-            weightDecay = value;
-            return this;
+        Options() {
+            super(1e-3f);
         }
 
         public Options decoupled(boolean value) {
@@ -76,10 +50,7 @@ public final class RAdam extends Optimizer {
             return this;
         }
 
-        public RAdam build(List<Tensor> params) {
-            return buildGroups(single(params));
-        }
-
+        @Override
         public RAdam buildGroups(List<ParamGroup> groups) {
             return new RAdam(groups, lr, beta1, beta2, eps, weightDecay, decoupled);
         }

@@ -30,18 +30,15 @@ public final class RmsProp extends Optimizer {
         return new Options();
     }
 
-    /** RMSprop's hyper-parameters; unset ones keep PyTorch's defaults. */
-    public static final class Options {
-        private float lr = 1e-2f;
+    /** The settings {@code RmsProp} adds to the rate and weight decay. */
+    public static final class Options extends Optimizer.Options<Options, RmsProp> {
         private float alpha = 0.99f;
         private float eps = 1e-8f;
-        private float weightDecay = 0;
-        private float momentum = 0;
-        private boolean centered = false;
+        private float momentum;
+        private boolean centered;
 
-        public Options lr(float value) {
-            lr = value;
-            return this;
+        Options() {
+            super(1e-2f);
         }
 
         public Options alpha(float value) {
@@ -51,11 +48,6 @@ public final class RmsProp extends Optimizer {
 
         public Options eps(float value) {
             eps = value;
-            return this;
-        }
-
-        public Options weightDecay(float value) {
-            weightDecay = value;
             return this;
         }
 
@@ -69,10 +61,7 @@ public final class RmsProp extends Optimizer {
             return this;
         }
 
-        public RmsProp build(List<Tensor> params) {
-            return buildGroups(single(params));
-        }
-
+        @Override
         public RmsProp buildGroups(List<ParamGroup> groups) {
             return new RmsProp(groups, lr, alpha, eps, weightDecay, momentum, centered);
         }

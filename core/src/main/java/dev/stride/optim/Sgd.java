@@ -38,17 +38,14 @@ public final class Sgd extends Optimizer {
         return new Options();
     }
 
-    /** SGD's hyper-parameters; unset ones keep PyTorch's defaults. */
-    public static final class Options {
-        private float lr = 0.1f;
-        private float momentum = 0;
-        private float dampening = 0;
-        private boolean nesterov = false;
-        private float weightDecay = 0;
+    /** The settings {@code Sgd} adds to the rate and weight decay. */
+    public static final class Options extends Optimizer.Options<Options, Sgd> {
+        private float momentum;
+        private float dampening;
+        private boolean nesterov;
 
-        public Options lr(float value) {
-            lr = value;
-            return this;
+        Options() {
+            super(0.1f);
         }
 
         public Options momentum(float value) {
@@ -66,15 +63,7 @@ public final class Sgd extends Optimizer {
             return this;
         }
 
-        public Options weightDecay(float value) {
-            weightDecay = value;
-            return this;
-        }
-
-        public Sgd build(List<Tensor> params) {
-            return buildGroups(single(params));
-        }
-
+        @Override
         public Sgd buildGroups(List<ParamGroup> groups) {
             return new Sgd(groups, lr, momentum, dampening, nesterov, weightDecay);
         }
