@@ -350,6 +350,11 @@ final class TrainCommand implements Callable<Integer> {
                         line.append("\n  dead ReLU units:");
                         trainer.deadRelus().forEach((name, f) -> line.append(String.format("  %s %.1f%%", name, 100 * f)));
                     }
+                    trainer.timeGradients().forEach((name, g) -> {
+                        line.append("\n  ").append(name).append(" ||dL/dh_t|| from t=1 to T:");
+                        for (int t = 0; t < g.length; t += Math.max(1, g.length / 7)) line.append(String.format(" %.1e", g[t]));
+                        line.append(String.format(" ... %.1e (t=T)", g[g.length - 1]));
+                    });
                     if (!trainer.spectralRadii().isEmpty()) {
                         line.append("\n  W_hh spectral radius:");
                         trainer.spectralRadii().forEach((name, r) -> line.append(String.format("  %s %.3f", name, r)));

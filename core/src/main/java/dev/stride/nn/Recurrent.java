@@ -74,10 +74,36 @@ public abstract class Recurrent extends Module {
         return weightHh[k];
     }
 
+    private List<Tensor> captured;
+
+    /**
+     * Makes the next {@link #forward} keep a probe on each top-layer hidden state, so that after its backward pass
+     * {@link #timeGradientNorms()} gives {@code ‖dL/dh_t‖} for every step t (the trainer's layer statistics use it).
+     */
+    public void captureTimeGradients() {
+        captured = new java.util.ArrayList<>();
+    }
+
+    /**
+     * {@code ‖dL/dh_t‖} for t = 1..T of the captured run, one tensor {@code [T]} on the backend (no host read); null
+     * when nothing was captured or the backward pass has not reached the probes. Ends the capture.
+     */
+    public Tensor timeGradientNorms() {
+        List<Tensor> probes = captured;
+        captured = null;
+        if (probes == null || probes.isEmpty() || probes.get(0).grad() == null) return null;
+        try (dev.stride.autograd.NoGrad ignored = dev.stride.autograd.NoGrad.enter()) {
+            Tensor[] norms = new Tensor[probes.size()];
+            for (int t = 0; t < norms.length; t++) norms[t] = probes.get(t).grad().square().sum().sqrt().reshape(1);
+            return Tensor.cat(0, norms);
+        }
+    }
+
     /** Every step's output {@code [N, T, H]}, from zero initial states. */
     @Override
     public Tensor forward(Tensor x) {
-        return run(x, null, null, null).output();
+        List<Tensor> probes = captured != null && captured.isEmpty() && dev.stride.autograd.NoGrad.isGradEnabled() ? captured : null;
+        return run(x, null, null, probes).output();
     }
 
     /** A run from initial states {@code h0} (and {@code c0} for LSTM), each {@code [L, N, H]} or null for zeros. */

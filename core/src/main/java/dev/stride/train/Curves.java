@@ -35,6 +35,10 @@ public final class Curves implements Callback {
         java.util.Map<String, Double> extra = new java.util.LinkedHashMap<>();
         trainer.deadRelus().forEach((k, v) -> extra.put("dead_relu." + k, v));
         trainer.spectralRadii().forEach((k, v) -> extra.put("spectral_radius." + k, v));
+        trainer.timeGradients().forEach((k, v) -> {
+            extra.put("grad_h_first." + k, v[0]);
+            extra.put("grad_h_last." + k, v[v.length - 1]);
+        });
         extraRows.add(extra);
         write();
     }

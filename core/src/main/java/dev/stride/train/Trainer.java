@@ -41,6 +41,7 @@ public final class Trainer {
     private Map<String, LayerStat> lastLayerStats = Map.of();
     private Map<String, Double> deadRelus = Map.of();
     private Map<String, Double> spectralRadii = Map.of();
+    private Map<String, double[]> timeGradients = Map.of();
     /** The share of dead units above which a warning names the layer. */
     public static final double DEAD_RELU_WARNING = 0.5;
     private double lastGradNorm = Double.NaN;
@@ -118,6 +119,34 @@ public final class Trainer {
     /** With {@link #layerStats(boolean)}: each recurrent layer's {@code W_hh} spectral radius (per stacked layer) after the last epoch. */
     public Map<String, Double> spectralRadii() {
         return spectralRadii;
+    }
+
+    /**
+     * With {@link #layerStats(boolean)}: for each recurrent layer, {@code ‖dL/dh_t‖} for t = 1..T at the last step of
+     * the last epoch: how the gradient decays or grows back through time.
+     */
+    public Map<String, double[]> timeGradients() {
+        return timeGradients;
+    }
+
+    private void captureTimeGradients() {
+        for (dev.stride.nn.Module m : modules().values()) {
+            if (m instanceof dev.stride.nn.Recurrent r) r.captureTimeGradients();
+        }
+    }
+
+    private Map<String, double[]> readTimeGradients() {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        modules().forEach((name, m) -> {
+            if (!(m instanceof dev.stride.nn.Recurrent r)) return;
+            Tensor norms = r.timeGradientNorms();
+            if (norms == null) return;
+            float[] v = norms.toFloatArray();
+            double[] d = new double[v.length];
+            for (int i = 0; i < v.length; i++) d[i] = v[i];
+            out.put(name, d);
+        });
+        return out;
     }
 
     /** Every module under {@code m} by dotted name, parents first. */
@@ -257,6 +286,8 @@ public final class Trainer {
                     DataLoader.Batch batch = batchIterator.next();
                     size = batch.size();
                     if (schedulePerStep) applySchedule(step);
+                    boolean perLayer = layerStats && b == batches - 1;
+                    if (perLayer) captureTimeGradients();
                     Tensor out = model.forward(batch.inputs());
                     Tensor l = loss.apply(out, batch.labels());
                     value = readLossAndMonitor(l);
@@ -265,13 +296,15 @@ public final class Trainer {
                     l.backward();
                     if (clipNorm > 0) Clip.gradNorm(optimizer.parameters(), clipNorm);
                     boolean monitored = monitorEvery > 0 && step % monitorEvery == 0;
-                    boolean perLayer = layerStats && b == batches - 1;
                     Tensor[] before = monitored || perLayer ? snapshot() : null;
                     Tensor gradSq = monitored ? Clip.sumOfSquares(optimizer.parameters()) : null;
                     Tensor layerGrads = perLayer ? layerGradSquares() : null;
                     optimizer.step();
                     if (monitored) pendingMonitor = updateNumbers(gradSq, before);
-                    if (perLayer) lastLayerStats = layerNumbers(layerGrads, before);
+                    if (perLayer) {
+                        lastLayerStats = layerNumbers(layerGrads, before);
+                        timeGradients = readTimeGradients();
+                    }
                     step++;
                     for (Callback c : callbacks) c.stepEnd(this);
                     correct = accumulate(correct, countCorrect(out.detach(), batch.labels()));

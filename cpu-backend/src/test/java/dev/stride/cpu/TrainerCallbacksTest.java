@@ -154,6 +154,13 @@ class TrainerCallbacksTest {
         r.trainEpoch(new DataLoader(sequences(40), 20, true, 1, false, CPU), Trainer.Listener.NONE);
         // A rotation scaled by 1.1: complex eigenvalues ±1.1i, modulus 1.1.
         assertEquals(1.1, r.spectralRadii().get("0"), 1e-4);
+        double[] throughTime = r.timeGradients().get("0");
+        assertEquals(3, throughTime.length, "one gradient norm per time step");
+        for (double g : throughTime) assertTrue(g > 0 && Double.isFinite(g), java.util.Arrays.toString(throughTime));
+        // Nothing is captured without layer statistics, and forward passes outside training capture nothing.
+        Trainer plain = new Trainer(seq, new Sgd(seq.parameters(), 0f), Loss::crossEntropy);
+        plain.trainEpoch(new DataLoader(sequences(40), 20, true, 1, false, CPU), Trainer.Listener.NONE);
+        assertEquals(java.util.Map.of(), plain.timeGradients());
         assertEquals(2.0, dev.stride.nn.Recurrent.spectralRadius(new float[] {0.5f, 0, 0, -2}, 2), 1e-6);
     }
 
