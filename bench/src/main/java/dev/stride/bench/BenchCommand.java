@@ -50,26 +50,49 @@ final class BenchCommand implements Callable<Integer> {
     private Backend be;
     private final Generator gen = new Generator(1);
 
-    /** One row: a workload, what it produced per second, and the ceiling it is compared with. */
-    private record Row(String workload, String unit, double value, String baseline, double ratio) {}
+    /** A measured rate: the median of {@link #WINDOWS} timing windows, and the slowest and fastest window. */
+    record Rate(double median, double min, double max) {
+        static Rate exact(double v) {
+            return new Rate(v, v, v);
+        }
 
-    /** Runs {@code step} repeatedly for warm-up then {@link #seconds}; returns calls per second. */
-    private double rate(Runnable step) {
+        Rate times(double k) {
+            return new Rate(median * k, min * k, max * k);
+        }
+    }
+
+    /** Timing windows per workload: their spread shows a noisy figure as one. */
+    static final int WINDOWS = 5;
+
+    /** One row: a workload, what it produced per second (with its spread), and the ceiling it is compared with. */
+    private record Row(String workload, String unit, Rate value, String baseline, double ratio) {
+        Row(String workload, String unit, double value, String baseline, double ratio) {
+            this(workload, unit, Rate.exact(value), baseline, ratio);
+        }
+    }
+
+    /** Runs {@code step} repeatedly for warm-up then {@link #seconds} in {@link #WINDOWS} windows; calls per second. */
+    private Rate rate(Runnable step) {
         return rate(step, seconds * 0.5);
     }
 
-    private double rate(Runnable step, double warmupSeconds) {
+    private Rate rate(Runnable step, double warmupSeconds) {
         long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
         while (System.nanoTime() < end) step.run();
         be.synchronize();
-        long calls = 0;
-        long t0 = System.nanoTime();
-        do {
-            step.run();
-            calls++;
-        } while (System.nanoTime() - t0 < seconds * 1e9);
-        be.synchronize();
-        return calls / ((System.nanoTime() - t0) / 1e9);
+        double[] r = new double[WINDOWS];
+        for (int w = 0; w < WINDOWS; w++) {
+            long calls = 0;
+            long t0 = System.nanoTime();
+            do {
+                step.run();
+                calls++;
+            } while (System.nanoTime() - t0 < seconds / WINDOWS * 1e9);
+            be.synchronize();
+            r[w] = calls / ((System.nanoTime() - t0) / 1e9);
+        }
+        java.util.Arrays.sort(r);
+        return new Rate(r[WINDOWS / 2], r[0], r[WINDOWS - 1]);
     }
 
     private Storage random(long n) {
@@ -95,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
         } catch (LinkageError e) {
             // Without --add-modules jdk.incubator.vector (the stride script adds it) the best GEMM stands in.
             err.println("jdk.incubator.vector is not enabled; using GEMM n=1024 as the compute ceiling");
-            peak = gemm("1024");
+            peak = gemm("1024").median();
             peakName = "compute ceiling (gemm 1024; no vector API)";
             ceiling = "gemm 1024";
         }
@@ -105,13 +128,13 @@ final class BenchCommand implements Callable<Integer> {
         rows.add(new Row("array copy (" + threads + " threads)", "GB/s", copy / 1e9, "-", 1));
         for (String shape : new String[] {"256", "512", "1024", "128x256x784:nt"}) {
             err.println("gemm " + shape);
-            double flops = gemm(shape);
-            rows.add(new Row("gemm " + shape, "GFLOP/s", flops / 1e9, ceiling, flops / peak));
+            Rate flops = gemm(shape);
+            rows.add(new Row("gemm " + shape, "GFLOP/s", flops.times(1e-9), ceiling, flops.median() / peak));
         }
         for (int layer = 1; layer <= 2; layer++) {
             err.println("conv" + layer);
-            double flops = conv(layer);
-            rows.add(new Row("conv" + layer + " fwd+bwd, batch 128", "GFLOP/s", flops / 1e9, ceiling, flops / peak));
+            Rate flops = conv(layer);
+            rows.add(new Row("conv" + layer + " fwd+bwd, batch 128", "GFLOP/s", flops.times(1e-9), ceiling, flops.median() / peak));
         }
         return finish(out, err, rows, copy);
     }
@@ -125,9 +148,10 @@ final class BenchCommand implements Callable<Integer> {
             rows.add(new Row(model + " training step, batch 128, Adam", "samples/s", trainStep(model), "-", Double.NaN));
         }
         err.println("classifier: one vector at a time, then one matrix product");
-        double[] vec = vectorization();
+        Rate[] vec = vectorization();
         rows.add(new Row("linear classifier 10x3073, 500 one at a time", "vectors/s", vec[0], "-", Double.NaN));
-        rows.add(new Row("linear classifier 10x3073, 500 as one GEMM", "vectors/s", vec[1], "one at a time", vec[1] / vec[0]));
+        rows.add(new Row("linear classifier 10x3073, 500 as one GEMM", "vectors/s", vec[1], "one at a time",
+                vec[1].median() / vec[0].median()));
         err.println("rbm CD-1 step");
         rows.add(new Row("rbm CD-1 784x256, batch 128, SGD", "samples/s", rbmStep(), "-", Double.NaN));
         print(out, rows);
@@ -140,31 +164,33 @@ final class BenchCommand implements Callable<Integer> {
      */
     private int device(PrintWriter out, PrintWriter err) {
         err.println("measuring " + be.name() + "'s ceilings...");
-        double peak = gemm("4096");
-        double copy = deviceCopy(32 << 20);
+        Rate peakRate = gemm("4096");
+        Rate copyRate = deviceCopy(32 << 20);
+        double peak = peakRate.median();
+        double copy = copyRate.median();
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row("gemm 4096 (compute ceiling)", "GFLOP/s", peak / 1e9, "-", 1));
-        rows.add(new Row("device copy, 32M floats", "GB/s", copy / 1e9, "-", 1));
+        rows.add(new Row("gemm 4096 (compute ceiling)", "GFLOP/s", peakRate.times(1e-9), "-", 1));
+        rows.add(new Row("device copy, 32M floats", "GB/s", copyRate.times(1e-9), "-", 1));
         for (String shape : new String[] {"1024", "128x256x784:nt"}) {
-            double flops = gemm(shape);
-            rows.add(new Row("gemm " + shape, "GFLOP/s", flops / 1e9, "gemm 4096", flops / peak));
+            Rate flops = gemm(shape);
+            rows.add(new Row("gemm " + shape, "GFLOP/s", flops.times(1e-9), "gemm 4096", flops.median() / peak));
         }
         return finish(out, err, rows, copy);
     }
 
     /** Bytes read plus written per second by a contiguous copy of {@code n} floats on the backend. */
-    private double deviceCopy(int n) {
+    private Rate deviceCopy(int n) {
         Storage a = random(n);
         Storage b = be.allocate(DType.F32, n);
-        return rate(() -> be.copy(View.contiguous(a, n), View.contiguous(b, n))) * 8.0 * n;
+        return rate(() -> be.copy(View.contiguous(a, n), View.contiguous(b, n))).times(8.0 * n);
     }
 
-    private double gemm(String shape) {
+    private Rate gemm(String shape) {
         Gemm g = GemmShape.random(be, shape);
-        return rate(() -> be.gemm(g)) * g.flops();
+        return rate(() -> be.gemm(g)).times(g.flops());
     }
 
-    private double conv(int layer) {
+    private Rate conv(int layer) {
         int cin = layer == 1 ? 1 : 16;
         int cout = layer == 1 ? 16 : 32;
         int side = layer == 1 ? 28 : 14;
@@ -176,7 +202,7 @@ final class BenchCommand implements Callable<Integer> {
             conv.zeroGrad();
             x.setGrad(null);
             conv.forward(x).backward(dy);
-        }) * flops;
+        }).times(flops);
     }
 
     private List<Row> memoryBound(double copy) {
@@ -184,32 +210,32 @@ final class BenchCommand implements Callable<Integer> {
         int n = 10_000_000;
         Storage x = random(n);
         Storage y = be.allocate(DType.F32, n);
-        double drop = rate(() -> be.dropout(View.contiguous(x, n), 0.25f, 7, 0, y)) * 8.0 * n;
-        rows.add(new Row("dropout forward, 10M", "GB/s", drop / 1e9, "array copy", drop / copy));
+        Rate drop = rate(() -> be.dropout(View.contiguous(x, n), 0.25f, 7, 0, y)).times(8.0 * n);
+        rows.add(new Row("dropout forward, 10M", "GB/s", drop.times(1e-9), "array copy", drop.median() / copy));
         Update.Adam adam = new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 0, false, false, 0.1, 0.001);
         List<Storage> p = List.of(random(n));
         List<Storage> g = List.of(random(n));
         List<Storage[]> s = List.<Storage[]>of(new Storage[] {random(n), be.allocate(DType.F32, n)});
-        double a = rate(() -> be.optimizerStep(adam, p, g, s)) * 28.0 * n;
-        rows.add(new Row("fused Adam step, 10M parameters", "GB/s", a / 1e9, "array copy", a / copy));
+        Rate a = rate(() -> be.optimizerStep(adam, p, g, s)).times(28.0 * n);
+        rows.add(new Row("fused Adam step, 10M parameters", "GB/s", a.times(1e-9), "array copy", a.median() / copy));
         Tensor bnX = Tensor.rand(be, gen, -1, 1, 128, 32, 14, 14).requiresGrad(true);
         Tensor gamma = Tensor.full(be, 1f, 32).requiresGrad(true);
         Tensor beta = Tensor.zeros(be, 32).requiresGrad(true);
         Tensor rm = Tensor.zeros(be, 32);
         Tensor rv = Tensor.full(be, 1f, 32);
         Tensor bnDy = Tensor.rand(be, gen, -1, 1, 128, 32, 14, 14);
-        double bn = rate(() -> Functional.batchNorm(bnX, gamma, beta, rm, rv, true, 0.1f, 1e-5f).backward(bnDy)) * 20.0 * bnX.numel();
-        rows.add(new Row("batch norm fwd+bwd, 128x32x14x14", "GB/s", bn / 1e9, "array copy", bn / copy));
+        Rate bn = rate(() -> Functional.batchNorm(bnX, gamma, beta, rm, rv, true, 0.1f, 1e-5f).backward(bnDy)).times(20.0 * bnX.numel());
+        rows.add(new Row("batch norm fwd+bwd, 128x32x14x14", "GB/s", bn.times(1e-9), "array copy", bn.median() / copy));
         Tensor logits = Tensor.rand(be, gen, -4, 4, 1024, 1000).requiresGrad(true);
         int[] labels = new int[1024];
         for (int i = 0; i < labels.length; i++) labels[i] = (i * 37) % 1000;
         Tensor y2 = Tensor.ofInts(be, labels, 1024);
-        double ce = rate(() -> Loss.crossEntropy(logits, y2).backward()) * 16.0 * logits.numel();
-        rows.add(new Row("softmax cross-entropy fwd+bwd, 1024x1000", "GB/s", ce / 1e9, "array copy", ce / copy));
+        Rate ce = rate(() -> Loss.crossEntropy(logits, y2).backward()).times(16.0 * logits.numel());
+        rows.add(new Row("softmax cross-entropy fwd+bwd, 1024x1000", "GB/s", ce.times(1e-9), "array copy", ce.median() / copy));
         return rows;
     }
 
-    private double trainStep(String model) {
+    private Rate trainStep(String model) {
         Generator.manualSeed(3);
         Module net = Models.create(model, 784, 10);
         Adam opt = new Adam(net.parameters(), 1e-3f);
@@ -223,55 +249,56 @@ final class BenchCommand implements Callable<Integer> {
             opt.zeroGrad();
             Loss.crossEntropy(net.forward(x), labels).backward();
             opt.step();
-        }, Math.max(3, seconds * 0.5)) * 128;
+        }, Math.max(3, seconds * 0.5)).times(128);
     }
 
     /**
      * The vectorization lesson: scores of a linear classifier {@code W [10, 3073]} for 500 vectors, computed one
      * vector at a time and as one matrix product; vectors per second for each.
      */
-    private double[] vectorization() {
+    private Rate[] vectorization() {
         Tensor w = Tensor.rand(be, gen, -0.01f, 0.01f, 10, 3073).persist();
         Tensor x = Tensor.rand(be, gen, 0, 1, 500, 3073).persist();
-        double one;
-        double batched;
+        Rate one;
+        Rate batched;
         try (dev.stride.autograd.NoGrad ignored = dev.stride.autograd.NoGrad.enter()) {
             one = rate(() -> {
                 try (dev.stride.tensor.MemoryScope s = dev.stride.tensor.MemoryScope.open()) {
                     for (int i = 0; i < 500; i++) x.slice(0, i, i + 1).matmul(w.t());
                 }
-            }) * 500;
+            }).times(500);
             batched = rate(() -> {
                 try (dev.stride.tensor.MemoryScope s = dev.stride.tensor.MemoryScope.open()) {
                     x.matmul(w.t());
                 }
-            }) * 500;
+            }).times(500);
         }
         w.close();
         x.close();
-        return new double[] {one, batched};
+        return new Rate[] {one, batched};
     }
 
     /** One contrastive-divergence update of a 784x256 RBM (a Gibbs step, the free energies, their gradient, SGD). */
-    private double rbmStep() {
+    private Rate rbmStep() {
         dev.stride.nn.Rbm rbm = new dev.stride.nn.Rbm(784, 256, dev.stride.nn.Rbm.Visible.BERNOULLI, be, new Generator(3));
         var training = new dev.stride.train.RbmTraining(rbm, dev.stride.optim.Sgd.options().lr(0.05f).momentum(0.5f)
                 .build(rbm.parameters()), 1, false, new Generator(4));
         Tensor x = dev.stride.nn.Rbm.bernoulli(Tensor.full(be, 0.2f, 128, 784), gen).persist();
-        double r = rate(() -> {
+        Rate r = rate(() -> {
             try (dev.stride.tensor.MemoryScope ignored = dev.stride.tensor.MemoryScope.open()) {
                 training.step(x);
             }
-        }, Math.max(3, seconds * 0.5)) * 128;
+        }, Math.max(3, seconds * 0.5)).times(128);
         x.close();
         return r;
     }
 
     private void print(PrintWriter out, List<Row> rows) {
-        out.printf("%-44s %12s  %-10s  %s%n", "workload", "value", "unit", "ratio to baseline");
+        out.printf("%-44s %12s  %-21s  %-10s  %s%n", "workload", "median", "min - max of " + WINDOWS, "unit", "ratio to baseline");
         for (Row r : rows) {
             String ratio = Double.isNaN(r.ratio) || r.baseline.equals("-") ? "" : String.format("%.2f x %s", r.ratio, r.baseline);
-            out.printf("%-44s %12.1f  %-10s  %s%n", r.workload, r.value, r.unit, ratio);
+            String spread = r.value.min() == r.value.max() ? "" : String.format("%.1f - %.1f", r.value.min(), r.value.max());
+            out.printf("%-44s %12.1f  %-21s  %-10s  %s%n", r.workload, r.value.median(), spread, r.unit, ratio);
         }
         if (json) {
             JsonArray arr = new JsonArray();
@@ -279,7 +306,9 @@ final class BenchCommand implements Callable<Integer> {
                 JsonObject o = new JsonObject();
                 o.addProperty("workload", r.workload);
                 o.addProperty("unit", r.unit);
-                o.addProperty("value", Math.round(r.value * 100) / 100.0);
+                o.addProperty("value", Math.round(r.value.median() * 100) / 100.0);
+                o.addProperty("min", Math.round(r.value.min() * 100) / 100.0);
+                o.addProperty("max", Math.round(r.value.max() * 100) / 100.0);
                 if (!r.baseline.equals("-")) {
                     o.addProperty("baseline", r.baseline);
                     o.addProperty("ratio", Math.round(r.ratio * 1000) / 1000.0);

@@ -19,6 +19,9 @@ class BenchCommandTest {
         for (JsonElement e : top.getAsJsonArray("results")) {
             JsonObject o = e.getAsJsonObject();
             assertTrue(o.get("value").getAsDouble() > 0, o.toString());
+            // The median lies within the spread of the timing windows.
+            assertTrue(o.get("min").getAsDouble() <= o.get("value").getAsDouble()
+                    && o.get("value").getAsDouble() <= o.get("max").getAsDouble(), o.toString());
             if (o.has("ratio")) {
                 withRatio++;
                 assertTrue(o.get("ratio").getAsDouble() > 0, o.toString());
@@ -26,6 +29,7 @@ class BenchCommandTest {
         }
         assertEquals(17, top.getAsJsonArray("results").size(), r.out());
         assertTrue(r.out().contains("rbm CD-1 784x256, batch 128"), r.out());
+        assertTrue(r.out().contains("min - max of 5"), r.out());
         assertEquals(11, withRatio);
         assertTrue(r.out().contains("gemm 1024") && r.out().contains("x peak FMA") && r.out().contains("x array copy"), r.out());
     }
