@@ -9,6 +9,9 @@ public interface Callback {
     default void epochEnd(Trainer trainer, Trainer.EpochStats train, Trainer.Evaluation validation) throws java.io.IOException {}
 
     /** Asked after {@link #epochEnd}: whether training should stop now. */
+    /** Once when {@link Trainer#fit} returns or stops on an error: for work too costly to repeat every epoch. */
+    default void trainEnd(Trainer trainer) throws java.io.IOException {}
+
     default boolean shouldStop() {
         return false;
     }

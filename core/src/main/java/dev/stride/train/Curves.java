@@ -13,12 +13,19 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
 /**
- * Loss and accuracy curves, train and validation, per epoch: {@code curves.csv}, {@code loss.png} and
- * {@code accuracy.png} in a folder, rewritten (atomically) after every epoch so a running job can be watched.
+ * Loss and accuracy curves, train and validation, per epoch: {@code curves.csv} in a folder, rewritten (atomically)
+ * after every epoch so a running job can be watched, and {@code loss.png} and {@code accuracy.png}, drawn when
+ * training ends and at most every {@link #PNG_SECONDS} seconds before: drawing them every epoch cost a short run a
+ * fifth of its time (measured: 1.3 s on a 5 s MLP run).
  */
 public final class Curves implements Callback {
     private final Path dir;
+    /** The least time between two drawings of the PNGs while training runs. */
+    public static final double PNG_SECONDS = 30;
+
     private final List<double[]> rows = new ArrayList<>();
+    private long lastPng = System.nanoTime();
+    private int drawnRows = -1;
     private final List<java.util.Map<String, Trainer.LayerStat>> layerRows = new ArrayList<>();
     private final List<java.util.Map<String, Double>> extraRows = new ArrayList<>();
 
@@ -40,10 +47,30 @@ public final class Curves implements Callback {
             extra.put("grad_h_last." + k, v[v.length - 1]);
         });
         extraRows.add(extra);
-        write();
+        writeCsv();
+        if ((System.nanoTime() - lastPng) / 1e9 >= PNG_SECONDS) writePngs();
     }
 
+    @Override
+    public void trainEnd(Trainer trainer) throws IOException {
+        if (drawnRows != rows.size() && !rows.isEmpty()) writePngs();
+    }
+
+    /** The CSV and both PNGs as they stand. */
     public void write() throws IOException {
+        writeCsv();
+        writePngs();
+    }
+
+    private void writePngs() throws IOException {
+        Files.createDirectories(dir);
+        atomically(dir.resolve("loss.png"), out -> BitmapEncoder.saveBitmap(chart("loss", 1, 3), out, BitmapEncoder.BitmapFormat.PNG));
+        atomically(dir.resolve("accuracy.png"), out -> BitmapEncoder.saveBitmap(chart("accuracy", 2, 4), out, BitmapEncoder.BitmapFormat.PNG));
+        lastPng = System.nanoTime();
+        drawnRows = rows.size();
+    }
+
+    private void writeCsv() throws IOException {
         Files.createDirectories(dir);
         // Per-layer columns (with --layer-stats): grad_norm.<layer> and update_ratio.<layer> for every layer seen.
         java.util.Set<String> layers = new java.util.LinkedHashSet<>();
@@ -69,8 +96,6 @@ public final class Curves implements Callback {
             csv.append('\n');
         }
         atomically(dir.resolve("curves.csv"), out -> out.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
-        atomically(dir.resolve("loss.png"), out -> BitmapEncoder.saveBitmap(chart("loss", 1, 3), out, BitmapEncoder.BitmapFormat.PNG));
-        atomically(dir.resolve("accuracy.png"), out -> BitmapEncoder.saveBitmap(chart("accuracy", 2, 4), out, BitmapEncoder.BitmapFormat.PNG));
     }
 
     private XYChart chart(String what, int trainColumn, int valColumn) {

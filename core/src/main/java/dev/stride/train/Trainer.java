@@ -468,19 +468,31 @@ public final class Trainer {
     public Evaluation fit(DataLoader loader, Dataset validation, int epochs, Listener listener,
                           java.util.function.BiConsumer<EpochStats, Evaluation> onEpoch) throws java.io.IOException {
         Evaluation eval = null;
-        while (epochsDone < epochs) {
-            EpochStats stats = trainEpoch(loader, listener);
-            // Evaluated in training-sized batches: a fixed 1000 ran a small heap out of memory where training fit.
-            eval = evaluate(model, validation, loader.batchSize(), loader.backend(), loss);
-            endEpoch(eval.loss());
-            if (onEpoch != null) onEpoch.accept(stats, eval);
-            boolean stop = false;
-            for (Callback c : callbacks) {
-                c.epochEnd(this, stats, eval);
-                stop |= c.shouldStop();
+        try {
+            while (epochsDone < epochs) {
+                EpochStats stats = trainEpoch(loader, listener);
+                // Evaluated in training-sized batches: a fixed 1000 ran a small heap out of memory where training fit.
+                eval = evaluate(model, validation, loader.batchSize(), loader.backend(), loss);
+                endEpoch(eval.loss());
+                if (onEpoch != null) onEpoch.accept(stats, eval);
+                boolean stop = false;
+                for (Callback c : callbacks) {
+                    c.epochEnd(this, stats, eval);
+                    stop |= c.shouldStop();
+                }
+                if (stop) break;
             }
-            if (stop) break;
+        } catch (RuntimeException | java.io.IOException e) {
+            for (Callback c : callbacks) {
+                try {
+                    c.trainEnd(this);
+                } catch (java.io.IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
+        for (Callback c : callbacks) c.trainEnd(this);
         return eval;
     }
 
