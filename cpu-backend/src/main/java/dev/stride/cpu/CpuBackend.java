@@ -174,11 +174,16 @@ public final class CpuBackend implements Backend {
                 int label = checkIndex("softmaxCrossEntropy", y[r], r, cols);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int c = 0; c < cols; c++) max = Math.max(max, x[off + c]);
-                double sum = 0;
-                for (int c = 0; c < cols; c++) {
-                    float ez = (float) Math.exp(x[off + c] - max);
-                    p[off + c] = ez;
-                    sum += ez;
+                double sum;
+                if (CpuGemm.VECTOR) {
+                    sum = VectorMath.expShifted(x, max, p, off, cols);
+                } else {
+                    sum = 0;
+                    for (int c = 0; c < cols; c++) {
+                        float ez = (float) Math.exp(x[off + c] - max);
+                        p[off + c] = ez;
+                        sum += ez;
+                    }
                 }
                 float inv = (float) (1 / sum);
                 for (int c = 0; c < cols; c++) p[off + c] *= inv;

@@ -62,7 +62,8 @@ final class CpuElementwise {
                 for (int i = 0; i < len; i++) o[pos + i] = step(x[ia + i]);
             }
             default -> {
-                for (int i = 0; i < len; i++) o[pos + i] = apply(op, x[ia + i]);
+                int done = CpuGemm.VECTOR ? VectorMath.row(op, x, ia, o, pos, len) : 0;
+                for (int i = done; i < len; i++) o[pos + i] = apply(op, x[ia + i]);
             }
         }
     }
