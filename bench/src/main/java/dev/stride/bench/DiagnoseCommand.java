@@ -7,11 +7,9 @@ import dev.stride.nn.Recurrent;
 import dev.stride.nn.Rnn;
 import dev.stride.random.Generator;
 import dev.stride.tensor.Tensor;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -137,10 +135,6 @@ final class DiagnoseCommand implements Callable<Integer> {
             for (int k = 0; k < t.length; k++) t[k] = k + 1;
             chart.addSeries(names.get(i), t, n);
         }
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), "gradient", ".tmp");
-        try (OutputStream os = Files.newOutputStream(tmp)) {
-            BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG);
-        }
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        dev.stride.io.AtomicFile.write(png, os -> BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -71,9 +71,8 @@ public final class SafeTensors {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         removeStaleTemporaries(dir, file.getFileName().toString());
-        // Created as any file is (the umask decides its mode), not with createTempFile's 0600; the pid and a counter
-        // keep concurrent writers of one target apart.
-        Path tmp = dir.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + "-" + TEMPORARIES.incrementAndGet() + ".tmp");
+        // Named and created as AtomicFile's are; written through a channel here so the data can be forced to disk.
+        Path tmp = AtomicFile.temporaryFor(file);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
             ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
             head.putLong(padded).put(json);
@@ -102,8 +101,6 @@ public final class SafeTensors {
             failure.addSuppressed(e);
         }
     }
-
-    private static final java.util.concurrent.atomic.AtomicLong TEMPORARIES = new java.util.concurrent.atomic.AtomicLong();
 
     /** Deletes {@code <name>.<pid>-<n>.tmp} files that a killed writer of the same target left behind. */
     private static void removeStaleTemporaries(Path dir, String name) throws IOException {

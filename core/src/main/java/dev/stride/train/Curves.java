@@ -1,11 +1,9 @@
 package dev.stride.train;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
@@ -64,8 +62,8 @@ public final class Curves implements Callback {
 
     private void writePngs() throws IOException {
         Files.createDirectories(dir);
-        atomically(dir.resolve("loss.png"), out -> BitmapEncoder.saveBitmap(chart("loss", 1, 3), out, BitmapEncoder.BitmapFormat.PNG));
-        atomically(dir.resolve("accuracy.png"), out -> BitmapEncoder.saveBitmap(chart("accuracy", 2, 4), out, BitmapEncoder.BitmapFormat.PNG));
+        dev.stride.io.AtomicFile.write(dir.resolve("loss.png"), out -> BitmapEncoder.saveBitmap(chart("loss", 1, 3), out, BitmapEncoder.BitmapFormat.PNG));
+        dev.stride.io.AtomicFile.write(dir.resolve("accuracy.png"), out -> BitmapEncoder.saveBitmap(chart("accuracy", 2, 4), out, BitmapEncoder.BitmapFormat.PNG));
         lastPng = System.nanoTime();
         drawnRows = rows.size();
     }
@@ -95,7 +93,7 @@ public final class Curves implements Callback {
             }
             csv.append('\n');
         }
-        atomically(dir.resolve("curves.csv"), out -> out.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
+        dev.stride.io.AtomicFile.write(dir.resolve("curves.csv"), out -> out.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     private XYChart chart(String what, int trainColumn, int valColumn) {
@@ -111,21 +109,5 @@ public final class Curves implements Callback {
         chart.addSeries("train", x, train);
         chart.addSeries("validation", x, val);
         return chart;
-    }
-
-    @FunctionalInterface
-    private interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private static void atomically(Path file, Writer w) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            w.write(out);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

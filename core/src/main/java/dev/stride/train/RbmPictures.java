@@ -5,7 +5,6 @@ import dev.stride.random.Generator;
 import dev.stride.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
@@ -65,14 +64,8 @@ public final class RbmPictures {
                 }
             }
         }
-        Path dir = png.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, png.getFileName().toString(), ".tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException(png + ": no PNG writer in this JDK");
-            Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        dev.stride.io.AtomicFile.write(png, out -> {
+            if (!ImageIO.write(img, "png", out)) throw new IOException(png + ": no PNG writer in this JDK");
+        });
     }
 }

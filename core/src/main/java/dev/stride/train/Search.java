@@ -3,9 +3,7 @@ package dev.stride.train;
 import dev.stride.random.Philox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -187,10 +185,6 @@ public final class Search {
             sb.append(',').append(t.score().validationLoss()).append(',').append(t.score().validationAccuracy())
                     .append(',').append(t.score().diverged() ? "diverged" : "ok").append('\n');
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        dev.stride.io.AtomicFile.write(file, out -> out.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
 }

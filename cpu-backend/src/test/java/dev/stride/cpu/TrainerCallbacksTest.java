@@ -208,6 +208,10 @@ class TrainerCallbacksTest {
         List<String> csv = Files.readAllLines(dir.resolve("curves/curves.csv"));
         assertEquals(4, csv.size());
         assertTrue(csv.get(0).startsWith("epoch,train_loss"));
+        // Written as any file is: the umask, not a temporary file's 0600, decides who may read the curves.
+        java.nio.file.Path plain = Files.createFile(dir.resolve("curves/plain"));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(dir.resolve("curves/curves.csv")));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(dir.resolve("curves/loss.png")));
         byte[] png = Files.readAllBytes(dir.resolve("curves/loss.png"));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
         assertTrue(t.lastUpdateRatio() > 0 && t.lastGradNorm() > 0);
