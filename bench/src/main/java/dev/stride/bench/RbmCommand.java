@@ -84,8 +84,7 @@ final class RbmCommand implements Callable<Integer> {
         Rbm rbm = new Rbm(784, (int) hidden, Rbm.Visible.BERNOULLI, be, gen);
         Sgd sgd = Sgd.options().lr((float) lr).momentum((float) momentum).weightDecay((float) weightDecay).build(rbm.parameters());
         RbmTraining training = new RbmTraining(rbm, sgd, (int) k, !cd, gen).binarize(true);
-        Dataset head = train.range(0, Math.min(1000, train.size()));
-        Tensor monitor = Tensor.of(be, head.features(), head.size(), head.sampleSize()).persist();
+        Tensor monitor = RbmTraining.monitorSet(train, 1000, be);
         rbm.initVisibleBias(training.prepare(monitor));
         DataLoader loader = new DataLoader(train, (int) batchSize, true, opts.seed, false, be).prefetch(true);
         String method = (cd ? "CD-" : "PCD-") + k;

@@ -201,8 +201,7 @@ final class TrainCommand implements Callable<Integer> {
         int[] sizes = Models.dbnSizes(train.sampleSize(), hiddenLayers);
         var rbms = dev.stride.train.DeepBeliefNet.stack(sizes, be, Generator.global());
         DataLoader loader = new DataLoader(train, batchSize, true, opts.seed + 2, false, be).prefetch(true);
-        Dataset head = train.range(0, Math.min(1000, train.size()));
-        Tensor monitor = Tensor.of(be, head.features(), head.size(), head.sampleSize()).persist();
+        Tensor monitor = dev.stride.train.RbmTraining.monitorSet(train, 1000, be);
         var settings = new dev.stride.train.DeepBeliefNet.Pretraining((int) pretrainEpochs, 1, 0.05f, 0.5f, 2e-4f);
         long t0 = System.nanoTime();
         dev.stride.train.DeepBeliefNet.pretrain(rbms, loader, monitor, settings, Generator.global(), (layer, st) -> {

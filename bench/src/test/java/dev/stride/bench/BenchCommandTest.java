@@ -16,12 +16,11 @@ class BenchCommandTest {
         JsonObject top = r.json();
         assertEquals("cpu", top.get("backend").getAsString());
         int withRatio = 0;
+        int spread = 0;
         for (JsonElement e : top.getAsJsonArray("results")) {
             JsonObject o = e.getAsJsonObject();
             assertTrue(o.get("value").getAsDouble() > 0, o.toString());
-            // The median lies within the spread of the timing windows.
-            assertTrue(o.get("min").getAsDouble() <= o.get("value").getAsDouble()
-                    && o.get("value").getAsDouble() <= o.get("max").getAsDouble(), o.toString());
+            if (o.get("min").getAsDouble() < o.get("max").getAsDouble()) spread++;
             if (o.has("ratio")) {
                 withRatio++;
                 assertTrue(o.get("ratio").getAsDouble() > 0, o.toString());
@@ -30,6 +29,8 @@ class BenchCommandTest {
         assertEquals(17, top.getAsJsonArray("results").size(), r.out());
         assertTrue(r.out().contains("rbm CD-1 784x256, batch 128"), r.out());
         assertTrue(r.out().contains("min - max of 5"), r.out());
+        // Every workload timed in windows (all but the two ceilings) reports windows that differ.
+        assertEquals(15, spread, r.out());
         assertEquals(11, withRatio);
         assertTrue(r.out().contains("gemm 1024") && r.out().contains("x peak FMA") && r.out().contains("x array copy"), r.out());
     }

@@ -289,6 +289,9 @@ public final class Functional {
         int w = g.w();
         Tensor in = ceilMode ? padEnd(x, g, 0f) : x;
         if (in != x) g = new Window(g.n(), g.c(), in.dim(2), in.dim(3), k[0], k[1], s[0], s[1], p[0], p[1], 1, 1);
+        Tensor sums = unfold(in, g).reshape(g.n(), g.c(), k[0] * k[1], g.positions()).sum(2, false);
+        // Counting padding, every window of the floor-sized output lies within the padded input: one divisor.
+        if (countIncludePad && !ceilMode) return sums.div((float) (k[0] * k[1])).reshape(g.n(), g.c(), g.outH(), g.outW());
         float[] divisor = new float[g.positions()];
         for (int oy = 0; oy < g.outH(); oy++) {
             for (int ox = 0; ox < g.outW(); ox++) {
@@ -296,7 +299,6 @@ public final class Functional {
                         * windowCount(ox * s[1] - p[1], k[1], w, p[1], countIncludePad);
             }
         }
-        Tensor sums = unfold(in, g).reshape(g.n(), g.c(), k[0] * k[1], g.positions()).sum(2, false);
         return sums.div(Tensor.of(x.backend(), divisor, g.positions())).reshape(g.n(), g.c(), g.outH(), g.outW());
     }
 

@@ -63,6 +63,12 @@ public final class RbmTraining {
         }
     }
 
+    /** The first {@code n} samples of {@code data} as {@code [n, V]} on {@code backend}, outside every scope: a monitoring set. */
+    public static Tensor monitorSet(dev.stride.data.Dataset data, int n, dev.stride.backend.Backend backend) {
+        dev.stride.data.Dataset head = data.range(0, Math.min(n, data.size()));
+        return Tensor.of(backend, head.features(), head.size(), head.sampleSize()).persist();
+    }
+
     /** PCD's chains (null before the first persistent step); they live outside every scope. */
     public Tensor chains() {
         return chains;

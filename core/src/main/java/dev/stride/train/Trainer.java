@@ -298,11 +298,12 @@ public final class Trainer {
                     boolean monitored = monitorEvery > 0 && step % monitorEvery == 0;
                     Tensor[] before = monitored || perLayer ? snapshot() : null;
                     Tensor gradSq = monitored ? Clip.sumOfSquares(optimizer.parameters()) : null;
-                    Tensor layerGrads = perLayer ? layerGradSquares() : null;
+                    Map<String, java.util.List<Integer>> layers = perLayer ? layers() : null;
+                    Tensor layerGrads = perLayer ? layerGradSquares(layers) : null;
                     optimizer.step();
                     if (monitored) pendingMonitor = updateNumbers(gradSq, before);
                     if (perLayer) {
-                        lastLayerStats = layerNumbers(layerGrads, before);
+                        lastLayerStats = layerNumbers(layers, layerGrads, before);
                         timeGradients = readTimeGradients();
                     }
                     step++;
@@ -385,11 +386,11 @@ public final class Trainer {
     }
 
     /** Σg² of each layer's parameters, as one tensor in {@link #layers()} order (a layer without gradients gives 0). */
-    private Tensor layerGradSquares() {
+    private Tensor layerGradSquares(Map<String, java.util.List<Integer>> layers) {
         try (NoGrad ignored = NoGrad.enter()) {
             java.util.List<Tensor> ps = optimizer.parameters();
             java.util.List<Tensor> sums = new java.util.ArrayList<>();
-            for (java.util.List<Integer> idx : layers().values()) {
+            for (java.util.List<Integer> idx : layers.values()) {
                 java.util.List<Tensor> grads = new java.util.ArrayList<>();
                 for (int i : idx) {
                     if (ps.get(i).grad() != null) grads.add(ps.get(i));
@@ -401,10 +402,9 @@ public final class Trainer {
     }
 
     /** Each layer's gradient norm and update ratio, read in one host sync. */
-    private Map<String, LayerStat> layerNumbers(Tensor gradSq, Tensor[] before) {
+    private Map<String, LayerStat> layerNumbers(Map<String, java.util.List<Integer>> layers, Tensor gradSq, Tensor[] before) {
         float[] g;
         float[] dw;
-        Map<String, java.util.List<Integer>> layers = layers();
         try (NoGrad ignored = NoGrad.enter()) {
             java.util.List<Tensor> ps = optimizer.parameters();
             java.util.List<Tensor> parts = new java.util.ArrayList<>();

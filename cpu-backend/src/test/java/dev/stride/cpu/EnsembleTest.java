@@ -109,4 +109,23 @@ class EnsembleTest {
         assertTrue(Files.size(dir.resolve("lr.png")) > 1000);
         assertEquals(r.rates().length + 1, Files.readAllLines(dir.resolve("lr.csv")).size());
     }
+
+    @Test
+    void theLrFinderRestoresBatchNormsStatisticsAndBatchCount() throws IOException {
+        // BatchNorm's num_batches_tracked is an I32 buffer: the snapshot and its restore must carry it exactly.
+        var bn = dev.stride.nn.BatchNorm.batchNorm1d(3, 0.1f, 1e-5f, CPU);
+        Sequential m = new Sequential(new Linear(3, 3, true, Init.Scheme.XAVIER_UNIFORM, CPU, new Generator(4)), bn,
+                new Linear(3, 3, true, Init.Scheme.XAVIER_UNIFORM, CPU, new Generator(5)));
+        new Trainer(m, new Sgd(m.parameters(), 0.01f), Loss::crossEntropy)
+                .trainEpoch(new DataLoader(data(60, 6), 20, true, 1, false, CPU), Trainer.Listener.NONE);
+        assertEquals(3, bn.numBatchesTracked().toIntArray()[0]);
+        float[] mean = bn.runningMean().toFloatArray();
+        LrFinder.run(m, new Sgd(m.parameters(), 1f), new DataLoader(data(600, 5), 20, true, 1, false, CPU), Loss::crossEntropy,
+                1e-5, 100, 20);
+        assertEquals(3, bn.numBatchesTracked().toIntArray()[0], "the batch count the sweep advanced is put back");
+        assertArrayEquals(mean, bn.runningMean().toFloatArray());
+        // The layer counts on from the restored buffer, not from the sweep's steps.
+        m.forward(Tensor.of(CPU, data(20, 7).features(), 20, 3));
+        assertEquals(4, bn.numBatchesTracked().toIntArray()[0]);
+    }
 }
