@@ -76,6 +76,7 @@ public abstract class Optimizer {
     private final Map<Tensor, Long> paramSteps = new IdentityHashMap<>();
     private final Map<Tensor, Group> groupOf = new IdentityHashMap<>();
     private String momentumName;
+    private boolean momentumBelowOne;
     protected long steps;
 
     protected Optimizer(String name, List<ParamGroup> paramGroups, float lr, float weightDecay) {
@@ -126,8 +127,6 @@ public abstract class Optimizer {
             g.baseMomentum = m;
         }
     }
-
-    private boolean momentumBelowOne;
 
     private void checkMomentum(String what, float m, boolean belowOne) {
         if (belowOne) checkUnit(name, what, m);

@@ -1,40 +1,56 @@
 package dev.stride.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Unit-stride rows of exp, log, tanh and sigmoid through the Vector API, whose transcendental operators C2 compiles
- * to the JDK's vector math stubs: 0.9 ms for 2^20 exps against 20 ms for Math.exp one at a time (measured on the
- * development machine), within 1.2e-7 relative of it. Used only where {@link CpuGemm#VECTOR} holds; the callers keep
- * the scalar loop for the tail and for machines without the module.
+ * Unit-stride rows of exp and sigmoid through the Vector API, with exp written out (Cephes' range reduction and
+ * polynomial) from additions, multiplications and bit shifts only. The Vector API's own EXP is faster still but
+ * gives results that depend on whether C2 has compiled the loop yet (its stub and its Java fallback differ in the
+ * last bit), so a seed would not give the same run twice; these operations round the same in every tier.
+ * 2^20 exps take about 1 ms against 20 ms for Math.exp one at a time, within 2 ulp of it.
  */
 final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** 1.5·2^23: adding it rounds a float below 2^22 to an integer held in the low mantissa bits. */
+    private static final float ROUNDER = 12582912f;
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
 
     private VectorMath() {}
+
+    /**
+     * e^x for x in [-87, 88] (clamped there, so e^88 stands for anything above, 2^-126·e^r for anything below;
+     * NaN stays NaN): x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n by building the exponent bits.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector v = x.max(-87f).min(88f);
+        FloatVector t = v.mul(1.44269504088896341f).add(ROUNDER);
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = v.sub(n.mul(0.693359375f)).sub(n.mul(-2.12194440e-4f));
+        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
+        p = p.mul(r).add(8.3334519073e-3f);
+        p = p.mul(r).add(4.1665795894e-2f);
+        p = p.mul(r).add(1.6666665459e-1f);
+        p = p.mul(r).add(5.0000001201e-1f);
+        p = p.mul(r.mul(r)).add(r).add(1f);
+        IntVector k = t.reinterpretAsInts().sub(ROUNDER_BITS);
+        FloatVector pow2 = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(pow2).blend(x, x.test(VectorOperators.IS_NAN));
+    }
 
     /** {@code o[pos + i] = op(x[ia + i])} for the whole vectors of the row; returns how many elements it did. */
     static int row(dev.stride.backend.UnaryOp op, float[] x, int ia, float[] o, int pos, int len) {
         int n = S.loopBound(len);
         switch (op) {
             case EXP -> {
-                for (int i = 0; i < n; i += S.length()) FloatVector.fromArray(S, x, ia + i).lanewise(VectorOperators.EXP).intoArray(o, pos + i);
-            }
-            case LOG -> {
-                for (int i = 0; i < n; i += S.length()) FloatVector.fromArray(S, x, ia + i).lanewise(VectorOperators.LOG).intoArray(o, pos + i);
-            }
-            case TANH -> {
-                for (int i = 0; i < n; i += S.length()) FloatVector.fromArray(S, x, ia + i).lanewise(VectorOperators.TANH).intoArray(o, pos + i);
+                for (int i = 0; i < n; i += S.length()) exp(FloatVector.fromArray(S, x, ia + i)).intoArray(o, pos + i);
             }
             case SIGMOID -> {
-                // 1/(1+e^-x): e^-x overflows to +inf below x = -88.7, which gives 0, where the exact value is a
-                // subnormal below 1e-38.
                 FloatVector one = FloatVector.broadcast(S, 1f);
                 for (int i = 0; i < n; i += S.length()) {
-                    FloatVector e = FloatVector.fromArray(S, x, ia + i).neg().lanewise(VectorOperators.EXP);
-                    one.div(e.add(1f)).intoArray(o, pos + i);
+                    one.div(exp(FloatVector.fromArray(S, x, ia + i).neg()).add(1f)).intoArray(o, pos + i);
                 }
             }
             default -> {
@@ -48,13 +64,15 @@ final class VectorMath {
     static double expShifted(float[] x, float shift, float[] o, int from, int len) {
         int n = S.loopBound(len);
         FloatVector acc = FloatVector.zero(S);
-        double sum = 0;
         for (int i = 0; i < n; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, from + i).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, x, from + i).sub(shift));
             e.intoArray(o, from + i);
             acc = acc.add(e);
         }
-        sum += acc.reduceLanes(VectorOperators.ADD);
+        // Lane by lane in a fixed order: reduceLanes may add in another order once C2 compiles it.
+        float[] lanes = acc.toArray();
+        double sum = 0;
+        for (float l : lanes) sum += l;
         for (int i = n; i < len; i++) {
             float e = (float) Math.exp(x[from + i] - shift);
             o[from + i] = e;

@@ -1,0 +1,39 @@
+package dev.stride.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stride.backend.UnaryOp;
+import org.junit.jupiter.api.Test;
+
+/** The vector exp and sigmoid against Math's, element by element, over the range they serve and at its ends. */
+class VectorMathTest {
+    @Test
+    void expAndSigmoidRowsAgreeWithMathWithinAFewUlp() {
+        int n = 200_003;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = -87f + 175f * i / (n - 1);
+        x[5] = 0f;
+        x[6] = -0f;
+        x[7] = Float.NaN;
+        x[8] = 1e-30f;
+        float[] e = new float[n];
+        float[] s = new float[n];
+        int done = VectorMath.row(UnaryOp.EXP, x, 0, e, 0, n);
+        assertTrue(done > n - 64, "vectors cover the row but its tail: " + done);
+        VectorMath.row(UnaryOp.SIGMOID, x, 0, s, 0, n);
+        for (int i = 0; i < done; i++) {
+            float want = (float) Math.exp(x[i]);
+            if (Float.isNaN(x[i])) {
+                assertTrue(Float.isNaN(e[i]) && Float.isNaN(s[i]), "NaN stays NaN");
+                continue;
+            }
+            assertTrue(Math.abs(e[i] - want) <= 2 * Math.ulp(want), "exp(" + x[i] + ") = " + e[i] + ", Math gives " + want);
+            double sig = 1 / (1 + Math.exp(-x[i]));
+            // 1 + e^-x rounds once more than Math.exp: 4 ulp, 2.4e-7 relative, inside float32 tolerances.
+            assertEquals(sig, s[i], 4 * Math.ulp((float) sig) + 1e-38, "sigmoid(" + x[i] + ")");
+        }
+        assertEquals(1f, e[5]);
+        assertEquals(1f, e[6]);
+    }
+}
