@@ -1,5 +1,6 @@
 package dev.stride.bench;
 
+import dev.stride.train.Models;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

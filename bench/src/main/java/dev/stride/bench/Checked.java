@@ -1,5 +1,6 @@
 package dev.stride.bench;
 
+import dev.stride.train.Models;
 import picocli.CommandLine;
 
 /**

@@ -1,15 +1,8 @@
 package dev.stride.bench;
 
-import dev.stride.optim.Adadelta;
-import dev.stride.optim.Adagrad;
-import dev.stride.optim.Adam;
-import dev.stride.optim.Adamax;
-import dev.stride.optim.Nadam;
 import dev.stride.optim.Optimizer;
+import dev.stride.optim.OptimizerSpec;
 import dev.stride.optim.ParamGroup;
-import dev.stride.optim.RAdam;
-import dev.stride.optim.RmsProp;
-import dev.stride.optim.Sgd;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -53,52 +46,19 @@ final class OptimizerOptions {
     @Option(names = "--clip-norm", defaultValue = "0", description = "Clip the global gradient norm (0: off).")
     double clipNorm;
 
-    /**
-     * The rate when --lr is not given: one that trains the shipped models in a few epochs. It departs from PyTorch's
-     * default where that one does not: RMSprop's 1e-2 diverges at step 2 on the MLP (1e-3 reaches 0.885 test
-     * accuracy after one epoch), plain SGD's 1e-2 crawls (0.58 after one epoch, 0.875 with 0.1). The Java API keeps
-     * PyTorch's defaults.
-     */
+    /** The values as a spec (lbfgs has none: it is not first-order). */
+    OptimizerSpec spec() {
+        if (name == Name.lbfgs) throw new IllegalStateException("lbfgs is not a first-order optimizer");
+        return new OptimizerSpec(name.name(), lr, momentum, weightDecay, beta1, beta2, eps, alpha, centered, rho);
+    }
+
+    /** The rate when --lr is not given: {@link OptimizerSpec#learningRate()}, and 1 for lbfgs. */
     float learningRate() {
-        if (lr != null) return lr;
-        return switch (name) {
-            case sgd -> 0.1f;
-            case adagrad, momentum, nesterov -> 1e-2f;
-            case adamax, nadam -> 2e-3f;
-            case adadelta, lbfgs -> 1f;
-            default -> 1e-3f;
-        };
-    }
-
-    private float wd(float fallback) {
-        return weightDecay == null ? fallback : weightDecay;
-    }
-
-    private float eps(float fallback) {
-        return eps == null ? fallback : eps;
-    }
-
-    private float mom(float fallback) {
-        return momentum == null ? fallback : momentum;
+        return name == Name.lbfgs ? (lr == null ? 1f : lr) : spec().learningRate();
     }
 
     /** A first-order optimizer over these parameter groups (not for lbfgs). */
     Optimizer create(List<ParamGroup> g) {
-        float rate = learningRate();
-        return switch (name) {
-            case sgd -> new Sgd(g, rate, mom(0), 0, false, wd(0));
-            case momentum -> new Sgd(g, rate, mom(0.9f), 0, false, wd(0));
-            case nesterov -> new Sgd(g, rate, mom(0.9f), 0, true, wd(0));
-            case adagrad -> new Adagrad(g, rate, 0, eps(1e-10f), wd(0));
-            case rmsprop -> new RmsProp(g, rate, alpha, eps(1e-8f), wd(0), mom(0), centered);
-            case adam -> new Adam(g, rate, beta1, beta2, eps(1e-8f), wd(0), false, false);
-            case amsgrad -> new Adam(g, rate, beta1, beta2, eps(1e-8f), wd(0), false, true);
-            case adamw -> new Adam(g, rate, beta1, beta2, eps(1e-8f), wd(0.01f), true, false);
-            case adamax -> new Adamax(g, rate, beta1, beta2, eps(1e-8f), wd(0));
-            case nadam -> new Nadam(g, rate, beta1, beta2, eps(1e-8f), wd(0), 4e-3f);
-            case adadelta -> new Adadelta(g, rate, rho, eps(1e-6f), wd(0));
-            case radam -> new RAdam(g, rate, beta1, beta2, eps(1e-8f), wd(0), false);
-            case lbfgs -> throw new IllegalStateException("lbfgs is not a first-order optimizer");
-        };
+        return spec().create(g);
     }
 }

@@ -1,5 +1,6 @@
 package dev.stride.bench;
 
+import dev.stride.train.Models;
 import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
 import dev.stride.data.Dataset;

@@ -1,5 +1,6 @@
 package dev.stride.bench;
 
+import dev.stride.train.Models;
 import dev.stride.autograd.NoGrad;
 import dev.stride.backend.Backend;
 import dev.stride.data.DataLoader;

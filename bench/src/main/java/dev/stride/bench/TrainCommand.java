@@ -1,5 +1,6 @@
 package dev.stride.bench;
 
+import dev.stride.train.Models;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.stride.backend.Backend;
@@ -466,7 +467,7 @@ final class TrainCommand implements Callable<Integer> {
         return switch (p[0]) {
             case "none" -> d -> d;
             case "global" -> {
-                float[] ms = meanStd(train);
+                float[] ms = Preprocessing.meanStd(train);
                 yield d -> d.normalized(ms[0], ms[1]);
             }
             case "mean" -> Preprocessing.meanImage(train);
@@ -484,21 +485,8 @@ final class TrainCommand implements Callable<Integer> {
     /** The training split of {@code dir}, scaled by its own global mean and standard deviation. */
     static Dataset normalizedTrain(Path dir) throws java.io.IOException {
         Dataset train = Mnist.load(dir).train();
-        float[] ms = meanStd(train);
+        float[] ms = Preprocessing.meanStd(train);
         return train.normalized(ms[0], ms[1]);
-    }
-
-    /** Mean and standard deviation of every feature of the training set, for input standardization. */
-    static float[] meanStd(Dataset d) {
-        double sum = 0;
-        double sq = 0;
-        for (float v : d.features()) {
-            sum += v;
-            sq += (double) v * v;
-        }
-        double n = d.features().length;
-        double mean = sum / n;
-        return new float[] {(float) mean, (float) Math.sqrt(Math.max(sq / n - mean * mean, 1e-12))};
     }
 
     private static ProgressBar progressBar(int epoch, int batches) {

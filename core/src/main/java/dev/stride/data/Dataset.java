@@ -7,7 +7,7 @@ import java.util.Arrays;
  * An in-memory labelled dataset: {@code size} samples of {@code sampleShape} floats, row-major in one array,
  * and one integer label each.
  */
-public record Dataset(float[] features, int[] labels, int[] sampleShape, int classes) {
+public record Dataset(float[] features, int[] labels, int[] sampleShape, int classes) implements java.io.Serializable {
     public Dataset {
         long per = Shape.numel(sampleShape);
         if (per * labels.length != features.length) {

@@ -21,6 +21,19 @@ public final class Preprocessing {
         Dataset apply(Dataset d);
     }
 
+    /** Mean and standard deviation of every feature of the training set, for input standardization. */
+    public static float[] meanStd(Dataset d) {
+        double sum = 0;
+        double sq = 0;
+        for (float v : d.features()) {
+            sum += v;
+            sq += (double) v * v;
+        }
+        double n = d.features().length;
+        double mean = sum / n;
+        return new float[] {(float) mean, (float) Math.sqrt(Math.max(sq / n - mean * mean, 1e-12))};
+    }
+
     /** Subtracts the training set's mean of every feature (the "mean image"). */
     public static Transform meanImage(Dataset train) {
         double[] mean = featureMeans(train);

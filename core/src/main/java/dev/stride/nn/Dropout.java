@@ -9,7 +9,7 @@ import dev.stride.tensor.Tensor;
  */
 public final class Dropout extends Module {
     private final float p;
-    private final Generator gen;
+    private Generator gen;
 
     public Dropout(float p) {
         this(p, Generator.global());
@@ -19,6 +19,12 @@ public final class Dropout extends Module {
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
         this.p = p;
         this.gen = gen;
+    }
+
+    /** Draws masks from {@code g} from now on: a data-parallel worker gives each replica its own, seeded per step. */
+    public Dropout generator(Generator g) {
+        this.gen = g;
+        return this;
     }
 
     @Override

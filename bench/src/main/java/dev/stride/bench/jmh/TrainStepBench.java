@@ -1,8 +1,8 @@
 package dev.stride.bench.jmh;
 
+import dev.stride.train.Models;
 import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
-import dev.stride.bench.Models;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Module;
 import dev.stride.optim.Adam;

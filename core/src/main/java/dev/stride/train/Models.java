@@ -1,4 +1,4 @@
-package dev.stride.bench;
+package dev.stride.train;
 
 import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
@@ -14,15 +14,15 @@ import dev.stride.nn.Linear;
 import dev.stride.nn.Module;
 import dev.stride.nn.Sequential;
 
-/** The models the command line can train, by name. */
+/** The models the command line and the Spark job can train, by name. */
 public final class Models {
     private Models() {}
 
-    static final String NAMES = "mlp, mlp-bn, cnn, dbn, rnn, lstm, gru";
-    static final java.util.List<String> NAMES_LIST = java.util.List.of("mlp", "mlp-bn", "cnn", "dbn", "rnn", "lstm", "gru");
+    public static final String NAMES = "mlp, mlp-bn, cnn, dbn, rnn, lstm, gru";
+    public static final java.util.List<String> NAMES_LIST = java.util.List.of("mlp", "mlp-bn", "cnn", "dbn", "rnn", "lstm", "gru");
 
     /** The recurrent models' hidden size: sequential MNIST reads 28 rows of 28 pixels into it. */
-    static final int RECURRENT_HIDDEN = 128;
+    public static final int RECURRENT_HIDDEN = 128;
 
     public static Module create(String name, int inputs, int classes) {
         return create(name, inputs, classes, 2);
@@ -46,7 +46,7 @@ public final class Models {
             }
             case "cnn" -> cnn(classes);
             case "rnn", "lstm", "gru" -> sequence(name, inputs, classes);
-            case "dbn" -> dev.stride.train.DeepBeliefNet.network(dbnSizes(inputs, hiddenLayers), classes, Backends.defaultBackend(),
+            case "dbn" -> DeepBeliefNet.network(dbnSizes(inputs, hiddenLayers), classes, Backends.defaultBackend(),
                     Generator.global());
             default -> throw new IllegalArgumentException("unknown model '" + name + "' (choose from " + NAMES + ")");
         };
@@ -82,18 +82,18 @@ public final class Models {
     }
 
     /** The deep belief net's layer sizes below its softmax head. */
-    static int[] dbnSizes(int inputs, int hiddenLayers) {
+    public static int[] dbnSizes(int inputs, int hiddenLayers) {
         int[] s = new int[hiddenLayers + 1];
         java.util.Arrays.fill(s, 256);
         s[0] = inputs;
         return s;
     }
 
-    static String describe(String name, int inputs, int classes) {
+    public static String describe(String name, int inputs, int classes) {
         return describe(name, inputs, classes, 2);
     }
 
-    static String describe(String name, int inputs, int classes, int hiddenLayers) {
+    public static String describe(String name, int inputs, int classes, int hiddenLayers) {
         String hidden = "-256".repeat(hiddenLayers);
         return switch (name) {
             case "dbn" -> "dbn sigmoid " + inputs + hidden + "-" + classes;
