@@ -85,6 +85,7 @@ public final class SparkTrainer {
     private long computeNanos;
     private long applyNanos;
     private long tensorBytes;
+    private boolean warm;
 
     /**
      * Checks everything on the driver before a job runs: the batch splits evenly over the partitions, every partition
@@ -286,12 +287,17 @@ public final class SparkTrainer {
         }
     }
 
+    /** Accumulates step times from the second step on: the first also loads the shards and warms the executors up. */
     private void time(long t0, long t1, Partial p) {
+        tensorBytes = p.sums().bytes();
+        if (!warm) {
+            warm = true;
+            return;
+        }
         timedSteps++;
         stepNanos += System.nanoTime() - t0;
         computeNanos += p.computeNanos();
         applyNanos += System.nanoTime() - t1;
-        tensorBytes = p.sums().bytes();
     }
 
     private static Iterator<Partial> one(Partial p) {
