@@ -133,6 +133,22 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the summary as one JSON object on the last line of standard output.")
     boolean json;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Train data-parallel on Spark: local[N], local[N,F] "
+            + "(F attempts per task) or spark://HOST:PORT; the data folder must be readable by every executor.")
+    String spark;
+
+    @Option(names = "--partitions", defaultValue = "0", description = "--spark: data partitions, each computing its share "
+            + "of every batch (default: N of local[N], else 2).")
+    int partitions;
+
+    @Option(names = "--average-every", defaultValue = "1", description = "--spark: 1 for synchronous SGD (default); K > 1 "
+            + "for parameter averaging every K local steps.")
+    int averageEvery;
+
+    @Option(names = "--scaling", description = "--spark: print the predicted step time and speed-up for 1 to 64 workers "
+            + "at 1 and 10 Gbit/s from this run's measurements.")
+    boolean scaling;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -143,6 +159,16 @@ final class TrainCommand implements Callable<Integer> {
         checkPaths();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        if (spark != null) {
+            checkSparkOptions();
+            JsonObject summary = SparkTrain.run(this, out, err);
+            if (json) out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
+            out.flush();
+            return 0;
+        }
+        if (partitions != 0 || averageEvery != 1 || scaling) {
+            throw new IllegalArgumentException("--partitions, --average-every and --scaling need --spark");
+        }
         boolean dbn = opts.model.equals("dbn");
         if (preprocess == null) preprocess = dbn ? "none" : "global";
         if (dbn && !preprocess.equals("none")) {
@@ -435,6 +461,28 @@ final class TrainCommand implements Callable<Integer> {
      * resume exists and is a file, a checkpoint or curve folder is not an existing file, and the folders it writes to
      * can be made.
      */
+    /** Names every option that a Spark training does not take, before anything starts. */
+    private void checkSparkOptions() {
+        java.util.List<String> no = new java.util.ArrayList<>();
+        if (optimizer.name == OptimizerOptions.Name.lbfgs) no.add("--optimizer lbfgs");
+        if (resumeWeights != null) no.add("--resume-weights-only");
+        if (checkpointDir != null) no.add("--checkpoint-dir");
+        if (curves != null) no.add("--curves");
+        if (earlyStop != 0) no.add("--early-stop");
+        if (ema != 0) no.add("--ema");
+        if (snapshots) no.add("--snapshots");
+        if (preprocess != null && !preprocess.equals("global")) no.add("--preprocess " + preprocess);
+        if (layerStats) no.add("--layer-stats");
+        if (schedule.name == ScheduleOptions.Name.plateau) no.add("--schedule plateau");
+        if (schedule.cycleMomentum != null) no.add("--cycle-momentum");
+        if (opts.model.equals("dbn")) no.add("--model dbn");
+        if (cropPadding > 0 || flip || brightness > 0 || contrast > 0 || noise > 0) no.add("augmentation");
+        if (initFrom != null || !freeze.isEmpty() || reinit != null) no.add("--init-from/--freeze/--reinit");
+        if (opts.backend != null && !opts.backend.equals("cpu")) no.add("--backend " + opts.backend);
+        if (!no.isEmpty()) throw new IllegalArgumentException("--spark does not take " + String.join(", ", no));
+        if (partitions < 0) throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
+    }
+
     private void checkPaths() throws java.io.IOException {
         readableFile("--resume", resume);
         readableFile("--resume-weights-only", resumeWeights);

@@ -36,10 +36,12 @@ import org.apache.spark.api.java.JavaSparkContext;
  * @param master {@code local[N]}, {@code local[N,F]} (F attempts per task), {@code spark://HOST:PORT}, or null
  *               for the one {@code spark-submit} sets
  * @param schedule the learning-rate schedule for a given number of steps per epoch, or null for a constant rate
+ * @param scaling print the {@link ScalingModel} table from this run's measurements at the end
  */
 public record SparkJob(String master, Path data, String model, int hiddenLayers, int epochs, int batchSize,
                        int partitions, int averageEvery, OptimizerSpec optimizer, IntFunction<Schedule> schedule,
-                       boolean schedulePerStep, double clipNorm, long seed, int limit, Path save, Path resume) {
+                       boolean schedulePerStep, double clipNorm, long seed, int limit, Path save, Path resume,
+                       boolean scaling) {
     private static final Pattern LOCAL = Pattern.compile("local(\\[(\\*|[1-9]\\d*)(,\\s*[1-9]\\d*)?])?");
 
     /** Throws naming the master when it is malformed, or a standalone master that does not accept a connection. */
@@ -153,6 +155,7 @@ public record SparkJob(String master, Path data, String model, int hiddenLayers,
                         (System.nanoTime() - begin) / 1e9, Math.round(samples / trainSeconds), timing.stepSeconds() * 1e3,
                         timing.computeSeconds() * 1e3, timing.applySeconds() * 1e3, timing.overheadSeconds() * 1e3,
                         timing.tensorBytes());
+                if (scaling) out.print(timing.scaling().table(averageEvery > 1 ? averageEvery : 8));
             } else {
                 out.println("nothing to train: the checkpoint has " + t.epochsDone() + " epochs, --epochs asks for " + epochs);
             }

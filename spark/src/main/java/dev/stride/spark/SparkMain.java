@@ -60,6 +60,9 @@ public final class SparkMain implements Callable<Integer> {
     @Option(names = "--json", description = "Print the summary as one JSON object on the last line.")
     boolean json;
 
+    @Option(names = "--scaling", description = "Print the predicted step time and speed-up for 1 to 64 workers from this run's measurements.")
+    boolean scaling;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -67,7 +70,7 @@ public final class SparkMain implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         var summary = new SparkJob(master, data, model, hiddenLayers, epochs, batchSize, partitions, averageEvery,
-                OptimizerSpec.of(optimizer, lr), null, false, 0, seed, limit, save, resume).run(out, spec.commandLine().getErr());
+                OptimizerSpec.of(optimizer, lr), null, false, 0, seed, limit, save, resume, scaling).run(out, spec.commandLine().getErr());
         if (json) out.println(SparkJob.json(summary));
         out.flush();
         return 0;

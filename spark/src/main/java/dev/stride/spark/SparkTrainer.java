@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
@@ -54,9 +56,14 @@ public final class SparkTrainer {
     }
 
     /** Step time split into what the partitions computed and the rest (scheduling, broadcast, aggregation, update). */
-    public record Timing(long steps, double stepSeconds, double computeSeconds, double applySeconds, long tensorBytes) {
+    public record Timing(long steps, double stepSeconds, double computeSeconds, double applySeconds, long tensorBytes,
+                         long averagingBytes) {
         public double overheadSeconds() {
             return stepSeconds - computeSeconds - applySeconds;
+        }
+
+        public ScalingModel scaling() {
+            return new ScalingModel(computeSeconds, applySeconds, overheadSeconds(), tensorBytes, averagingBytes);
         }
     }
 
@@ -186,7 +193,19 @@ public final class SparkTrainer {
 
     public Timing timing() {
         double s = Math.max(timedSteps, 1) * 1e9;
-        return new Timing(timedSteps, stepNanos / s, computeNanos / s, applyNanos / s, tensorBytes);
+        long stateBytes = 0;
+        for (Tensor t : model.stateDict().values()) stateBytes += 4 * t.numel();
+        for (Tensor p : model.parameters()) stateBytes += 4 * p.numel() * optimizerSlots();
+        return new Timing(timedSteps, stepNanos / s, computeNanos / s, applyNanos / s, tensorBytes, stateBytes);
+    }
+
+    /** Buffers per parameter that the optimizer keeps (Adam 2, momentum 1, SGD 0), counted on a parameter. */
+    private int optimizerSlots() {
+        int per = 0;
+        for (String k : optimizer.stateTensors().keySet()) {
+            if (k.startsWith("0.") && !k.equals("0.step")) per++;
+        }
+        return per;
     }
 
     private float rate(int group, long globalStep, int epoch) {
@@ -221,12 +240,9 @@ public final class SparkTrainer {
     private Partial syncStep(int epoch, int s, long global) {
         long t0 = System.nanoTime();
         Broadcast<Snapshot> bc = broadcast(false);
-        Job j = job;
-        long v = version;
         Partial p;
         try {
-            p = shards.mapPartitions((Iterator<Shard> it) -> one(Worker.gradient(j, it.next(), bc.value(), v, epoch, s, global)))
-                    .treeAggregate(Partial.EMPTY, Partial::merge, Partial::merge, 2);
+            p = aggregate(new Task(job, bc, version, epoch, s, global, null));
         } finally {
             bc.destroy();
         }
@@ -252,12 +268,9 @@ public final class SparkTrainer {
         float[] rates = new float[k];
         for (int i = 0; i < k; i++) rates[i] = rate(0, global + i, epoch);
         Broadcast<Snapshot> bc = broadcast(true);
-        Job j = job;
-        long v = version;
         Partial p;
         try {
-            p = shards.mapPartitions((Iterator<Shard> it) -> one(Worker.round(j, it.next(), bc.value(), v, epoch, s, rates, global)))
-                    .treeAggregate(Partial.EMPTY, Partial::merge, Partial::merge, 2);
+            p = aggregate(new Task(job, bc, version, epoch, s, global, rates));
         } finally {
             bc.destroy();
         }
@@ -300,9 +313,30 @@ public final class SparkTrainer {
         applyNanos += System.nanoTime() - t1;
     }
 
-    private static Iterator<Partial> one(Partial p) {
-        return Collections.singletonList(p).iterator();
+    private Partial aggregate(Task task) {
+        return shards.mapPartitions(task).treeAggregate(Partial.EMPTY, MERGE, MERGE, 2);
     }
+
+    /** One partition's work for a step ({@code rates == null}) or an averaging round of {@code rates.length} steps. */
+    private record Task(Job job, Broadcast<Snapshot> bc, long version, int epoch, int step, long global, float[] rates)
+            implements FlatMapFunction<Iterator<Shard>, Partial> {
+        @Override
+        public Iterator<Partial> call(Iterator<Shard> it) {
+            Shard shard = it.next();
+            return Collections.singletonList(rates == null
+                    ? Worker.gradient(job, shard, bc.value(), version, epoch, step, global)
+                    : Worker.round(job, shard, bc.value(), version, epoch, step, rates, global)).iterator();
+        }
+    }
+
+    private static final class Merge implements Function2<Partial, Partial, Partial> {
+        @Override
+        public Partial call(Partial a, Partial b) {
+            return Partial.merge(a, b);
+        }
+    }
+
+    private static final Merge MERGE = new Merge();
 
     /** Releases the cached shards (executors drop their replicas when the next training starts). */
     public void close() {

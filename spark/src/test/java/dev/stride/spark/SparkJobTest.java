@@ -25,7 +25,7 @@ class SparkJobTest {
 
     static SparkJob job(String master, Path data, int epochs, Path save, Path resume) {
         return new SparkJob(master, data, "mlp", 1, epochs, 64, 2, 1, OptimizerSpec.of("adam", null), null, false, 0, 3,
-                512, save, resume);
+                512, save, resume, false);
     }
 
     static JsonObject run(SparkJob job, StringWriter err) throws IOException {
@@ -72,7 +72,7 @@ class SparkJobTest {
         assertFalse(Files.exists(dir.resolve("resumed.safetensors.tmp")));
 
         SparkJob other = new SparkJob("local[2]", DIGITS, "mlp", 1, 3, 128, 2, 1, OptimizerSpec.of("adam", null), null, false, 0, 3,
-                512, null, resumed);
+                512, null, resumed, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(other, new StringWriter()));
         assertTrue(e.getMessage().contains("batch size"), e.getMessage());
     }

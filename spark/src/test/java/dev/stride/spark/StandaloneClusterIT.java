@@ -120,7 +120,7 @@ class StandaloneClusterIT {
         }
         Path local = dir.resolve("local.safetensors");
         new SparkJob("local[2]", SparkJobTest.DIGITS, "mlp", 1, 1, 64, 2, 1, dev.stride.optim.OptimizerSpec.of("adam", null), null,
-                false, 0, 3, 512, local, null).run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+                false, 0, 3, 512, local, null, false).run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
         Map<String, Tensor> a = SafeTensors.load(local, Backends.defaultBackend()).tensors();
         Map<String, Tensor> b = SafeTensors.load(out, Backends.defaultBackend()).tensors();
         assertEquals(a.keySet(), b.keySet());
