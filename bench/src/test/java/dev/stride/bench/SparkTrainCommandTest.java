@@ -19,7 +19,7 @@ class SparkTrainCommandTest {
         assertEquals(2, j.get("partitions").getAsInt());
         assertTrue(j.get("backend").getAsString().startsWith("spark local[2]"), j.toString());
         assertTrue(j.get("test_accuracy").getAsDouble() > 0.6, j.toString());
-        assertTrue(j.get("exchanged_bytes").getAsLong() > 4L * 784 * 256, j.toString());
+        assertEquals(4L * (784 * 256 + 256 + 256 * 10 + 10), j.get("exchanged_bytes").getAsLong(), j.toString());
     }
 
     @Test

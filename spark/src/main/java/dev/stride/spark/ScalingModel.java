@@ -14,6 +14,7 @@ package dev.stride.spark;
  */
 public record ScalingModel(double computeSeconds, double applySeconds, double overheadSeconds, long syncBytes,
                            long averagingBytes) {
+    // computeSeconds is per step; applySeconds (the driver's update) and overheadSeconds (Spark's job) are per job.
     public static final int[] WORKERS = {1, 2, 4, 8, 16, 32, 64};
 
     /** Seconds per step on {@code workers} workers over links of {@code bitsPerSecond}, exchanging every K steps. */
@@ -32,8 +33,8 @@ public record ScalingModel(double computeSeconds, double applySeconds, double ov
     /** The prediction for 1 to 64 workers at 1 and 10 Gbit/s, synchronous and averaging every {@code k} steps. */
     public String table(int k) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("measured per step: compute %.1f ms, driver update %.1f ms, Spark job %.1f ms; %d bytes each way "
-                        + "(sync), %d (averaging)%n", computeSeconds * 1e3, applySeconds * 1e3, overheadSeconds * 1e3, syncBytes,
+        b.append(String.format("measured: compute %.1f ms per step; per job, driver update %.1f ms and Spark %.1f ms; %d bytes "
+                        + "each way (sync), %d (averaging)%n", computeSeconds * 1e3, applySeconds * 1e3, overheadSeconds * 1e3, syncBytes,
                 averagingBytes));
         b.append(String.format("%7s | %-22s | %-22s | %-22s | %-22s%n", "workers", "sync 1 Gbit/s", "sync 10 Gbit/s",
                 "avg K=" + k + " 1 Gbit/s", "avg K=" + k + " 10 Gbit/s"));

@@ -55,15 +55,20 @@ public final class SparkTrainer {
         Module create();
     }
 
-    /** Step time split into what the partitions computed and the rest (scheduling, broadcast, aggregation, update). */
-    public record Timing(long steps, double stepSeconds, double computeSeconds, double applySeconds, long tensorBytes,
-                         long averagingBytes) {
-        public double overheadSeconds() {
-            return stepSeconds - computeSeconds - applySeconds;
+    /**
+     * Where the time went, over the jobs after the first (which also loads the shards and warms the executors up): the
+     * slowest partition's compute per step, and per job (one per step, or per averaging round) the driver's update
+     * and the rest, Spark's part: scheduling, broadcast, serialization, aggregation. Bytes are what one partition
+     * sends per job in each mode: gradients and buffers (sync), or weights, buffers and optimizer state (averaging).
+     */
+    public record Timing(long steps, long jobs, double computePerStep, double applyPerJob, double overheadPerJob,
+                         long syncBytes, long averagingBytes) {
+        public double stepSeconds() {
+            return jobs == 0 ? 0 : computePerStep + (applyPerJob + overheadPerJob) * jobs / steps;
         }
 
         public ScalingModel scaling() {
-            return new ScalingModel(computeSeconds, applySeconds, overheadSeconds(), tensorBytes, averagingBytes);
+            return new ScalingModel(computePerStep, applyPerJob, overheadPerJob, syncBytes, averagingBytes);
         }
     }
 
@@ -88,10 +93,10 @@ public final class SparkTrainer {
     private Job job;
     private long version;
     private long timedSteps;
-    private long stepNanos;
+    private long timedJobs;
+    private long jobNanos;
     private long computeNanos;
     private long applyNanos;
-    private long tensorBytes;
     private boolean warm;
 
     /**
@@ -192,11 +197,14 @@ public final class SparkTrainer {
     }
 
     public Timing timing() {
-        double s = Math.max(timedSteps, 1) * 1e9;
         long stateBytes = 0;
         for (Tensor t : model.stateDict().values()) stateBytes += 4 * t.numel();
-        for (Tensor p : model.parameters()) stateBytes += 4 * p.numel() * optimizerSlots();
-        return new Timing(timedSteps, stepNanos / s, computeNanos / s, applyNanos / s, tensorBytes, stateBytes);
+        long optimizerBytes = 0;
+        for (Tensor p : model.parameters()) optimizerBytes += 4 * p.numel() * optimizerSlots();
+        double steps = Math.max(timedSteps, 1) * 1e9;
+        double jobs = Math.max(timedJobs, 1) * 1e9;
+        return new Timing(timedSteps, timedJobs, computeNanos / steps, applyNanos / jobs,
+                (jobNanos - computeNanos - applyNanos) / jobs, stateBytes, stateBytes + optimizerBytes);
     }
 
     /** Buffers per parameter that the optimizer keeps (Adam 2, momentum 1, SGD 0), counted on a parameter. */
@@ -259,7 +267,7 @@ public final class SparkTrainer {
             optimizer.zeroGrad();
             if (!buffers.isEmpty()) model.loadStateDict(buffers, false, java.util.function.UnaryOperator.identity());
         }
-        time(t0, t1, p);
+        time(t0, t1, p, 1);
         return p;
     }
 
@@ -288,7 +296,7 @@ public final class SparkTrainer {
             model.loadStateDict(weights);
             optimizer.loadState(optimState, scalars);
         }
-        time(t0, t1, p);
+        time(t0, t1, p, k);
         return p;
     }
 
@@ -300,15 +308,15 @@ public final class SparkTrainer {
         }
     }
 
-    /** Accumulates step times from the second step on: the first also loads the shards and warms the executors up. */
-    private void time(long t0, long t1, Partial p) {
-        tensorBytes = p.sums().bytes();
+    /** Accumulates the times of a job of {@code steps} steps, from the second job on. */
+    private void time(long t0, long t1, Partial p, int steps) {
         if (!warm) {
             warm = true;
             return;
         }
-        timedSteps++;
-        stepNanos += System.nanoTime() - t0;
+        timedSteps += steps;
+        timedJobs++;
+        jobNanos += System.nanoTime() - t0;
         computeNanos += p.computeNanos();
         applyNanos += System.nanoTime() - t1;
     }
