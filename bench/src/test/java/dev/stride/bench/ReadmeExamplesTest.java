@@ -50,7 +50,8 @@ class ReadmeExamplesTest {
             int compiled = javac.run(null, null, null, "-cp", cp, "-d", out.toString(), src.toString());
             assertEquals(0, compiled, "README block " + (i + 1) + " does not compile:\n" + blocks.get(i));
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--add-modules", "jdk.incubator.vector", "-cp", out + java.io.File.pathSeparator + cp, name)
+                    "--add-modules", "jdk.incubator.vector", "@" + ROOT.resolve("spark/jvm.args"),
+                    "-Dlog4j.configurationFile=" + ROOT.resolve("spark/log4j2.properties"), "-cp", out + java.io.File.pathSeparator + cp, name)
                     .directory(ROOT.toFile()).redirectErrorStream(true).start();
             String printed = new String(p.getInputStream().readAllBytes());
             assertEquals(0, p.waitFor(), "README block " + (i + 1) + " failed:\n" + printed);
