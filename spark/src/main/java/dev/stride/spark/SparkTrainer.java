@@ -49,7 +49,7 @@ import org.apache.spark.storage.StorageLevel;
  * <p>A failed task is retried by Spark ({@code spark.task.maxFailures}; {@code local[N, F]} in local mode) and
  * computes the same result: its batch, its dropout masks and the weights it starts from depend only on the step.
  */
-public final class SparkTrainer {
+public final class SparkTrainer implements AutoCloseable {
     /** Builds the model on each executor (and once on the driver); the driver's weights replace its initialization. */
     public interface ModelFactory extends Serializable {
         Module create();
@@ -83,7 +83,6 @@ public final class SparkTrainer {
     private final Optimizer optimizer;
     private final Backend backend;
     private final JavaRDD<Shard> shards;
-    private final int partitions;
     private final int steps;
     private final int averageEvery;
     private final float[] baseLr;
@@ -116,7 +115,6 @@ public final class SparkTrainer {
             throw new IllegalArgumentException(all.size() + " training samples cannot fill " + partitions + " partitions");
         }
         this.sc = sc;
-        this.partitions = partitions;
         this.averageEvery = averageEvery;
         this.model = factory.create();
         this.backend = model.parameters().get(0).backend();
@@ -347,6 +345,7 @@ public final class SparkTrainer {
     private static final Merge MERGE = new Merge();
 
     /** Releases the cached shards (executors drop their replicas when the next training starts). */
+    @Override
     public void close() {
         shards.unpersist(false);
     }
