@@ -245,15 +245,8 @@ public final class SparkTrainer implements AutoCloseable {
 
     private Partial syncStep(int epoch, int s, long global) {
         long t0 = System.nanoTime();
-        Broadcast<Snapshot> bc = broadcast(false);
-        Partial p;
-        try {
-            p = aggregate(new Task(job, bc, version, epoch, s, global, null));
-        } finally {
-            bc.destroy();
-        }
+        Partial p = runJob(epoch, s, global, null);
         long t1 = System.nanoTime();
-        diverged(p, global, epoch, s);
         HostTensors mean = p.sums().scale(1f / p.count());
         try (MemoryScope scope = MemoryScope.open()) {
             Map<String, Tensor> grads = mean.under("grad.").tensors(backend);
@@ -273,15 +266,8 @@ public final class SparkTrainer implements AutoCloseable {
         long t0 = System.nanoTime();
         float[] rates = new float[k];
         for (int i = 0; i < k; i++) rates[i] = rate(0, global + i, epoch);
-        Broadcast<Snapshot> bc = broadcast(true);
-        Partial p;
-        try {
-            p = aggregate(new Task(job, bc, version, epoch, s, global, rates));
-        } finally {
-            bc.destroy();
-        }
+        Partial p = runJob(epoch, s, global, rates);
         long t1 = System.nanoTime();
-        diverged(p, global, epoch, s);
         HostTensors mean = p.sums().scale(1f / p.count());
         Map<String, Double> scalars = new java.util.LinkedHashMap<>(optimizer.scalars());
         scalars.put("steps", (double) (optimizer.stepCount() + k));
@@ -319,8 +305,20 @@ public final class SparkTrainer implements AutoCloseable {
         applyNanos += System.nanoTime() - t1;
     }
 
-    private Partial aggregate(Task task) {
-        return shards.mapPartitions(task).treeAggregate(Partial.EMPTY, MERGE, MERGE, 2);
+    /**
+     * One job: broadcasts the driver's state (with the optimizer's for an averaging round, {@code rates != null}),
+     * runs every partition's task and sums what they return; throws on a non-finite loss before anything changes.
+     */
+    private Partial runJob(int epoch, int s, long global, float[] rates) {
+        Broadcast<Snapshot> bc = broadcast(rates != null);
+        try {
+            Partial p = shards.mapPartitions(new Task(job, bc, version, epoch, s, global, rates))
+                    .treeAggregate(Partial.EMPTY, MERGE, MERGE, 2);
+            diverged(p, global, epoch, s);
+            return p;
+        } finally {
+            bc.destroy();
+        }
     }
 
     /** One partition's work for a step ({@code rates == null}) or an averaging round of {@code rates.length} steps. */
