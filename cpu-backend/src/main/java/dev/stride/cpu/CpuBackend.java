@@ -172,12 +172,14 @@ public final class CpuBackend implements Backend {
             for (int r = (int) s; r < e; r++) {
                 int off = r * cols;
                 int label = checkIndex("softmaxCrossEntropy", y[r], r, cols);
-                float max = Float.NEGATIVE_INFINITY;
-                for (int c = 0; c < cols; c++) max = Math.max(max, x[off + c]);
                 double sum;
+                float max;
                 if (CpuGemm.VECTOR) {
+                    max = VectorMath.max(x, off, cols);
                     sum = VectorMath.expShifted(x, max, p, off, cols);
                 } else {
+                    max = Float.NEGATIVE_INFINITY;
+                    for (int c = 0; c < cols; c++) max = Math.max(max, x[off + c]);
                     sum = 0;
                     for (int c = 0; c < cols; c++) {
                         float ez = (float) Math.exp(x[off + c] - max);

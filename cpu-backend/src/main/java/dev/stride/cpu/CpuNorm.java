@@ -1,6 +1,7 @@
 package dev.stride.cpu;
 
-
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /** Batch normalization loops over contiguous {@code [N, C, S]}, parallel over channels; statistics in double. */
 final class CpuNorm {
@@ -44,7 +45,16 @@ final class CpuNorm {
                 float shift = beta[ch];
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    for (int k = 0; k < s; k++) out[off + k] = (x[off + k] - mean) * scale + shift;
+                    int k = 0;
+                    if (CpuGemm.VECTOR) {
+                        FloatVector mu = FloatVector.broadcast(V, mean);
+                        FloatVector sc = FloatVector.broadcast(V, scale);
+                        FloatVector sh = FloatVector.broadcast(V, shift);
+                        for (int end = V.loopBound(s); k < end; k += V.length()) {
+                            FloatVector.fromArray(V, x, off + k).sub(mu).fma(sc, sh).intoArray(out, off + k);
+                        }
+                    }
+                    for (; k < s; k++) out[off + k] = Math.fma(x[off + k] - mean, scale, shift);
                 }
             }
         });
@@ -71,26 +81,54 @@ final class CpuNorm {
                 float scale = gamma[ch] * inv;
                 float meanDy = (float) (sumDy / m);
                 float meanDyXhat = (float) (sumDyXhat / m);
+                float xhatCoef = inv * meanDyXhat;
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    for (int k = 0; k < s; k++) {
-                        float g = dy[off + k];
-                        if (training) g = g - meanDy - (x[off + k] - mean) * inv * meanDyXhat;
-                        dx[off + k] = g * scale;
+                    if (training) {
+                        int k = 0;
+                        if (CpuGemm.VECTOR) {
+                            FloatVector mu = FloatVector.broadcast(V, mean);
+                            FloatVector mdy = FloatVector.broadcast(V, meanDy);
+                            FloatVector coef = FloatVector.broadcast(V, -xhatCoef);
+                            FloatVector sc = FloatVector.broadcast(V, scale);
+                            for (int end = V.loopBound(s); k < end; k += V.length()) {
+                                FloatVector d = FloatVector.fromArray(V, x, off + k).sub(mu);
+                                d.fma(coef, FloatVector.fromArray(V, dy, off + k).sub(mdy)).mul(sc).intoArray(dx, off + k);
+                            }
+                        }
+                        for (; k < s; k++) dx[off + k] = Math.fma(x[off + k] - mean, -xhatCoef, dy[off + k] - meanDy) * scale;
+                    } else {
+                        for (int k = 0; k < s; k++) dx[off + k] = dy[off + k] * scale;
                     }
                 }
             }
         });
     }
 
-    // Row sums in float with independent accumulators (the adds overlap instead of waiting on each other; a row is at
-    // most a few thousand elements), added into the channel's double total by the callers. One pass reads each
-    // element once for both sums.
+    // Row sums in float: two vector accumulators when the Vector API is on (their lanes added in a fixed order, so every
+    // JIT tier gives the same bits), else scalar pairs; a row is at most a few thousand elements, and its sums go into
+    // the channel's double total in the callers. One pass reads each element once for both sums.
+
+    private static final VectorSpecies<Float> V = FloatVector.SPECIES_PREFERRED;
 
     /** Σ(x − shift) and Σ(x − shift)² over one row, into {@code out[0]} and {@code out[1]}. */
     private static void moments(float[] x, int off, int len, float shift, float[] out) {
         float s0 = 0, s1 = 0, q0 = 0, q1 = 0;
         int k = 0;
+        if (CpuGemm.VECTOR) {
+            FloatVector sh = FloatVector.broadcast(V, shift);
+            FloatVector sa = FloatVector.zero(V), sb = sa, qa = sa, qb = sa;
+            for (int end = len - 2 * V.length(); k <= end; k += 2 * V.length()) {
+                FloatVector da = FloatVector.fromArray(V, x, off + k).sub(sh);
+                FloatVector db = FloatVector.fromArray(V, x, off + k + V.length()).sub(sh);
+                sa = sa.add(da);
+                sb = sb.add(db);
+                qa = da.fma(da, qa);
+                qb = db.fma(db, qb);
+            }
+            s0 = lanes(sa.add(sb));
+            q0 = lanes(qa.add(qb));
+        }
         for (; k + 2 <= len; k += 2) {
             float d0 = x[off + k] - shift;
             float d1 = x[off + k + 1] - shift;
@@ -112,6 +150,20 @@ final class CpuNorm {
     private static void gradientSums(float[] dy, float[] x, int off, int len, float mean, float[] out) {
         float s0 = 0, s1 = 0, d0 = 0, d1 = 0;
         int k = 0;
+        if (CpuGemm.VECTOR) {
+            FloatVector mu = FloatVector.broadcast(V, mean);
+            FloatVector sa = FloatVector.zero(V), sb = sa, da = sa, db = sa;
+            for (int end = len - 2 * V.length(); k <= end; k += 2 * V.length()) {
+                FloatVector ga = FloatVector.fromArray(V, dy, off + k);
+                FloatVector gb = FloatVector.fromArray(V, dy, off + k + V.length());
+                sa = sa.add(ga);
+                sb = sb.add(gb);
+                da = ga.fma(FloatVector.fromArray(V, x, off + k).sub(mu), da);
+                db = gb.fma(FloatVector.fromArray(V, x, off + k + V.length()).sub(mu), db);
+            }
+            s0 = lanes(sa.add(sb));
+            d0 = lanes(da.add(db));
+        }
         for (; k + 2 <= len; k += 2) {
             float g0 = dy[off + k];
             float g1 = dy[off + k + 1];
@@ -126,5 +178,12 @@ final class CpuNorm {
         }
         out[0] = s0 + s1;
         out[1] = d0 + d1;
+    }
+
+    /** The lanes' sum, first to last. */
+    private static float lanes(FloatVector v) {
+        float sum = 0;
+        for (float l : v.toArray()) sum += l;
+        return sum;
     }
 }

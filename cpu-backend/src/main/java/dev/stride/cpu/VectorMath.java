@@ -21,8 +21,10 @@ final class VectorMath {
     private VectorMath() {}
 
     /**
-     * e^x for x in [-87, 88] (clamped there, so e^88 stands for anything above, 2^-126·e^r for anything below;
-     * NaN stays NaN): x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n by building the exponent bits.
+     * e^x for x in [-87, 88] (clamped there, so e^88 stands for anything above, 2^-126·e^r for anything below):
+     * x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n by building the exponent bits. NaN stays NaN through the
+     * clamp (lanewise max and min propagate it, as Math.max does) and every product after it; a blend to keep it
+     * explicitly is not intrinsified when the argument is computed in the caller's loop, and cost 6x.
      */
     static FloatVector exp(FloatVector x) {
         FloatVector v = x.max(-87f).min(88f);
@@ -37,7 +39,7 @@ final class VectorMath {
         p = p.mul(r.mul(r)).add(r).add(1f);
         IntVector k = t.reinterpretAsInts().sub(ROUNDER_BITS);
         FloatVector pow2 = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(pow2).blend(x, x.test(VectorOperators.IS_NAN));
+        return p.mul(pow2);
     }
 
     /** {@code o[pos + i] = op(x[ia + i])} for the whole vectors of the row; returns how many elements it did. */
@@ -60,12 +62,24 @@ final class VectorMath {
         return n;
     }
 
+    /** The largest of {@code x[from, from + len)}, NaN if any is (as Math.max). */
+    static float max(float[] x, int from, int len) {
+        int n = S.loopBound(len);
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += S.length()) m = m.max(FloatVector.fromArray(S, x, from + i));
+        float out = Float.NEGATIVE_INFINITY;
+        for (float l : m.toArray()) out = Math.max(out, l);
+        for (int i = n; i < len; i++) out = Math.max(out, x[from + i]);
+        return out;
+    }
+
     /** {@code o[i] = e^(x[i] - shift)} over {@code [from, from + len)}; returns their sum in double. */
     static double expShifted(float[] x, float shift, float[] o, int from, int len) {
         int n = S.loopBound(len);
         FloatVector acc = FloatVector.zero(S);
+        FloatVector by = FloatVector.broadcast(S, shift);
         for (int i = 0; i < n; i += S.length()) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, from + i).sub(shift));
+            FloatVector e = exp(FloatVector.fromArray(S, x, from + i).sub(by));
             e.intoArray(o, from + i);
             acc = acc.add(e);
         }
