@@ -43,6 +43,7 @@ public final class CpuBackend implements Backend {
 
     private static float[] f32(Storage s) {
         CpuStorage c = cpu(s);
+        if (c.f == null) c.checkOpen("cpu");
         if (c.f == null) throw new IllegalArgumentException("cpu: expected F32 storage, got " + c.dtype());
         return c.f;
     }
