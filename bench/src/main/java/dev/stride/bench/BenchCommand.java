@@ -77,7 +77,13 @@ final class BenchCommand implements Callable<Integer> {
         return rate(step, seconds * 0.5);
     }
 
-    private Rate rate(Runnable step, double warmupSeconds) {
+    /** Each call runs in its own {@link dev.stride.tensor.MemoryScope}, as a training step does, so its temporaries are freed. */
+    private Rate rate(Runnable body, double warmupSeconds) {
+        Runnable step = () -> {
+            try (dev.stride.tensor.MemoryScope scope = dev.stride.tensor.MemoryScope.open()) {
+                body.run();
+            }
+        };
         long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
         while (System.nanoTime() < end) step.run();
         be.synchronize();
