@@ -27,7 +27,7 @@ final class ArrayPool {
             float[] a = q == null ? null : q.pollFirst();
             if (a != null) {
                 BYTES.addAndGet(-4L * n);
-                Arrays.fill(a, 0f);
+                Parallel.forRange(n, 1 << 16, (from, to) -> Arrays.fill(a, (int) from, (int) to, 0f));
                 return a;
             }
         }
