@@ -48,6 +48,8 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>A failed task is retried by Spark ({@code spark.task.maxFailures}; {@code local[N, F]} in local mode) and
  * computes the same result: its batch, its dropout masks and the weights it starts from depend only on the step.
+ * With two partitions a run is reproducible bit for bit; with more, {@code treeAggregate} adds the partitions' sums
+ * in the order their tasks finish, so the last bits can differ from run to run.
  */
 public final class SparkTrainer implements AutoCloseable {
     /** Builds the model on each executor (and once on the driver); the driver's weights replace its initialization. */
