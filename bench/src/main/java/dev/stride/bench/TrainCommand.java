@@ -176,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
                     + preprocess);
         }
         Backend be = opts.start();
-        Mnist.Splits splits = limited(Mnist.load(opts.data));
+        Mnist.Splits splits = Mnist.load(opts.data).limit(limit);
         Preprocessing.Transform prep = preprocessing(splits.train(), be);
         Dataset train = prep.apply(splits.train());
         Dataset test = prep.apply(splits.test());
@@ -247,11 +247,6 @@ final class TrainCommand implements Callable<Integer> {
             dev.stride.train.RbmPictures.samples(rbms.get(0), 28, 64, 1000, new Generator(opts.seed + 3), dir.resolve("samples.png"));
             err.println("wrote " + dir.resolve("filters.png") + " and " + dir.resolve("samples.png"));
         }
-    }
-
-    private Mnist.Splits limited(Mnist.Splits s) {
-        if (limit == 0) return s;
-        return new Mnist.Splits(s.train().range(0, Math.min(limit, s.train().size())), s.test().range(0, Math.min(limit, s.test().size())));
     }
 
     /**

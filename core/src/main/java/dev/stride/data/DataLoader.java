@@ -136,18 +136,11 @@ public final class DataLoader {
         int per = data.sampleSize();
         int from = index * batchSize;
         int to = Math.min(order.length, from + batchSize);
-        int n = to - from;
-        float[] x = new float[n * per];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            int s = order[from + i];
-            System.arraycopy(data.features(), s * per, x, i * per, per);
-            y[i] = data.labels()[s];
-            if (augmentation != null) augmentation.apply(x, i * per, data.sampleShape(), epoch, s);
+        Dataset batch = data.select(order, from, to);
+        float[] x = batch.features();
+        if (augmentation != null) {
+            for (int i = 0; i < batch.size(); i++) augmentation.apply(x, i * per, data.sampleShape(), epoch, order[from + i]);
         }
-        int[] shape = new int[data.sampleShape().length + 1];
-        shape[0] = n;
-        System.arraycopy(data.sampleShape(), 0, shape, 1, data.sampleShape().length);
-        return new HostBatch(x, y, shape);
+        return new HostBatch(x, batch.labels(), data.batchShape(batch.size()));
     }
 }

@@ -29,6 +29,28 @@ public record Dataset(float[] features, int[] labels, int[] sampleShape, int cla
         return (int) Shape.numel(sampleShape);
     }
 
+    /** Samples {@code order[from, to)}, in that order, as a new dataset: a batch before it becomes tensors. */
+    public Dataset select(int[] order, int from, int to) {
+        int per = sampleSize();
+        int n = to - from;
+        float[] x = new float[n * per];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int s = order[from + i];
+            System.arraycopy(features, s * per, x, i * per, per);
+            y[i] = labels[s];
+        }
+        return new Dataset(x, y, sampleShape, classes);
+    }
+
+    /** {@code [n, sampleShape...]}: the shape of a batch of n samples. */
+    public int[] batchShape(int n) {
+        int[] shape = new int[sampleShape.length + 1];
+        shape[0] = n;
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        return shape;
+    }
+
     /** Samples {@code [from, to)} as a new dataset. */
     public Dataset range(int from, int to) {
         int per = sampleSize();

@@ -15,7 +15,13 @@ import java.nio.file.Path;
 public final class Mnist {
     private Mnist() {}
 
-    public record Splits(Dataset train, Dataset test) {}
+    public record Splits(Dataset train, Dataset test) {
+        /** The first {@code n} samples of each split (all of them for 0). */
+        public Splits limit(int n) {
+            if (n <= 0) return this;
+            return new Splits(train.range(0, Math.min(n, train.size())), test.range(0, Math.min(n, test.size())));
+        }
+    }
 
     public static Splits load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a folder of IDX files");

@@ -17,8 +17,7 @@ public record MnistData(String dir, int limit, float mean, float std) implements
 
     @Override
     public Dataset load() throws IOException {
-        Dataset d = Mnist.load(Path.of(dir)).train();
-        if (limit > 0 && limit < d.size()) d = d.range(0, limit);
+        Dataset d = Mnist.load(Path.of(dir)).limit(limit).train();
         return mean == 0f && std == 1f ? d : d.normalized(mean, std);
     }
 }

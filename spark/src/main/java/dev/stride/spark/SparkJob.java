@@ -86,9 +86,9 @@ public record SparkJob(String master, Path data, String model, int hiddenLayers,
         if (!Files.isDirectory(data)) throw new IOException(data + ": no such folder of MNIST-format IDX files");
         if (resume != null && !Files.isRegularFile(resume)) throw new IOException(resume + ": no such checkpoint");
         checkMaster(master);
-        Mnist.Splits splits = Mnist.load(data);
-        Dataset train = limit > 0 && limit < splits.train().size() ? splits.train().range(0, limit) : splits.train();
-        Dataset test = limit > 0 && limit < splits.test().size() ? splits.test().range(0, limit) : splits.test();
+        Mnist.Splits splits = Mnist.load(data).limit(limit);
+        Dataset train = splits.train();
+        Dataset test = splits.test();
         float[] ms = Preprocessing.meanStd(train);
         test = test.normalized(ms[0], ms[1]);
         MnistData source = new MnistData(data.toAbsolutePath().toString(), limit, ms[0], ms[1]);

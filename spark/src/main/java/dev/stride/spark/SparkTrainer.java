@@ -138,9 +138,7 @@ public final class SparkTrainer implements AutoCloseable {
     /** A forward pass of two samples on the driver: the model must take the samples and score at least every class. */
     static void checkFits(Module model, Dataset data, Backend be) {
         Dataset two = data.range(0, Math.min(2, data.size()));
-        int[] shape = new int[data.sampleShape().length + 1];
-        shape[0] = two.size();
-        System.arraycopy(data.sampleShape(), 0, shape, 1, shape.length - 1);
+        int[] shape = data.batchShape(two.size());
         int[] out;
         boolean training = model.isTraining();
         model.eval();

@@ -2,6 +2,7 @@ package dev.stride.spark;
 
 import dev.stride.backend.Backend;
 import dev.stride.backend.Backends;
+import dev.stride.data.Dataset;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Dropout;
 import dev.stride.nn.Module;
@@ -110,20 +111,11 @@ final class Worker {
 
     private Result forwardBackward(Job job, Shard shard, int[] order, int from, int to, long globalStep) {
         dropoutGen.reset(job.seed() * 0x9E3779B97F4A7C15L ^ (globalStep << 20) ^ shard.index());
-        int per = shard.data().sampleSize();
-        int n = to - from;
-        float[] x = new float[n * per];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            int s = order[from + i];
-            System.arraycopy(shard.data().features(), s * per, x, i * per, per);
-            y[i] = shard.data().labels()[s];
-        }
-        int[] shape = new int[shard.data().sampleShape().length + 1];
-        shape[0] = n;
-        System.arraycopy(shard.data().sampleShape(), 0, shape, 1, shape.length - 1);
+        Dataset batch = shard.data().select(order, from, to);
+        int n = batch.size();
+        int[] y = batch.labels();
         Tensor labels = Tensor.ofInts(backend, y, n);
-        Tensor out = model.forward(Tensor.of(backend, x, shape));
+        Tensor out = model.forward(Tensor.of(backend, batch.features(), shard.data().batchShape(n)));
         Tensor l = Loss.crossEntropy(out, labels);
         float loss = l.toFloatArray()[0];
         if (Float.isFinite(loss)) l.backward();
