@@ -157,6 +157,24 @@ public interface Backend {
     }
 
     /**
+     * Convolution (cross-correlation, one group, no bias) of {@code x [N, C, H, W]} with contiguous
+     * {@code w [cout, C·kh·kw]} into contiguous {@code y [N, cout, outH, outW]}.
+     */
+    default void conv2d(View x, Storage w, Window g, int cout, Storage y) {
+        Composites.conv2d(this, x, w, g, cout, y);
+    }
+
+    /** The input gradient of {@link #conv2d}: contiguous {@code dx [N, C, H, W]} from contiguous {@code dy}. */
+    default void conv2dBackwardData(Storage dy, Storage w, Window g, int cout, Storage dx) {
+        Composites.conv2dBackwardData(this, dy, w, g, cout, dx);
+    }
+
+    /** The weight gradient of {@link #conv2d}: {@code dw [cout, C·kh·kw]}, summed over the batch, overwritten. */
+    default void conv2dBackwardWeight(View x, Storage dy, Window g, int cout, Storage dw) {
+        Composites.conv2dBackwardWeight(this, x, dy, g, cout, dw);
+    }
+
+    /**
      * Max pooling: {@code out [N, C, outH, outW]} and, per output, the I32 index in [0, kh·kw) of the window
      * element that won (the first maximum; padding never wins).
      */

@@ -57,6 +57,41 @@ final class Composites {
         b.copy(image(padded, (long) g.ph() * wp + g.pw(), g, g.paddedH(), wp), View.contiguous(dx, g.n(), g.c(), g.h(), g.w()));
     }
 
+    /** im2col, then one GEMM per image: {@code y[n] = w · cols[n]}. */
+    static void conv2d(Backend b, View x, Storage w, Window g, int cout, Storage y) {
+        int k = g.patch();
+        int p = g.positions();
+        try (Storage cols = b.allocate(DType.F32, (long) g.n() * k * p)) {
+            b.im2col(x, g, 0f, cols);
+            b.gemm(new Gemm(g.n(), cout, p, k, 1f, w, 0, k, 0, false, cols, 0, p, (long) k * p, false,
+                    0f, y, 0, p, (long) cout * p));
+        }
+    }
+
+    /** {@code cols[n] = wᵀ · dy[n]}, folded back by col2im. */
+    static void conv2dBackwardData(Backend b, Storage dy, Storage w, Window g, int cout, Storage dx) {
+        int k = g.patch();
+        int p = g.positions();
+        try (Storage cols = b.allocate(DType.F32, (long) g.n() * k * p)) {
+            b.gemm(new Gemm(g.n(), k, p, cout, 1f, w, 0, k, 0, true, dy, 0, p, (long) cout * p, false,
+                    0f, cols, 0, p, (long) k * p));
+            b.col2im(cols, g, dx);
+        }
+    }
+
+    /** {@code dw = Σₙ dy[n] · cols[n]ᵀ}: one product per image, then a sum over images. */
+    static void conv2dBackwardWeight(Backend b, View x, Storage dy, Window g, int cout, Storage dw) {
+        int k = g.patch();
+        int p = g.positions();
+        try (Storage cols = b.allocate(DType.F32, (long) g.n() * k * p);
+             Storage each = b.allocate(DType.F32, (long) g.n() * cout * k)) {
+            b.im2col(x, g, 0f, cols);
+            b.gemm(new Gemm(g.n(), cout, k, p, 1f, dy, 0, p, (long) cout * p, false, cols, 0, p, (long) k * p, true,
+                    0f, each, 0, k, (long) cout * k));
+            b.reduce(ReduceOp.SUM, View.contiguous(each, g.n(), cout * k), new int[] {0}, dw);
+        }
+    }
+
     /** Windows as rows {@code [N·C·outH·outW, kh·kw]}: im2col with -inf padding, then a transpose. */
     private static Tensor windows(Backend b, View x, Window g) {
         Storage cols = b.allocate(DType.F32, (long) g.n() * g.patch() * g.positions());

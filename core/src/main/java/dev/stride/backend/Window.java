@@ -31,6 +31,11 @@ public record Window(int n, int c, int h, int w, int kh, int kw, int sh, int sw,
         return w + 2 * pw;
     }
 
+    /** The same window over {@code images} images. */
+    public Window withBatch(int images) {
+        return new Window(images, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw);
+    }
+
     /** The same window over {@code c} channels. */
     public Window withChannels(int channels) {
         return new Window(n, channels, h, w, kh, kw, sh, sw, ph, pw, dh, dw);

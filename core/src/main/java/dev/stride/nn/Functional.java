@@ -168,6 +168,10 @@ public final class Functional {
         int[] p = pair(layer, "padding", padding);
         int[] d = pair(layer, "dilation", dilation);
         Window g = window(layer, x, w.dim(2), w.dim(3), s[0], s[1], p[0], p[1], d[0], d[1]);
+        if (groups == 1) {
+            Tensor y = convolve(x, w, g, cout);
+            return bias == null ? y : y.add(bias.reshape(cout, 1, 1));
+        }
         int per = cin / groups;
         int outPer = cout / groups;
         Tensor[] outs = new Tensor[groups];
@@ -179,6 +183,29 @@ public final class Functional {
         }
         Tensor y = (groups == 1 ? outs[0] : Tensor.cat(1, outs)).reshape(g.n(), cout, g.outH(), g.outW());
         return bias == null ? y : y.add(bias.reshape(cout, 1, 1));
+    }
+
+    /** One-group convolution through the backend's conv ops; backward unfolds x again rather than keeping its columns. */
+    private static Tensor convolve(Tensor x, Tensor w, Window g, int cout) {
+        Backend b = x.backend();
+        Tensor.sameBackend("conv2d", x, w);
+        Tensor wc = w.contiguous();
+        Tensor y = Tensor.empty(b, DType.F32, g.n(), cout, g.outH(), g.outW());
+        b.conv2d(x.view(), wc.storage(), g, cout, y.storage());
+        return Autograd.record("conv2d", y, gr -> {
+            Tensor dy = gr.contiguous();
+            Tensor dx = null;
+            if (x.requiresGrad()) {
+                dx = Tensor.empty(b, DType.F32, g.n(), g.c(), g.h(), g.w());
+                b.conv2dBackwardData(dy.storage(), wc.storage(), g, cout, dx.storage());
+            }
+            Tensor dw = null;
+            if (w.requiresGrad()) {
+                dw = Tensor.empty(b, DType.F32, w.shape());
+                b.conv2dBackwardWeight(x.view(), dy.storage(), g, cout, dw.storage());
+            }
+            return new Tensor[] {dx, dw};
+        }, x, w);
     }
 
     /** Max pooling with square windows; the gradient goes to the first maximum of each window. */

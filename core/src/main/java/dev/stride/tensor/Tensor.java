@@ -813,7 +813,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** Fails, naming the op and both backends, when two operands live on different backends. */
-    static void sameBackend(String op, Tensor a, Tensor b) {
+    public static void sameBackend(String op, Tensor a, Tensor b) {
         if (a.backend() != b.backend()) {
             throw new IllegalArgumentException(op + ": operands live on different backends (" + a.backend().name() + " "
                     + Shape.str(a.shape) + ", " + b.backend().name() + " " + Shape.str(b.shape) + "); move one with to(backend)");

@@ -264,6 +264,23 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void conv2d(View x, Storage w, Window g, int cout, Storage y) {
+        inner.conv2d(in("conv2d", x), in("conv2d", w), g, cout, in("conv2d", y));
+    }
+
+    @Override
+    public void conv2dBackwardData(Storage dy, Storage w, Window g, int cout, Storage dx) {
+        String op = "conv2dBackwardData";
+        inner.conv2dBackwardData(in(op, dy), in(op, w), g, cout, in(op, dx));
+    }
+
+    @Override
+    public void conv2dBackwardWeight(View x, Storage dy, Window g, int cout, Storage dw) {
+        String op = "conv2dBackwardWeight";
+        inner.conv2dBackwardWeight(in(op, x), in(op, dy), g, cout, in(op, dw));
+    }
+
+    @Override
     public void maxPool2d(View x, Window g, Storage out, Storage indices) {
         inner.maxPool2d(in("maxPool2d", x), g, in("maxPool2d", out), in("maxPool2d", indices));
     }

@@ -188,6 +188,11 @@ final class ParityPrimitives {
                 be.col2im(cols, g, dx);
                 return out("cols", cols, "dx", dx);
             }));
+            for (int images : new int[] {1, 17}) {
+                Window cg = g.withBatch(images);
+                c.add(new Parity.Case("conv2d and conv2dBackwardData and conv2dBackwardWeight" + geo + " images " + images,
+                        "fused", SUMS, SUMS_WHY, be -> conv(be, cg, 5)));
+            }
             c.add(new Parity.Case("maxPool2d and maxPool2dBackward" + geo, "fused", be -> {
                 float[] v = special(2 * 7 * 9 * 3, 14);
                 for (int i = 12; i < v.length; i += 7) v[i] = 1f;
@@ -221,6 +226,28 @@ final class ParityPrimitives {
             return out("contiguous", o, "transposed", t);
         }));
         return c;
+    }
+
+    /** A contiguous input (the CPU's per-image path) and a permuted one (any strides), the same values. */
+    private static Map<String, float[]> conv(Backend be, Window g, int cout) {
+        int n = g.n();
+        float[] xv = values(n * g.c() * g.h() * g.w(), 25, -2, 2);
+        View dense = View.contiguous(upload(be, xv), n, g.c(), g.h(), g.w());
+        View strided = Tensor.wrap(upload(be, xv), DType.F32, n, g.h(), g.w(), g.c()).permute(0, 3, 1, 2).view();
+        Storage w = upload(be, values(cout * g.patch(), 26, -1, 1));
+        long outs = (long) n * cout * g.positions();
+        Storage dy = upload(be, values((int) outs, 27, -1, 1));
+        Storage y = be.allocate(DType.F32, outs);
+        Storage ys = be.allocate(DType.F32, outs);
+        be.conv2d(dense, w, g, cout, y);
+        be.conv2d(strided, w, g, cout, ys);
+        Storage dx = be.allocate(DType.F32, (long) n * g.c() * g.h() * g.w());
+        be.conv2dBackwardData(dy, w, g, cout, dx);
+        Storage dw = be.allocate(DType.F32, (long) cout * g.patch());
+        Storage dws = be.allocate(DType.F32, (long) cout * g.patch());
+        be.conv2dBackwardWeight(dense, dy, g, cout, dw);
+        be.conv2dBackwardWeight(strided, dy, g, cout, dws);
+        return out("y", y, "y from strided x", ys, "dx", dx, "dw", dw, "dw from strided x", dws);
     }
 
     private static Map<String, float[]> batchNorm(Backend be, int[] s, boolean training) {

@@ -284,6 +284,33 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void conv2d(View x, Storage w, Window g, int cout, Storage y) {
+        if (!CpuGemm.VECTOR || !x.isContiguous()) {
+            Backend.super.conv2d(x, w, g, cout, y);
+            return;
+        }
+        CpuConv.forward(f32(x.storage()), (int) x.offset(), f32(w), g, cout, f32(y));
+    }
+
+    @Override
+    public void conv2dBackwardData(Storage dy, Storage w, Window g, int cout, Storage dx) {
+        if (!CpuGemm.VECTOR) {
+            Backend.super.conv2dBackwardData(dy, w, g, cout, dx);
+            return;
+        }
+        CpuConv.backwardData(f32(dy), f32(w), g, cout, f32(dx));
+    }
+
+    @Override
+    public void conv2dBackwardWeight(View x, Storage dy, Window g, int cout, Storage dw) {
+        if (!CpuGemm.VECTOR || !x.isContiguous()) {
+            Backend.super.conv2dBackwardWeight(x, dy, g, cout, dw);
+            return;
+        }
+        CpuConv.backwardWeight(f32(x.storage()), (int) x.offset(), f32(dy), g, cout, f32(dw));
+    }
+
+    @Override
     public void maxPool2d(View x, Window g, Storage out, Storage indices) {
         f32(x.storage());
         CpuWindow.maxPool(x, g, f32(out), i32(indices));

@@ -49,39 +49,40 @@ final class CpuWindow {
 
     /** Contiguous input: each kernel row is one bounds computation and a copy of its in-image span. */
     private static void im2colDense(float[] src, int offset, Window g, float pad, float[] cols) {
+        int plane = g.h() * g.w();
+        int block = g.kh() * g.kw() * g.positions();
+        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
+            for (long nc = s; nc < e; nc++) unfoldPlane(src, offset + (int) nc * plane, g, pad, cols, (int) nc * block);
+        });
+    }
+
+    /** The kh·kw unfolded rows of one contiguous input plane starting at {@code in}, written at {@code cols[base..]}. */
+    static void unfoldPlane(float[] src, int in, Window g, float pad, float[] cols, int base) {
         int oh = g.outH();
         int ow = g.outW();
-        int k = g.kh() * g.kw();
-        int plane = g.h() * g.w();
-        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
-            for (long nc = s; nc < e; nc++) {
-                int in = offset + (int) nc * plane;
-                int base = (int) (nc * k * oh * ow);
-                for (int i = 0; i < g.kh(); i++) {
-                    for (int j = 0; j < g.kw(); j++) {
-                        int o = base + (i * g.kw() + j) * oh * ow;
-                        int shift = j * g.dw() - g.pw();
-                        int lo = Math.min(ow, Math.max(0, ceilDiv(-shift, g.sw())));
-                        int hi = Math.max(lo, Math.min(ow, ceilDiv(g.w() - shift, g.sw())));
-                        for (int y = 0; y < oh; y++, o += ow) {
-                            int iy = y * g.sh() - g.ph() + i * g.dh();
-                            if (iy < 0 || iy >= g.h()) {
-                                java.util.Arrays.fill(cols, o, o + ow, pad);
-                                continue;
-                            }
-                            int row = in + iy * g.w() + shift;
-                            for (int xx = 0; xx < lo; xx++) cols[o + xx] = pad;
-                            if (g.sw() == 1) {
-                                System.arraycopy(src, row + lo, cols, o + lo, hi - lo);
-                            } else {
-                                for (int xx = lo; xx < hi; xx++) cols[o + xx] = src[row + xx * g.sw()];
-                            }
-                            for (int xx = hi; xx < ow; xx++) cols[o + xx] = pad;
-                        }
+        for (int i = 0; i < g.kh(); i++) {
+            for (int j = 0; j < g.kw(); j++) {
+                int o = base + (i * g.kw() + j) * oh * ow;
+                int shift = j * g.dw() - g.pw();
+                int lo = Math.min(ow, Math.max(0, ceilDiv(-shift, g.sw())));
+                int hi = Math.max(lo, Math.min(ow, ceilDiv(g.w() - shift, g.sw())));
+                for (int y = 0; y < oh; y++, o += ow) {
+                    int iy = y * g.sh() - g.ph() + i * g.dh();
+                    if (iy < 0 || iy >= g.h()) {
+                        java.util.Arrays.fill(cols, o, o + ow, pad);
+                        continue;
                     }
+                    int row = in + iy * g.w() + shift;
+                    for (int xx = 0; xx < lo; xx++) cols[o + xx] = pad;
+                    if (g.sw() == 1) {
+                        System.arraycopy(src, row + lo, cols, o + lo, hi - lo);
+                    } else {
+                        for (int xx = lo; xx < hi; xx++) cols[o + xx] = src[row + xx * g.sw()];
+                    }
+                    for (int xx = hi; xx < ow; xx++) cols[o + xx] = pad;
                 }
             }
-        });
+        }
     }
 
     private static int ceilDiv(int a, int b) {
@@ -90,35 +91,36 @@ final class CpuWindow {
 
     /** Each kernel offset adds one in-image span per output row, bounded once as in im2col, never per element. */
     static void col2im(float[] cols, Window g, float[] dx) {
+        int plane = g.h() * g.w();
+        int block = g.kh() * g.kw() * g.positions();
+        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
+            for (long nc = s; nc < e; nc++) foldPlane(cols, (int) nc * block, g, dx, (int) nc * plane);
+        });
+    }
+
+    /** Overwrites the plane at {@code dx[out..]} with the sum of the kh·kw unfolded rows at {@code cols[base..]}. */
+    static void foldPlane(float[] cols, int base, Window g, float[] dx, int out) {
         int oh = g.outH();
         int ow = g.outW();
-        int k = g.kh() * g.kw();
-        int plane = g.h() * g.w();
-        Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
-            for (long nc = s; nc < e; nc++) {
-                int out = (int) (nc * plane);
-                java.util.Arrays.fill(dx, out, out + plane, 0f);
-                int base = (int) (nc * k * oh * ow);
-                for (int i = 0; i < g.kh(); i++) {
-                    for (int j = 0; j < g.kw(); j++) {
-                        int o = base + (i * g.kw() + j) * oh * ow;
-                        int shift = j * g.dw() - g.pw();
-                        int lo = Math.min(ow, Math.max(0, ceilDiv(-shift, g.sw())));
-                        int hi = Math.max(lo, Math.min(ow, ceilDiv(g.w() - shift, g.sw())));
-                        for (int y = 0; y < oh; y++, o += ow) {
-                            int iy = y * g.sh() - g.ph() + i * g.dh();
-                            if (iy < 0 || iy >= g.h()) continue;
-                            int row = out + iy * g.w() + shift;
-                            if (g.sw() == 1) {
-                                for (int xx = lo; xx < hi; xx++) dx[row + xx] += cols[o + xx];
-                            } else {
-                                for (int xx = lo; xx < hi; xx++) dx[row + xx * g.sw()] += cols[o + xx];
-                            }
-                        }
+        java.util.Arrays.fill(dx, out, out + g.h() * g.w(), 0f);
+        for (int i = 0; i < g.kh(); i++) {
+            for (int j = 0; j < g.kw(); j++) {
+                int o = base + (i * g.kw() + j) * oh * ow;
+                int shift = j * g.dw() - g.pw();
+                int lo = Math.min(ow, Math.max(0, ceilDiv(-shift, g.sw())));
+                int hi = Math.max(lo, Math.min(ow, ceilDiv(g.w() - shift, g.sw())));
+                for (int y = 0; y < oh; y++, o += ow) {
+                    int iy = y * g.sh() - g.ph() + i * g.dh();
+                    if (iy < 0 || iy >= g.h()) continue;
+                    int row = out + iy * g.w() + shift;
+                    if (g.sw() == 1) {
+                        for (int xx = lo; xx < hi; xx++) dx[row + xx] += cols[o + xx];
+                    } else {
+                        for (int xx = lo; xx < hi; xx++) dx[row + xx * g.sw()] += cols[o + xx];
                     }
                 }
             }
-        });
+        }
     }
 
     static void maxPool(View x, Window g, float[] out, int[] indices) {

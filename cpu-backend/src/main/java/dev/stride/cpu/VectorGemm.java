@@ -36,20 +36,32 @@ final class VectorGemm {
      * transpose, so for C = A·Bᵀ the operands swap roles (Cᵀ = B·Aᵀ, written back transposed) when that pads less:
      * the conv weight gradient (32 × 144 from a 196-long k) then transposes 32 rows instead of 144.
      */
-    private record Plan(int m, int n, float[] a, long aOffset, long aBatch, int lda, boolean transA,
-                        float[] b, long bOffset, long bBatch, int ldb, boolean transB,
-                        float[] c, long cOffset, long cBatch, int rowStride, int colStride) {
+    record Plan(int m, int n, int k, float alpha, float[] a, long aOffset, long aBatch, int lda, boolean transA,
+                float[] b, long bOffset, long bBatch, int ldb, boolean transB,
+                float beta, float[] c, long cOffset, long cBatch, int rowStride, int colStride) {
         static Plan of(Gemm g) {
             float[] a = ((CpuStorage) g.a()).f;
             float[] b = ((CpuStorage) g.b()).f;
             float[] c = ((CpuStorage) g.c()).f;
             if (g.transB() && !g.transA() && paddedWork(g.n(), g.m()) < paddedWork(g.m(), g.n())) {
-                return new Plan(g.n(), g.m(), b, g.bOffset(), g.bBatchStride(), g.ldb(), false,
-                        a, g.aOffset(), g.aBatchStride(), g.lda(), true, c, g.cOffset(), g.cBatchStride(), 1, g.ldc());
+                return new Plan(g.n(), g.m(), g.k(), g.alpha(), b, g.bOffset(), g.bBatchStride(), g.ldb(), false,
+                        a, g.aOffset(), g.aBatchStride(), g.lda(), true, g.beta(), c, g.cOffset(), g.cBatchStride(), 1, g.ldc());
             }
-            return new Plan(g.m(), g.n(), a, g.aOffset(), g.aBatchStride(), g.lda(), g.transA(),
-                    b, g.bOffset(), g.bBatchStride(), g.ldb(), g.transB(), c, g.cOffset(), g.cBatchStride(), g.ldc(), 1);
+            return new Plan(g.m(), g.n(), g.k(), g.alpha(), a, g.aOffset(), g.aBatchStride(), g.lda(), g.transA(),
+                    b, g.bOffset(), g.bBatchStride(), g.ldb(), g.transB(), g.beta(), c, g.cOffset(), g.cBatchStride(), g.ldc(), 1);
         }
+
+        /** One unbatched product {@code C = op(A)·op(B) + beta·C}, C element (i, j) at {@code cOffset + i·rs + j·cs}. */
+        static Plan single(int m, int n, int k, float[] a, int aOffset, int lda, boolean transA, float[] b, int bOffset,
+                           int ldb, boolean transB, float beta, float[] c, int cOffset, int rowStride, int colStride) {
+            return new Plan(m, n, k, 1f, a, aOffset, 0, lda, transA, b, bOffset, 0, ldb, transB, beta, c, cOffset, 0,
+                    rowStride, colStride);
+        }
+    }
+
+    /** Runs a whole plan (batch entry 0) on the calling thread, for callers that parallelize above one product. */
+    static void serial(Plan pl) {
+        if (pl.m() > 0 && pl.n() > 0) tile(pl, 0, 0, pl.m(), 0, pl.n(), WORKSPACE.get());
     }
 
     /** Kernel work of an m×n product: the register tile pads m to MR and n to NR. */
@@ -82,7 +94,7 @@ final class VectorGemm {
         int cols = width;
         int rows = height;
         long tiles = blocks * rowBlocks;
-        long flopsPerTile = 2L * Math.min(rows, m) * Math.min(cols, n) * Math.max(g.k(), 1);
+        long flopsPerTile = 2L * Math.min(rows, m) * Math.min(cols, n) * Math.max(pl.k(), 1);
         Parallel.forRange(tiles, Math.max(1, (1L << 19) / Math.max(flopsPerTile, 1)), (s, e) -> {
             Workspace w = WORKSPACE.get();
             for (long t = s; t < e; t++) {
@@ -90,7 +102,7 @@ final class VectorGemm {
                 long rest = t / rowBlocks;
                 int cb = (int) (rest % blockCols);
                 int b = (int) (rest / blockCols);
-                tile(g, pl, b, rb * rows, Math.min(rows, m - rb * rows), cb * cols, Math.min(cols, n - cb * cols), w);
+                tile(pl, b, rb * rows, Math.min(rows, m - rb * rows), cb * cols, Math.min(cols, n - cb * cols), w);
             }
         });
     }
@@ -110,14 +122,14 @@ final class VectorGemm {
     }
 
     /** C[i0 : i0+mrows, j0 : j0+nc] of one batch entry. */
-    private static void tile(Gemm g, Plan pl, int batch, int i0, int mrows, int j0, int nc, Workspace w) {
+    private static void tile(Plan pl, int batch, int i0, int mrows, int j0, int nc, Workspace w) {
         float[] c = pl.c();
         long aBase = pl.aOffset() + batch * pl.aBatch();
         long bBase = pl.bOffset() + batch * pl.bBatch();
         int rs = pl.rowStride();
         int cs = pl.colStride();
         int cBase = (int) (pl.cOffset() + batch * pl.cBatch()) + i0 * rs + j0 * cs;
-        float beta = g.beta();
+        float beta = pl.beta();
         if (beta != 1f && beta != 0f) {
             for (int i = 0; i < mrows; i++) {
                 for (int j = 0; j < nc; j++) c[cBase + i * rs + j * cs] *= beta;
@@ -126,8 +138,8 @@ final class VectorGemm {
         // With few rows, packing B would cost as much as the product (conv layers: M = 16 or 32 output channels), so
         // a row-major B is read in place and only its ragged last sliver is packed.
         boolean inPlace = !pl.transB() && mrows <= MC;
-        for (int p0 = 0; p0 < g.k(); p0 += KC) {
-            int kc = Math.min(KC, g.k() - p0);
+        for (int p0 = 0; p0 < pl.k(); p0 += KC) {
+            int kc = Math.min(KC, pl.k() - p0);
             boolean overwrite = p0 == 0 && beta == 0f;
             if (!inPlace) {
                 for (int jr = 0; jr < nc; jr += NR) {
@@ -166,12 +178,12 @@ final class VectorGemm {
                         }
                         int co = cBase + (ic + ir) * rs + jr * cs;
                         kernel(ap, ao, rowStep, kStep, bp, bo, bStride, kc, w.tile);
-                        addTile(w.tile, g.alpha(), c, co, rs, cs, rows, cols, overwrite);
+                        addTile(w.tile, pl.alpha(), c, co, rs, cs, rows, cols, overwrite);
                     }
                 }
             }
         }
-        if (g.k() == 0 && beta == 0f) {
+        if (pl.k() == 0 && beta == 0f) {
             for (int i = 0; i < mrows; i++) {
                 for (int j = 0; j < nc; j++) c[cBase + i * rs + j * cs] = 0f;
             }

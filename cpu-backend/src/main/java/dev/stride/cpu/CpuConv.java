@@ -1,0 +1,93 @@
+package dev.stride.cpu;
+
+import dev.stride.backend.Window;
+
+/**
+ * Convolution one image at a time: each image is unfolded into a per-thread buffer that stays in L2 and multiplied
+ * there by {@link VectorGemm}, so the batch's columns (14.5 MB for conv2 of the CNN) never pass through memory,
+ * neither written by im2col nor read back by GEMM; backward unfolds again instead of keeping them. Images run in
+ * parallel; the weight gradient sums images in fixed groups, then the groups in order, so its bits do not depend on
+ * the thread count.
+ */
+final class CpuConv {
+    private CpuConv() {}
+
+    /** Weight-gradient partial sums: at most this many, whatever the batch, so memory stays bounded. */
+    private static final int GROUPS = 16;
+    private static final ThreadLocal<float[][]> BUFFER = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** A per-thread scratch array of at least {@code n} floats; contents undefined. */
+    private static float[] scratch(int n) {
+        float[][] holder = BUFFER.get();
+        if (holder[0].length < n) holder[0] = new float[n];
+        return holder[0];
+    }
+
+    private static void unfold(float[] x, int xOffset, Window g, int image, float[] cols) {
+        int plane = g.h() * g.w();
+        int block = g.kh() * g.kw() * g.positions();
+        for (int c = 0; c < g.c(); c++) {
+            CpuWindow.unfoldPlane(x, xOffset + (image * g.c() + c) * plane, g, 0f, cols, c * block);
+        }
+    }
+
+    /** {@code y[n] = w · unfold(x[n])} for contiguous x, w {@code [cout, K]} and y. */
+    static void forward(float[] x, int xOffset, float[] w, Window g, int cout, float[] y) {
+        int k = g.patch();
+        int p = g.positions();
+        Parallel.forRange(g.n(), 1, (s, e) -> {
+            float[] cols = scratch(k * p);
+            for (int n = (int) s; n < e; n++) {
+                unfold(x, xOffset, g, n, cols);
+                VectorGemm.serial(VectorGemm.Plan.single(cout, p, k, w, 0, k, false, cols, 0, p, false,
+                        0f, y, n * cout * p, p, 1));
+            }
+        });
+    }
+
+    /** {@code dx[n] = fold(wᵀ · dy[n])}. */
+    static void backwardData(float[] dy, float[] w, Window g, int cout, float[] dx) {
+        int k = g.patch();
+        int p = g.positions();
+        int plane = g.h() * g.w();
+        int block = g.kh() * g.kw() * p;
+        Parallel.forRange(g.n(), 1, (s, e) -> {
+            float[] cols = scratch(k * p);
+            for (int n = (int) s; n < e; n++) {
+                VectorGemm.serial(VectorGemm.Plan.single(k, p, cout, w, 0, k, true, dy, n * cout * p, p, false,
+                        0f, cols, 0, p, 1));
+                for (int c = 0; c < g.c(); c++) {
+                    CpuWindow.foldPlane(cols, c * block, g, dx, (n * g.c() + c) * plane);
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code dw = Σₙ dy[n] · unfold(x[n])ᵀ}, computed as its transpose {@code unfold(x[n]) · dy[n]ᵀ} so that the
+     * packed operand is dy's cout rows rather than the K unfolded ones.
+     */
+    static void backwardWeight(float[] x, int xOffset, float[] dy, Window g, int cout, float[] dw) {
+        int k = g.patch();
+        int p = g.positions();
+        int size = cout * k;
+        java.util.Arrays.fill(dw, 0, size, 0f);
+        if (g.n() == 0) return;
+        int groups = Math.min(GROUPS, g.n());
+        int per = (g.n() + groups - 1) / groups;
+        float[] partial = new float[groups * size];
+        Parallel.forRange(groups, 1, (s, e) -> {
+            float[] cols = scratch(k * p);
+            for (int gi = (int) s; gi < e; gi++) {
+                for (int n = gi * per, end = Math.min(g.n(), n + per); n < end; n++) {
+                    unfold(x, xOffset, g, n, cols);
+                    VectorGemm.serial(VectorGemm.Plan.single(k, cout, p, cols, 0, p, false, dy, n * cout * p, p, true,
+                            n == gi * per ? 0f : 1f, partial, gi * size, 1, k));
+                }
+            }
+        });
+        for (int gi = 0; gi < groups; gi++) {
+            for (int i = 0, o = gi * size; i < size; i++) dw[i] += partial[o + i];
+        }
+    }
+}
