@@ -218,17 +218,27 @@ final class CpuWindow {
         int oh = g.outH();
         int ow = g.outW();
         int plane = g.h() * g.w();
+        int[] offsets = new int[g.kh() * g.kw()];
+        for (int i = 0; i < g.kh(); i++) {
+            for (int j = 0; j < g.kw(); j++) offsets[i * g.kw() + j] = i * g.dh() * g.w() + j * g.dw();
+        }
+        boolean inside = g.ph() == 0 && g.pw() == 0;
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
             for (long nc = s; nc < e; nc++) {
                 int out = (int) (nc * plane);
                 java.util.Arrays.fill(dx, out, out + plane, 0f);
                 int o = (int) (nc * oh * ow);
                 for (int y = 0; y < oh; y++) {
+                    int iy0 = y * g.sh() - g.ph();
+                    int row = out + iy0 * g.w() - g.pw();
                     for (int xx = 0; xx < ow; xx++, o++) {
-                        int i = indices[o] / g.kw();
-                        int j = indices[o] % g.kw();
-                        int iy = y * g.sh() - g.ph() + i * g.dh();
-                        int ix = xx * g.sw() - g.pw() + j * g.dw();
+                        int k = indices[o];
+                        if (inside) {
+                            dx[row + xx * g.sw() + offsets[k]] += dy[o];
+                            continue;
+                        }
+                        int iy = iy0 + k / g.kw() * g.dh();
+                        int ix = xx * g.sw() - g.pw() + k % g.kw() * g.dw();
                         if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) dx[out + iy * g.w() + ix] += dy[o];
                     }
                 }
