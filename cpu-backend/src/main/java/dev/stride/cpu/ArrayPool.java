@@ -20,18 +20,18 @@ final class ArrayPool {
 
     private ArrayPool() {}
 
-    /** A zero-filled array of {@code n} floats. */
-    static float[] floats(int n) {
-        if (n >= MIN_LENGTH) {
-            ConcurrentLinkedDeque<float[]> q = FREE.get(n);
-            float[] a = q == null ? null : q.pollFirst();
-            if (a != null) {
-                BYTES.addAndGet(-4L * n);
-                Parallel.forRange(n, 1 << 16, (from, to) -> Arrays.fill(a, (int) from, (int) to, 0f));
-                return a;
-            }
-        }
-        return new float[n];
+    /** A kept array of exactly {@code n} floats, contents undefined, or null when there is none. */
+    static float[] take(int n) {
+        if (n < MIN_LENGTH) return null;
+        ConcurrentLinkedDeque<float[]> q = FREE.get(n);
+        float[] a = q == null ? null : q.pollFirst();
+        if (a != null) BYTES.addAndGet(-4L * n);
+        return a;
+    }
+
+    /** Zero-fills {@code a} on every core. */
+    static void clear(float[] a) {
+        Parallel.forRange(a.length, 1 << 16, (from, to) -> Arrays.fill(a, (int) from, (int) to, 0f));
     }
 
     /** Keeps {@code a} for reuse; its owner must not touch it again. */

@@ -42,10 +42,26 @@ public final class CpuBackend implements Backend {
     }
 
     private static float[] f32(Storage s) {
+        return checked(cpu(s), cpu(s).f());
+    }
+
+    /**
+     * An output the op writes in full, {@code written} elements from the start: a pooled array is handed over
+     * uncleared (see {@link CpuStorage#whole()}). A storage with more elements than that is cleared as usual.
+     */
+    private static float[] out(Storage s, long written) {
         CpuStorage c = cpu(s);
-        if (c.f == null) c.checkOpen("cpu");
-        if (c.f == null) throw new IllegalArgumentException("cpu: expected F32 storage, got " + c.dtype());
-        return c.f;
+        return checked(c, c.numel() == written ? c.whole() : c.f());
+    }
+
+    private static float[] out(Storage s) {
+        return out(s, s.numel());
+    }
+
+    private static float[] checked(CpuStorage c, float[] a) {
+        if (a == null) c.checkOpen("cpu");
+        if (a == null) throw new IllegalArgumentException("cpu: expected F32 storage, got " + c.dtype());
+        return a;
     }
 
     private static int[] i32(Storage s) {
@@ -56,7 +72,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void write(Storage dst, long dstOffset, float[] src, int srcOffset, int n) {
-        System.arraycopy(src, srcOffset, f32(dst), (int) dstOffset, n);
+        System.arraycopy(src, srcOffset, dstOffset == 0 ? out(dst, n) : f32(dst), (int) dstOffset, n);
     }
 
     @Override
@@ -77,7 +93,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void fill(Storage dst, long offset, long n, float value) {
         CpuStorage c = cpu(dst);
-        if (c.f != null) Arrays.fill(c.f, (int) offset, (int) (offset + n), value);
+        float[] a = offset == 0 && n == c.numel() ? c.whole() : c.f();
+        if (a != null) Arrays.fill(a, (int) offset, (int) (offset + n), value);
         else Arrays.fill(c.i, (int) offset, (int) (offset + n), (int) value);
     }
 
@@ -95,20 +112,20 @@ public final class CpuBackend implements Backend {
     @Override
     public void unary(UnaryOp op, View x, Storage out) {
         f32(x.storage());
-        CpuElementwise.unary(op, x, f32(out));
+        CpuElementwise.unary(op, x, out(out, x.numel()));
     }
 
     @Override
     public void binary(BinaryOp op, View a, View b, Storage out) {
         f32(a.storage());
         f32(b.storage());
-        CpuElementwise.binary(op, a, b, f32(out));
+        CpuElementwise.binary(op, a, b, out(out, Math.max(a.numel(), b.numel())));
     }
 
     @Override
     public void binary(BinaryOp op, View a, float b, Storage out) {
         f32(a.storage());
-        CpuElementwise.binary(op, a, b, f32(out));
+        CpuElementwise.binary(op, a, b, out(out, a.numel()));
     }
 
     @Override
@@ -121,7 +138,9 @@ public final class CpuBackend implements Backend {
     public void gemm(Gemm g) {
         f32(g.a());
         f32(g.b());
-        f32(g.c());
+        boolean whole = g.beta() == 0f && g.cOffset() == 0 && g.ldc() == g.n() && g.cBatchStride() == (long) g.m() * g.n();
+        if (whole) out(g.c(), (long) g.batch() * g.m() * g.n());
+        else f32(g.c());
         CpuGemm.gemm(g);
     }
 
@@ -152,7 +171,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void random(Distribution dist, long seed, long offset, float a, float b, Storage out, long n) {
-        float[] o = f32(out);
+        float[] o = out(out, n);
         if (dist == Distribution.KEEP_MASK) {
             keepMask(seed, offset, b, a, null, o, n);
             return;
@@ -167,8 +186,8 @@ public final class CpuBackend implements Backend {
         int cols = logits.shape()[1];
         float[] x = dense(logits);
         int[] y = i32(labels);
-        float[] l = f32(loss);
-        float[] p = f32(probs);
+        float[] l = out(loss, rows);
+        float[] p = out(probs, (long) rows * cols);
         Parallel.forRange(rows, Math.max(1, 4096 / Math.max(cols, 1)), (s, e) -> {
             for (int r = (int) s; r < e; r++) {
                 int off = r * cols;
@@ -200,7 +219,7 @@ public final class CpuBackend implements Backend {
         if (v.offset() == 0 && v.isContiguous()) return f32(v.storage());
         CpuStorage s = new CpuStorage(this, DType.F32, v.numel());
         copy(v, View.contiguous(s, v.shape()));
-        return s.f;
+        return s.f();
     }
 
     @Override
@@ -209,7 +228,7 @@ public final class CpuBackend implements Backend {
         float[] p = f32(probs);
         int[] y = i32(labels);
         float[] g = f32(gradLoss);
-        float[] o = f32(gradLogits);
+        float[] o = out(gradLogits, (long) rows * cols);
         Parallel.forRange(rows, Math.max(1, 4096 / Math.max(cols, 1)), (s, e) -> {
             for (int r = (int) s; r < e; r++) {
                 int off = r * cols;
@@ -269,18 +288,18 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void dropout(View x, float p, long seed, long offset, Storage out) {
-        keepMask(seed, offset, p, 1 / (1 - p), dense(x), f32(out), x.numel());
+        keepMask(seed, offset, p, 1 / (1 - p), dense(x), out(out, x.numel()), x.numel());
     }
 
     @Override
     public void im2col(View x, Window g, float padValue, Storage cols) {
         f32(x.storage());
-        CpuWindow.im2col(x, g, padValue, f32(cols));
+        CpuWindow.im2col(x, g, padValue, out(cols, (long) g.n() * g.patch() * g.positions()));
     }
 
     @Override
     public void col2im(Storage cols, Window g, Storage dx) {
-        CpuWindow.col2im(f32(cols), g, f32(dx));
+        CpuWindow.col2im(f32(cols), g, out(dx, (long) g.n() * g.c() * g.h() * g.w()));
     }
 
     @Override
@@ -289,7 +308,7 @@ public final class CpuBackend implements Backend {
             Backend.super.conv2d(x, w, g, cout, y);
             return;
         }
-        CpuConv.forward(f32(x.storage()), (int) x.offset(), f32(w), g, cout, f32(y));
+        CpuConv.forward(f32(x.storage()), (int) x.offset(), f32(w), g, cout, out(y, (long) g.n() * cout * g.positions()));
     }
 
     @Override
@@ -298,7 +317,7 @@ public final class CpuBackend implements Backend {
             Backend.super.conv2dBackwardData(dy, w, g, cout, dx);
             return;
         }
-        CpuConv.backwardData(f32(dy), f32(w), g, cout, f32(dx));
+        CpuConv.backwardData(f32(dy), f32(w), g, cout, out(dx, (long) g.n() * g.c() * g.h() * g.w()));
     }
 
     @Override
@@ -307,18 +326,18 @@ public final class CpuBackend implements Backend {
             Backend.super.conv2dBackwardWeight(x, dy, g, cout, dw);
             return;
         }
-        CpuConv.backwardWeight(f32(x.storage()), (int) x.offset(), f32(dy), g, cout, f32(dw));
+        CpuConv.backwardWeight(f32(x.storage()), (int) x.offset(), f32(dy), g, cout, out(dw, (long) cout * g.patch()));
     }
 
     @Override
     public void maxPool2d(View x, Window g, Storage out, Storage indices) {
         f32(x.storage());
-        CpuWindow.maxPool(x, g, f32(out), i32(indices));
+        CpuWindow.maxPool(x, g, out(out, (long) g.n() * g.c() * g.positions()), i32(indices));
     }
 
     @Override
     public void maxPool2dBackward(Storage dy, Storage indices, Window g, Storage dx) {
-        CpuWindow.maxPoolBackward(f32(dy), i32(indices), g, f32(dx));
+        CpuWindow.maxPoolBackward(f32(dy), i32(indices), g, out(dx, (long) g.n() * g.c() * g.h() * g.w()));
     }
 
     @Override
@@ -326,7 +345,7 @@ public final class CpuBackend implements Backend {
                           float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
         int[] s = x.shape();
         CpuNorm.forward(dense(x), s[0], s[1], s[2], f32(gamma), f32(beta), f32(runningMean), f32(runningVar),
-                training, momentum, eps, f32(out), f32(saveMean), f32(saveInvStd));
+                training, momentum, eps, out(out, x.numel()), out(saveMean, s[1]), out(saveInvStd, s[1]));
     }
 
     @Override
@@ -334,6 +353,6 @@ public final class CpuBackend implements Backend {
                                   Storage dx, Storage dgamma, Storage dbeta) {
         int[] s = x.shape();
         CpuNorm.backward(dense(x), f32(dy), s[0], s[1], s[2], f32(gamma), f32(saveMean), f32(saveInvStd), training,
-                f32(dx), f32(dgamma), f32(dbeta));
+                out(dx, x.numel()), out(dgamma, s[1]), out(dbeta, s[1]));
     }
 }

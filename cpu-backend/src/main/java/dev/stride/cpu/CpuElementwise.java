@@ -15,8 +15,10 @@ final class CpuElementwise {
         Strided it = new Strided(dst, src);
         CpuStorage s = (CpuStorage) src.storage();
         CpuStorage d = (CpuStorage) dst.storage();
-        Object from = s.f != null ? s.f : s.i;
-        Object to = d.f != null ? d.f : d.i;
+        Object from = s.f() != null ? s.f() : s.i;
+        boolean whole = d != s && dst.offset() == 0 && dst.isContiguous() && dst.numel() == d.numel();
+        float[] df = whole ? d.whole() : d.f();
+        Object to = df != null ? df : d.i;
         Parallel.forRange(it.numel, GRAIN, (st, e) -> it.rows(st, e, (pos, id, dd, is, ds, len) -> {
             if (from instanceof float[] x && to instanceof int[] o) {
                 for (int i = 0; i < len; i++) o[id + i * dd] = (int) x[is + i * ds];
@@ -37,7 +39,7 @@ final class CpuElementwise {
 
     static void unary(UnaryOp op, View src, float[] out) {
         Strided it = new Strided(src, null);
-        float[] x = ((CpuStorage) src.storage()).f;
+        float[] x = ((CpuStorage) src.storage()).f();
         Parallel.forRange(it.numel, GRAIN, (s, e) -> it.rows(s, e, (pos, ia, da, ib, db, len) -> {
             if (da == 1) {
                 unaryRow(op, x, ia, out, pos, len);
@@ -112,8 +114,8 @@ final class CpuElementwise {
 
     static void binary(BinaryOp op, View a, View b, float[] out) {
         Strided it = new Strided(a, b);
-        float[] x = ((CpuStorage) a.storage()).f;
-        float[] y = ((CpuStorage) b.storage()).f;
+        float[] x = ((CpuStorage) a.storage()).f();
+        float[] y = ((CpuStorage) b.storage()).f();
         Parallel.forRange(it.numel, GRAIN, (s, e) -> it.rows(s, e, (pos, ia, da, ib, db, len) -> {
             if (da == 1 && db == 1) {
                 binaryRow(op, x, ia, y, ib, out, pos, len);
@@ -128,7 +130,7 @@ final class CpuElementwise {
     /** {@code out = op(a, c)}: the scalar path, with no buffer for {@code c}. */
     static void binary(BinaryOp op, View a, float c, float[] out) {
         Strided it = new Strided(a, null);
-        float[] x = ((CpuStorage) a.storage()).f;
+        float[] x = ((CpuStorage) a.storage()).f();
         Parallel.forRange(it.numel, GRAIN, (s, e) -> it.rows(s, e, (pos, ia, da, ib, db, len) -> {
             if (da == 1) {
                 binaryRowScalar(op, x, ia, c, out, pos, len);

@@ -64,9 +64,9 @@ final class CpuGemm {
     }
 
     private static void tile(Gemm g, int b, int i0, int mc, int j0, int nc, Workspace w) {
-        float[] a = ((CpuStorage) g.a()).f;
-        float[] bm = ((CpuStorage) g.b()).f;
-        float[] c = ((CpuStorage) g.c()).f;
+        float[] a = ((CpuStorage) g.a()).f();
+        float[] bm = ((CpuStorage) g.b()).f();
+        float[] c = ((CpuStorage) g.c()).f();
         long aBase = g.aOffset() + b * g.aBatchStride();
         long bBase = g.bOffset() + b * g.bBatchStride();
         int cBase = (int) (g.cOffset() + b * g.cBatchStride());

@@ -43,7 +43,7 @@ final class CpuOptim {
     }
 
     private static float[] f(Storage s) {
-        return ((CpuStorage) s).f;
+        return ((CpuStorage) s).f();
     }
 
     private static Kernel kernel(Update rule) {

@@ -14,7 +14,7 @@ final class CpuReduce {
     private CpuReduce() {}
 
     static void reduce(ReduceOp op, View x, int[] axes, CpuStorage out) {
-        float[] src = ((CpuStorage) x.storage()).f;
+        float[] src = ((CpuStorage) x.storage()).f();
         View[] split = x.splitAxes(axes);
         int[] keptShape = split[0].shape();
         long[] keptStrides = split[0].strides();
@@ -22,14 +22,15 @@ final class CpuReduce {
         long[] redStrides = split[1].strides();
         long outN = Shape.numel(keptShape);
         long redN = Shape.numel(redShape);
-        if (op == ReduceOp.SUM && columnSum(src, x, keptShape, keptStrides, redShape, redStrides, out.f)) return;
+        float[] outF = out.f();
+        if (op == ReduceOp.SUM && columnSum(src, x, keptShape, keptStrides, redShape, redStrides, outF)) return;
         Parallel.forRange(outN, Math.max(1, CpuElementwise.GRAIN / Math.max(redN, 1)), (s, e) -> {
             for (long o = s; o < e; o++) {
                 long base = x.offset() + offsetOf(o, keptShape, keptStrides);
                 if (op == ReduceOp.ARGMAX) {
                     out.i[(int) o] = argmax(src, base, redShape, redStrides, redN);
                 } else {
-                    out.f[(int) o] = fold(op, src, base, redShape, redStrides, redN);
+                    outF[(int) o] = fold(op, src, base, redShape, redStrides, redN);
                 }
             }
         });

@@ -19,7 +19,7 @@ final class CpuWindow {
     }
 
     static void im2col(View x, Window g, float pad, float[] cols) {
-        float[] src = ((CpuStorage) x.storage()).f;
+        float[] src = ((CpuStorage) x.storage()).f();
         if (dense(x)) {
             im2colDense(src, (int) x.offset(), g, pad, cols);
             return;
@@ -124,7 +124,7 @@ final class CpuWindow {
     }
 
     static void maxPool(View x, Window g, float[] out, int[] indices) {
-        float[] src = ((CpuStorage) x.storage()).f;
+        float[] src = ((CpuStorage) x.storage()).f();
         if (dense(x) && g.ph() == 0 && g.pw() == 0 && g.dh() == 1 && g.dw() == 1) {
             maxPoolDense(src, (int) x.offset(), g, out, indices);
             return;

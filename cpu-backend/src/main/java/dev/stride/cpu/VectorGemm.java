@@ -40,9 +40,9 @@ final class VectorGemm {
                 float[] b, long bOffset, long bBatch, int ldb, boolean transB,
                 float beta, float[] c, long cOffset, long cBatch, int rowStride, int colStride) {
         static Plan of(Gemm g) {
-            float[] a = ((CpuStorage) g.a()).f;
-            float[] b = ((CpuStorage) g.b()).f;
-            float[] c = ((CpuStorage) g.c()).f;
+            float[] a = ((CpuStorage) g.a()).f();
+            float[] b = ((CpuStorage) g.b()).f();
+            float[] c = ((CpuStorage) g.c()).f();
             if (g.transB() && !g.transA() && paddedWork(g.n(), g.m()) < paddedWork(g.m(), g.n())) {
                 return new Plan(g.n(), g.m(), g.k(), g.alpha(), b, g.bOffset(), g.bBatchStride(), g.ldb(), false,
                         a, g.aOffset(), g.aBatchStride(), g.lda(), true, g.beta(), c, g.cOffset(), g.cBatchStride(), 1, g.ldc());
