@@ -57,15 +57,15 @@ final class CpuConv {
                 VectorGemm.serial(VectorGemm.Plan.single(k, p, cout, w, 0, k, true, dy, n * cout * p, p, false,
                         0f, cols, 0, p, 1));
                 for (int c = 0; c < g.c(); c++) {
-                    CpuWindow.foldPlane(cols, c * block, g, dx, (n * g.c() + c) * plane);
+                    CpuWindow.foldScratch(cols, c * block, g, dx, (n * g.c() + c) * plane);
                 }
             }
         });
     }
 
     /**
-     * {@code dw = Σₙ dy[n] · unfold(x[n])ᵀ}, computed as its transpose {@code unfold(x[n]) · dy[n]ᵀ} so that the
-     * packed operand is dy's cout rows rather than the K unfolded ones.
+     * {@code dw = Σₙ dy[n] · unfold(x[n])ᵀ}: each weight is a dot product over positions, so both operands are read
+     * along their rows and nothing is packed or transposed ({@link VectorGemm#dotAccumulate}).
      */
     static void backwardWeight(float[] x, int xOffset, float[] dy, Window g, int cout, float[] dw) {
         int k = g.patch();
@@ -75,14 +75,23 @@ final class CpuConv {
         if (g.n() == 0) return;
         int groups = Math.min(GROUPS, g.n());
         int per = (g.n() + groups - 1) / groups;
+        int lanes = VectorGemm.DOT_LANES;
         float[] partial = new float[groups * size];
         Parallel.forRange(groups, 1, (s, e) -> {
             float[] cols = scratch(k * p);
+            float[] acc = new float[size * lanes];
+            float[] tail = new float[size];
             for (int gi = (int) s; gi < e; gi++) {
+                java.util.Arrays.fill(acc, 0f);
+                java.util.Arrays.fill(tail, 0f);
                 for (int n = gi * per, end = Math.min(g.n(), n + per); n < end; n++) {
                     unfold(x, xOffset, g, n, cols);
-                    VectorGemm.serial(VectorGemm.Plan.single(k, cout, p, cols, 0, p, false, dy, n * cout * p, p, true,
-                            n == gi * per ? 0f : 1f, partial, gi * size, 1, k));
+                    VectorGemm.dotAccumulate(cout, k, p, dy, n * cout * p, p, cols, 0, p, acc, tail);
+                }
+                for (int i = 0, o = gi * size; i < size; i++) {
+                    float t = 0;
+                    for (int l = 0; l < lanes; l++) t += acc[i * lanes + l];
+                    partial[o + i] = t + tail[i];
                 }
             }
         });

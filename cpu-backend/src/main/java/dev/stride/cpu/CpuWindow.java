@@ -60,6 +60,10 @@ final class CpuWindow {
     static void unfoldPlane(float[] src, int in, Window g, float pad, float[] cols, int base) {
         int oh = g.outH();
         int ow = g.outW();
+        if (g.sh() == 1 && g.sw() == 1 && ow == g.w()) {
+            unfoldShifted(src, in, g, pad, cols, base);
+            return;
+        }
         for (int i = 0; i < g.kh(); i++) {
             for (int j = 0; j < g.kw(); j++) {
                 int o = base + (i * g.kw() + j) * oh * ow;
@@ -85,6 +89,42 @@ final class CpuWindow {
         }
     }
 
+    /**
+     * Stride 1 and an output as wide as the input ("same" padding): each unfolded row is the whole plane shifted by
+     * one flat offset, so it is one copy, then padding written over the rows and columns that fell outside. Image
+     * rows are short (14 or 28), and a copy per row cost more than its elements.
+     */
+    private static void unfoldShifted(float[] src, int in, Window g, float pad, float[] cols, int base) {
+        int oh = g.outH();
+        int w = g.w();
+        int plane = g.h() * w;
+        for (int i = 0; i < g.kh(); i++) {
+            int dy = i * g.dh() - g.ph();
+            int y0 = Math.min(oh, Math.max(0, -dy));
+            int y1 = Math.max(y0, Math.min(oh, g.h() - dy));
+            for (int j = 0; j < g.kw(); j++) {
+                int o = base + (i * g.kw() + j) * oh * w;
+                int dx = j * g.dw() - g.pw();
+                int x0 = Math.min(w, Math.max(0, -dx));
+                int x1 = Math.max(x0, Math.min(w, w - dx));
+                java.util.Arrays.fill(cols, o, o + y0 * w, pad);
+                java.util.Arrays.fill(cols, o + y1 * w, o + oh * w, pad);
+                if (y1 == y0) continue;
+                // Flat positions [y0·w, y1·w) read src[in + position + shift]; the ends that would leave the plane
+                // are padding columns, overwritten below.
+                int shift = dy * w + dx;
+                int from = Math.max(y0 * w, -shift);
+                int to = Math.min(y1 * w, plane - shift);
+                if (to > from) System.arraycopy(src, in + from + shift, cols, o + from, to - from);
+                for (int y = y0; y < y1; y++) {
+                    int r = o + y * w;
+                    for (int x = 0; x < x0; x++) cols[r + x] = pad;
+                    for (int x = x1; x < w; x++) cols[r + x] = pad;
+                }
+            }
+        }
+    }
+
     private static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
     }
@@ -96,6 +136,44 @@ final class CpuWindow {
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
             for (long nc = s; nc < e; nc++) foldPlane(cols, (int) nc * block, g, dx, (int) nc * plane);
         });
+    }
+
+    /**
+     * {@link #foldPlane} for columns the caller owns as scratch: with stride 1 and "same" width, the entries that fall
+     * in the padding are zeroed in {@code cols}, and each unfolded row is then added with one flat shifted loop.
+     * Adding those +0.0 entries changes nothing: dx starts at +0.0, so it never holds -0.0.
+     */
+    static void foldScratch(float[] cols, int base, Window g, float[] dx, int out) {
+        int oh = g.outH();
+        int w = g.w();
+        if (g.sh() != 1 || g.sw() != 1 || g.outW() != w) {
+            foldPlane(cols, base, g, dx, out);
+            return;
+        }
+        int plane = g.h() * w;
+        java.util.Arrays.fill(dx, out, out + plane, 0f);
+        for (int i = 0; i < g.kh(); i++) {
+            int dy = i * g.dh() - g.ph();
+            int y0 = Math.min(oh, Math.max(0, -dy));
+            int y1 = Math.max(y0, Math.min(oh, g.h() - dy));
+            if (y1 == y0) continue;
+            for (int j = 0; j < g.kw(); j++) {
+                int o = base + (i * g.kw() + j) * oh * w;
+                int dx0 = j * g.dw() - g.pw();
+                int x0 = Math.min(w, Math.max(0, -dx0));
+                int x1 = Math.max(x0, Math.min(w, w - dx0));
+                for (int y = y0; y < y1; y++) {
+                    int r = o + y * w;
+                    for (int x = 0; x < x0; x++) cols[r + x] = 0f;
+                    for (int x = x1; x < w; x++) cols[r + x] = 0f;
+                }
+                int shift = dy * w + dx0;
+                int from = Math.max(y0 * w, -shift);
+                int to = Math.min(y1 * w, plane - shift);
+                int d = out + shift;
+                for (int t = from; t < to; t++) dx[d + t] += cols[o + t];
+            }
+        }
     }
 
     /** Overwrites the plane at {@code dx[out..]} with the sum of the kh·kw unfolded rows at {@code cols[base..]}. */

@@ -288,4 +288,101 @@ final class VectorGemm {
             }
         }
     }
+
+    /** Lanes of {@link #dotAccumulate}'s sums: eight on every machine, so its bits do not depend on the vector width. */
+    static final int DOT_LANES = 8;
+    private static final VectorSpecies<Float> D = FloatVector.SPECIES_256;
+
+    /**
+     * {@code acc[(i·n + j)·8 + lane] += Σ a[i][p]·b[j][p]} over the p with {@code p mod 8 = lane}, for the rows of a
+     * row-major {@code a} (m × len) and {@code b} (n × len), below the last multiple of 8; the positions past it
+     * accumulate into {@code tail[i·n + j]}.
+     * Both operands stream along their rows, so nothing is packed: this is the shape of a convolution's weight
+     * gradient, where the sum runs over positions. The caller adds the eight lanes, in order, and the tail when it is done.
+     */
+    static void dotAccumulate(int m, int n, int len, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] acc, float[] tail) {
+        int whole = len - len % DOT_LANES;
+        // b's four rows stay in L1 while all of a's rows pass them: a (dy of one image) is the smaller operand.
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int i = 0;
+            for (; i + 2 <= m; i += 2) {
+                dot2x4(a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, whole, acc, (i * n + j) * DOT_LANES, n * DOT_LANES);
+            }
+            for (; i < m; i++) {
+                for (int q = j; q < j + 4; q++) dot1(a, aOff + i * lda, b, bOff + q * ldb, whole, acc, (i * n + q) * DOT_LANES);
+            }
+        }
+        for (; j < n; j++) {
+            for (int i = 0; i < m; i++) dot1(a, aOff + i * lda, b, bOff + j * ldb, whole, acc, (i * n + j) * DOT_LANES);
+        }
+        if (whole == len) return;
+        // The last len mod 8 positions: b's columns transposed once, then rank-1 updates of tail along its rows, so
+        // no sum runs through a scalar chain per (i, j).
+        int t = len - whole;
+        float[] bt = new float[t * n];
+        for (int q = 0; q < n; q++) {
+            for (int p = 0; p < t; p++) bt[p * n + q] = b[bOff + q * ldb + whole + p];
+        }
+        int wide = n - n % DOT_LANES;
+        for (int i = 0; i < m; i++) {
+            int row = i * n;
+            for (int p = 0; p < t; p++) {
+                float av = a[aOff + i * lda + whole + p];
+                FloatVector x = FloatVector.broadcast(D, av);
+                int q = 0;
+                for (; q < wide; q += DOT_LANES) {
+                    x.fma(FloatVector.fromArray(D, bt, p * n + q), FloatVector.fromArray(D, tail, row + q)).intoArray(tail, row + q);
+                }
+                for (; q < n; q++) tail[row + q] = Math.fma(av, bt[p * n + q], tail[row + q]);
+            }
+        }
+    }
+
+    private static void dot2x4(float[] a, int a0, int lda, float[] b, int b0, int ldb, int whole, float[] acc, int o,
+                               int rowStep) {
+        FloatVector z = FloatVector.zero(D);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
+        int a1 = a0 + lda;
+        int b1 = b0 + ldb;
+        int b2 = b1 + ldb;
+        int b3 = b2 + ldb;
+        for (int p = 0; p < whole; p += DOT_LANES) {
+            FloatVector x0 = FloatVector.fromArray(D, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(D, a, a1 + p);
+            FloatVector y = FloatVector.fromArray(D, b, b0 + p);
+            c00 = x0.fma(y, c00);
+            c10 = x1.fma(y, c10);
+            y = FloatVector.fromArray(D, b, b1 + p);
+            c01 = x0.fma(y, c01);
+            c11 = x1.fma(y, c11);
+            y = FloatVector.fromArray(D, b, b2 + p);
+            c02 = x0.fma(y, c02);
+            c12 = x1.fma(y, c12);
+            y = FloatVector.fromArray(D, b, b3 + p);
+            c03 = x0.fma(y, c03);
+            c13 = x1.fma(y, c13);
+        }
+        add(acc, o, c00);
+        add(acc, o + DOT_LANES, c01);
+        add(acc, o + 2 * DOT_LANES, c02);
+        add(acc, o + 3 * DOT_LANES, c03);
+        add(acc, o + rowStep, c10);
+        add(acc, o + rowStep + DOT_LANES, c11);
+        add(acc, o + rowStep + 2 * DOT_LANES, c12);
+        add(acc, o + rowStep + 3 * DOT_LANES, c13);
+    }
+
+    private static void dot1(float[] a, int a0, float[] b, int b0, int whole, float[] acc, int o) {
+        FloatVector c = FloatVector.zero(D);
+        for (int p = 0; p < whole; p += DOT_LANES) {
+            c = FloatVector.fromArray(D, a, a0 + p).fma(FloatVector.fromArray(D, b, b0 + p), c);
+        }
+        add(acc, o, c);
+    }
+
+    private static void add(float[] acc, int o, FloatVector v) {
+        FloatVector.fromArray(D, acc, o).add(v).intoArray(acc, o);
+    }
 }
