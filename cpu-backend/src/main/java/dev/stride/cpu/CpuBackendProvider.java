@@ -22,6 +22,7 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Backend create() {
+        CpuWarmup.start();
         return new CpuBackend();
     }
 }

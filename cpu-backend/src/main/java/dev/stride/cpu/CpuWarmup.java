@@ -1,0 +1,121 @@
+package dev.stride.cpu;
+
+import dev.stride.backend.BinaryOp;
+import dev.stride.backend.Distribution;
+import dev.stride.backend.Gemm;
+import dev.stride.backend.ReduceOp;
+import dev.stride.backend.Storage;
+import dev.stride.backend.UnaryOp;
+import dev.stride.backend.Update;
+import dev.stride.backend.View;
+import dev.stride.backend.Window;
+import dev.stride.tensor.DType;
+import java.util.List;
+
+/**
+ * Runs the hot kernels on tiny inputs in a background thread, so that C2 has compiled them before the first
+ * training step needs them. Vector API code is fast only once C2 compiles it; before that each vector operation
+ * is an object, and the first CNN step took 1.6–2.1 s against 50 ms for a later one (its conv and batch-norm
+ * kernels ran thousands of times in the slow tiers on full-size data). Tiny inputs reach the compile thresholds
+ * with a fraction of that work, on the core that is idle while the data loads. The thread uses its own storages
+ * and no random generator or shared state, so what a run computes is unchanged; its results are discarded.
+ * {@code -Dstride.cpu.warmup=false} turns it off.
+ */
+final class CpuWarmup {
+    private CpuWarmup() {}
+
+    private static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("stride.cpu.warmup", "true"));
+    private static boolean started;
+
+    /** Starts the warm-up once per JVM, when the Vector API kernels are the ones that run. */
+    static synchronized void start() {
+        if (started || !ENABLED || !CpuGemm.VECTOR) return;
+        started = true;
+        Thread t = new Thread(() -> run(new CpuBackend(), 400), "stride-cpu-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    private static Storage filled(CpuBackend be, long n, float lo, float hi) {
+        Storage s = be.allocate(DType.F32, n);
+        float[] v = new float[(int) n];
+        for (int i = 0; i < v.length; i++) v[i] = lo + (hi - lo) * ((i * 37) % 101) / 100f;
+        be.write(s, 0, v, 0, v.length);
+        return s;
+    }
+
+    /** Every op a conv net or an MLP step uses, {@code rounds} times, on shapes that take the same branches. */
+    static void run(CpuBackend be, int rounds) {
+        int n = 2;
+        int c = 4;
+        int cout = 8;
+        Window g = new Window(n, c, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1);
+        Window pool = new Window(n, cout, 6, 6, 2, 2, 2, 2, 0, 0, 1, 1);
+        long in = (long) n * c * 36;
+        long act = (long) n * cout * 36;
+        long pooled = (long) n * cout * 9;
+        int rows = 8;
+        int hidden = 40;
+        int classes = 10;
+        Storage x = filled(be, in, -1, 1);
+        Storage w = filled(be, (long) cout * g.patch(), -0.5f, 0.5f);
+        Storage y = be.allocate(DType.F32, act);
+        Storage dy = filled(be, act, -1, 1);
+        Storage dx = be.allocate(DType.F32, in);
+        Storage dw = be.allocate(DType.F32, (long) cout * g.patch());
+        Storage gamma = filled(be, cout, 0.5f, 1.5f);
+        Storage beta = filled(be, cout, -0.5f, 0.5f);
+        Storage mean = be.allocate(DType.F32, cout);
+        Storage var = filled(be, cout, 1, 1);
+        Storage saveMean = be.allocate(DType.F32, cout);
+        Storage saveInv = be.allocate(DType.F32, cout);
+        Storage norm = be.allocate(DType.F32, act);
+        Storage dgamma = be.allocate(DType.F32, cout);
+        Storage dbeta = be.allocate(DType.F32, cout);
+        Storage relu = be.allocate(DType.F32, act);
+        Storage mask = be.allocate(DType.F32, act);
+        Storage out = be.allocate(DType.F32, pooled);
+        Storage idx = be.allocate(DType.I32, pooled);
+        Storage back = be.allocate(DType.F32, act);
+        Storage dropped = be.allocate(DType.F32, pooled);
+        Storage exp = be.allocate(DType.F32, (long) rows * classes);
+        Storage a = filled(be, (long) rows * hidden, -1, 1);
+        Storage wl = filled(be, (long) classes * hidden, -0.3f, 0.3f);
+        Storage logits = be.allocate(DType.F32, (long) rows * classes);
+        Storage labels = be.allocate(DType.I32, rows);
+        Storage loss = be.allocate(DType.F32, rows);
+        Storage probs = be.allocate(DType.F32, (long) rows * classes);
+        Storage ones = filled(be, rows, 1, 1);
+        Storage dlogits = be.allocate(DType.F32, (long) rows * classes);
+        Storage dwl = be.allocate(DType.F32, (long) classes * hidden);
+        Storage da = be.allocate(DType.F32, (long) rows * hidden);
+        Storage bias = be.allocate(DType.F32, classes);
+        Storage m1 = be.allocate(DType.F32, (long) classes * hidden);
+        Storage m2 = be.allocate(DType.F32, (long) classes * hidden);
+        View xv = View.contiguous(x, n, c, 6, 6);
+        View nv = View.contiguous(norm, n, cout, 36);
+        for (int r = 0; r < rounds; r++) {
+            be.conv2d(xv, w, g, cout, y);
+            be.batchNorm(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, true, 0.1f, 1e-5f, norm, saveMean, saveInv);
+            be.unary(UnaryOp.RELU, nv, relu);
+            be.maxPool2d(View.contiguous(relu, n, cout, 6, 6), pool, out, idx);
+            be.dropout(View.contiguous(out, (int) pooled), 0.25f, 7, r, dropped);
+            be.gemm(new Gemm(1, rows, classes, hidden, 1f, a, 0, hidden, 0, false, wl, 0, hidden, 0, true, 0f, logits, 0, classes, 0));
+            be.softmaxCrossEntropy(View.contiguous(logits, rows, classes), labels, loss, probs);
+            be.softmaxCrossEntropyBackward(probs, labels, ones, dlogits, rows, classes);
+            be.gemm(new Gemm(1, classes, hidden, rows, 1f, dlogits, 0, classes, 0, true, a, 0, hidden, 0, false, 0f, dwl, 0, hidden, 0));
+            be.gemm(new Gemm(1, rows, hidden, classes, 1f, dlogits, 0, classes, 0, false, wl, 0, hidden, 0, false, 0f, da, 0, hidden, 0));
+            be.reduce(ReduceOp.SUM, View.contiguous(dlogits, rows, classes), new int[] {0}, bias);
+            be.maxPool2dBackward(out, idx, pool, back);
+            be.binary(BinaryOp.MUL, View.contiguous(back, (int) act), View.contiguous(relu, (int) act), mask);
+            be.batchNormBackward(View.contiguous(y, n, cout, 36), dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
+            be.conv2dBackwardData(norm, w, g, cout, dx);
+            be.conv2dBackwardWeight(xv, norm, g, cout, dw);
+            be.optimizerStep(new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 0, false, false, 0.1, 0.001),
+                    List.of(wl), List.of(dwl), List.<Storage[]>of(new Storage[] {m1, m2}));
+            be.unary(UnaryOp.EXP, View.contiguous(probs, rows * classes), exp);
+            be.random(Distribution.UNIFORM, 3, r, 0, 1, mask, act);
+        }
+    }
+}

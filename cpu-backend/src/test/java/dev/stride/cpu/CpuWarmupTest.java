@@ -1,0 +1,58 @@
+package dev.stride.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.stride.backend.Backends;
+import dev.stride.loss.Loss;
+import dev.stride.nn.Module;
+import dev.stride.optim.Adam;
+import dev.stride.random.Generator;
+import dev.stride.tensor.MemoryScope;
+import dev.stride.tensor.Tensor;
+import dev.stride.train.Models;
+import org.junit.jupiter.api.Test;
+
+/** The background warm-up shares nothing with a run: the same seed gives the same bits while it runs alongside. */
+class CpuWarmupTest {
+    private static float[] train() {
+        Generator.manualSeed(5);
+        Module net = Models.create("cnn", 784, 10);
+        Adam opt = new Adam(net.parameters(), 1e-3f);
+        Generator data = new Generator(9);
+        Tensor x = Tensor.randn(Backends.defaultBackend(), data, 0f, 1f, 16, 1, 28, 28);
+        int[] y = new int[16];
+        for (int i = 0; i < y.length; i++) y[i] = i % 10;
+        Tensor labels = Tensor.ofInts(y, 16);
+        float[] losses = new float[4];
+        for (int s = 0; s < losses.length; s++) {
+            try (MemoryScope scope = MemoryScope.open()) {
+                opt.zeroGrad();
+                Tensor l = Loss.crossEntropy(net.forward(x), labels);
+                l.backward();
+                opt.step();
+                losses[s] = l.item();
+            }
+        }
+        return losses;
+    }
+
+    @Test
+    void aRunGivesTheSameBitsWithTheWarmupRunningBesideIt() throws InterruptedException {
+        float[] alone = train();
+        Thread t = new Thread(() -> CpuWarmup.run(new CpuBackend(), 300));
+        t.start();
+        float[] beside = train();
+        t.join();
+        assertArrayEquals(alone, beside);
+    }
+
+    @Test
+    void theWarmupDrawsNothingFromTheGlobalGenerator() {
+        Generator.manualSeed(11);
+        long before = Generator.global().offset();
+        CpuWarmup.run(new CpuBackend(), 2);
+        assertEquals(before, Generator.global().offset());
+        assertEquals(11, Generator.global().seed());
+    }
+}
