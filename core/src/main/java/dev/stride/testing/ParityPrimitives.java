@@ -176,7 +176,7 @@ final class ParityPrimitives {
             be.softmaxCrossEntropyBackward(probs, labels, upload(be, new float[] {1, -0.5f, 2, 0, 0.25f}), grad, rows, cols);
             return out("loss", loss, "probs", probs, "grad", grad);
         }));
-        int[][] geometries = {{3, 1, 1, 1}, {2, 2, 0, 1}, {3, 2, 1, 2}, {3, 1, 2, 2}};
+        int[][] geometries = {{3, 1, 1, 1}, {2, 2, 0, 1}, {3, 2, 1, 2}, {3, 1, 2, 2}, {3, 1, 0, 1}};
         for (int[] k : geometries) {
             String geo = " kernel " + k[0] + " stride " + k[1] + " padding " + k[2] + " dilation " + k[3];
             Window g = new Window(2, 3, 7, 9, k[0], k[0], k[1], k[1], k[2], k[2], k[3], k[3]);

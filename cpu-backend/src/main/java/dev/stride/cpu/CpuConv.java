@@ -45,8 +45,19 @@ final class CpuConv {
         });
     }
 
-    /** {@code dx[n] = fold(wᵀ · dy[n])}. */
+    /**
+     * {@code dx[n] = fold(wᵀ · dy[n])}. With stride 1 that is itself a convolution: of dy with the kernel flipped in
+     * both axes and its channel axes swapped, padded by {@code dilation·(k−1) − padding}; it runs as {@link #forward},
+     * one long product per image ({@code [C, cout·kh·kw]} by the unfolded dy) instead of a short-k product and a fold.
+     */
     static void backwardData(float[] dy, float[] w, Window g, int cout, float[] dx) {
+        int padH = g.dh() * (g.kh() - 1) - g.ph();
+        int padW = g.dw() * (g.kw() - 1) - g.pw();
+        if (g.sh() == 1 && g.sw() == 1 && padH >= 0 && padW >= 0) {
+            Window t = new Window(g.n(), cout, g.outH(), g.outW(), g.kh(), g.kw(), 1, 1, padH, padW, g.dh(), g.dw());
+            forward(dy, 0, flipped(w, g, cout), t, g.c(), dx);
+            return;
+        }
         int k = g.patch();
         int p = g.positions();
         int plane = g.h() * g.w();
@@ -57,10 +68,24 @@ final class CpuConv {
                 VectorGemm.serial(VectorGemm.Plan.single(k, p, cout, w, 0, k, true, dy, n * cout * p, p, false,
                         0f, cols, 0, p, 1));
                 for (int c = 0; c < g.c(); c++) {
-                    CpuWindow.foldScratch(cols, c * block, g, dx, (n * g.c() + c) * plane);
+                    CpuWindow.foldPlane(cols, c * block, g, dx, (n * g.c() + c) * plane);
                 }
             }
         });
+    }
+
+    /** {@code w[co][c][i][j]} as {@code [c][co][kh−1−i][kw−1−j]}. */
+    private static float[] flipped(float[] w, Window g, int cout) {
+        int kk = g.kh() * g.kw();
+        float[] f = new float[cout * g.c() * kk];
+        for (int co = 0; co < cout; co++) {
+            for (int c = 0; c < g.c(); c++) {
+                int src = (co * g.c() + c) * kk;
+                int dst = (c * cout + co) * kk + kk - 1;
+                for (int q = 0; q < kk; q++) f[dst - q] = w[src + q];
+            }
+        }
+        return f;
     }
 
     /**

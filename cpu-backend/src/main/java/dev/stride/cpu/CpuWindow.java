@@ -138,44 +138,6 @@ final class CpuWindow {
         });
     }
 
-    /**
-     * {@link #foldPlane} for columns the caller owns as scratch: with stride 1 and "same" width, the entries that fall
-     * in the padding are zeroed in {@code cols}, and each unfolded row is then added with one flat shifted loop.
-     * Adding those +0.0 entries changes nothing: dx starts at +0.0, so it never holds -0.0.
-     */
-    static void foldScratch(float[] cols, int base, Window g, float[] dx, int out) {
-        int oh = g.outH();
-        int w = g.w();
-        if (g.sh() != 1 || g.sw() != 1 || g.outW() != w) {
-            foldPlane(cols, base, g, dx, out);
-            return;
-        }
-        int plane = g.h() * w;
-        java.util.Arrays.fill(dx, out, out + plane, 0f);
-        for (int i = 0; i < g.kh(); i++) {
-            int dy = i * g.dh() - g.ph();
-            int y0 = Math.min(oh, Math.max(0, -dy));
-            int y1 = Math.max(y0, Math.min(oh, g.h() - dy));
-            if (y1 == y0) continue;
-            for (int j = 0; j < g.kw(); j++) {
-                int o = base + (i * g.kw() + j) * oh * w;
-                int dx0 = j * g.dw() - g.pw();
-                int x0 = Math.min(w, Math.max(0, -dx0));
-                int x1 = Math.max(x0, Math.min(w, w - dx0));
-                for (int y = y0; y < y1; y++) {
-                    int r = o + y * w;
-                    for (int x = 0; x < x0; x++) cols[r + x] = 0f;
-                    for (int x = x1; x < w; x++) cols[r + x] = 0f;
-                }
-                int shift = dy * w + dx0;
-                int from = Math.max(y0 * w, -shift);
-                int to = Math.min(y1 * w, plane - shift);
-                int d = out + shift;
-                for (int t = from; t < to; t++) dx[d + t] += cols[o + t];
-            }
-        }
-    }
-
     /** Overwrites the plane at {@code dx[out..]} with the sum of the kh·kw unfolded rows at {@code cols[base..]}. */
     static void foldPlane(float[] cols, int base, Window g, float[] dx, int out) {
         int oh = g.outH();
