@@ -214,44 +214,60 @@ final class CpuWindow {
             for (long nc = s; nc < e; nc++) {
                 int in = offset + (int) nc * plane;
                 int o = (int) (nc * oh * ow);
-                for (int y = 0; y < oh; y++) {
-                    for (int xx = 0; xx < ow; xx++, o++) {
-                        int corner = in + y * g.sh() * w + xx * g.sw();
-                        if (twoByTwo) {
-                            float a = src[corner];
-                            float b = src[corner + 1];
-                            float c = src[corner + w];
-                            float d = src[corner + w + 1];
-                            // Ties go to the first in scan order, as in the general loop; NaN windows take that loop.
-                            if (!((a != a) | (b != b) | (c != c) | (d != d))) {
-                                float top = Math.max(a, b);
-                                float bottom = Math.max(c, d);
-                                int topArg = b > a ? 1 : 0;
-                                int bottomArg = d > c ? 3 : 2;
-                                out[o] = Math.max(top, bottom);
-                                indices[o] = bottom > top ? bottomArg : topArg;
-                                continue;
-                            }
-                        }
-                        float best = src[corner];
-                        int arg = 0;
-                        for (int i = 0; i < g.kh() && best == best; i++) {
-                            int row = corner + i * w;
-                            for (int j = 0; j < g.kw(); j++) {
-                                float v = src[row + j];
-                                if (v > best || v != v) {
-                                    best = v;
-                                    arg = i * g.kw() + j;
-                                    if (v != v) break;
-                                }
-                            }
-                        }
-                        out[o] = best;
-                        indices[o] = arg;
+                for (int y = 0; y < oh; y++, o += ow) {
+                    int top = in + 2 * y * w;
+                    // A row with a NaN is done again by the general loop, which stops at the first NaN.
+                    if (!twoByTwo || pool2x2Row(src, top, w, out, indices, o, ow)) {
+                        windowRow(src, in + y * g.sh() * w, w, g, out, indices, o, ow);
                     }
                 }
             }
         });
+    }
+
+    /**
+     * One output row of 2×2, stride-2 windows, with selects and no branch (a random ReLU output mispredicts half of
+     * them); ties go to the first in scan order. Returns whether any window held a NaN.
+     */
+    private static boolean pool2x2Row(float[] src, int top, int w, float[] out, int[] indices, int o, int ow) {
+        boolean nan = false;
+        for (int x = 0; x < ow; x++) {
+            int c = top + 2 * x;
+            float a = src[c];
+            float b = src[c + 1];
+            float d = src[c + w];
+            float f = src[c + w + 1];
+            nan |= (a != a) | (b != b) | (d != d) | (f != f);
+            float up = Math.max(a, b);
+            float down = Math.max(d, f);
+            int upArg = b > a ? 1 : 0;
+            int downArg = f > d ? 3 : 2;
+            out[o + x] = Math.max(up, down);
+            indices[o + x] = down > up ? downArg : upArg;
+        }
+        return nan;
+    }
+
+    /** One output row, any window inside the image: the first maximum, or the first NaN. */
+    private static void windowRow(float[] src, int rowStart, int w, Window g, float[] out, int[] indices, int o, int ow) {
+        for (int xx = 0; xx < ow; xx++) {
+            int corner = rowStart + xx * g.sw();
+            float best = src[corner];
+            int arg = 0;
+            for (int i = 0; i < g.kh() && best == best; i++) {
+                int row = corner + i * w;
+                for (int j = 0; j < g.kw(); j++) {
+                    float v = src[row + j];
+                    if (v > best || v != v) {
+                        best = v;
+                        arg = i * g.kw() + j;
+                        if (v != v) break;
+                    }
+                }
+            }
+            out[o + xx] = best;
+            indices[o + xx] = arg;
+        }
     }
 
     static void maxPoolBackward(float[] dy, int[] indices, Window g, float[] dx) {
