@@ -209,6 +209,17 @@ public interface Backend {
     }
 
     /**
+     * ReLU's gradient, {@code dx = dy · STEP(x)} for {@code dy} and {@code x} of one shape: a fused backend reads
+     * both once, where the composite writes the mask and reads it back.
+     */
+    default void reluBackward(View dy, View x, Storage dx) {
+        try (Storage mask = allocate(DType.F32, x.numel())) {
+            unary(UnaryOp.STEP, x, mask);
+            binary(BinaryOp.MUL, dy, View.contiguous(mask, x.shape()), dx);
+        }
+    }
+
+    /**
      * Inverted dropout: {@code out = x · KEEP_MASK(seed, offset, p)}, so an element survives when its Philox word is
      * {@code >= floor(p·2^32)} and is scaled by 1/(1-p). The backward pass is the same call on {@code dy}.
      */

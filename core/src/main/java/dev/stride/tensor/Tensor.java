@@ -651,7 +651,12 @@ public final class Tensor implements AutoCloseable {
     }
 
     public Tensor relu() {
-        return Autograd.record("relu", unary(UnaryOp.RELU), g -> new Tensor[] {g.mul(unary(UnaryOp.STEP))}, this);
+        return Autograd.record("relu", unary(UnaryOp.RELU), g -> {
+            sameBackend("relu", g, this);
+            Storage dx = backend().allocate(DType.F32, numel());
+            backend().reluBackward(g.view(), view(), dx);
+            return new Tensor[] {make(dx, shape.clone())};
+        }, this);
     }
 
     public Tensor sigmoid() {

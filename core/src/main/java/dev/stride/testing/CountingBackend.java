@@ -308,6 +308,11 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void reluBackward(View dy, View x, Storage dx) {
+        inner.reluBackward(in("reluBackward", dy), in("reluBackward", x), in("reluBackward", dx));
+    }
+
+    @Override
     public void dropout(View x, float p, long seed, long offset, Storage out) {
         inner.dropout(in("dropout", x), p, seed, offset, in("dropout", out));
     }

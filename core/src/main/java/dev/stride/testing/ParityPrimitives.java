@@ -218,6 +218,23 @@ final class ParityPrimitives {
                     int[] s = {16, 2, 65};
                     return batchNorm(be, s, true, values(16 * 2 * 65, 16, 4096f - 0.01f, 4096f + 0.01f));
                 }));
+        c.add(new Parity.Case("reluBackward", "fused", EXACT, "the same product", be -> {
+            int n = 4097;
+            float[] x = special(n, 29);
+            float[] dy = values(n, 28, -2, 2);
+            // Every special x against a finite dy, then every special dy against the next special x.
+            float[] sdy = special(11, 28);
+            for (int i = 0; i < 11; i++) {
+                dy[11 + i] = sdy[i];
+                x[11 + i] = x[(i + 1) % 11];
+            }
+            Storage dx = be.allocate(DType.F32, n);
+            be.reluBackward(View.contiguous(upload(be, dy), n), View.contiguous(upload(be, x), n), dx);
+            Storage t = be.allocate(DType.F32, 42);
+            be.reluBackward(View.contiguous(upload(be, values(42, 30, -1, 1)), 6, 7),
+                    Tensor.wrap(upload(be, special(42, 31)), DType.F32, 7, 6).t().view(), t);
+            return out("contiguous", dx, "transposed", t);
+        }));
         c.add(new Parity.Case("dropout", "fused", EXACT, "masks are bit-exact", be -> {
             Storage o = be.allocate(DType.F32, 4097);
             be.dropout(View.contiguous(upload(be, special(4097, 17)), 4097), 0.3f, 0xfeed, 12345, o);

@@ -287,6 +287,23 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void reluBackward(View dy, View x, Storage dx) {
+        if (!dy.isContiguous() || !x.isContiguous()) {
+            Backend.super.reluBackward(dy, x, dx);
+            return;
+        }
+        float[] g = f32(dy.storage());
+        float[] v = f32(x.storage());
+        float[] o = out(dx, x.numel());
+        int go = (int) dy.offset();
+        int xo = (int) x.offset();
+        Parallel.forRange(x.numel(), CpuElementwise.GRAIN, (s, e) -> {
+            // An int bound: compared with the long e, the loop is not a counted one and C2 leaves it scalar.
+            for (int i = (int) s, end = (int) e; i < end; i++) o[i] = g[go + i] * CpuElementwise.step(v[xo + i]);
+        });
+    }
+
+    @Override
     public void dropout(View x, float p, long seed, long offset, Storage out) {
         keepMask(seed, offset, p, 1 / (1 - p), dense(x), out(out, x.numel()), x.numel());
     }
