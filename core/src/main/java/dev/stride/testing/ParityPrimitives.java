@@ -238,9 +238,12 @@ final class ParityPrimitives {
         c.add(new Parity.Case("dropout", "fused", EXACT, "masks are bit-exact", be -> {
             Storage o = be.allocate(DType.F32, 4097);
             be.dropout(View.contiguous(upload(be, special(4097, 17)), 4097), 0.3f, 0xfeed, 12345, o);
+            // The backward pass: the same key on other values (a backend may keep the forward's mask for it).
+            Storage back = be.allocate(DType.F32, 4097);
+            be.dropout(View.contiguous(upload(be, values(4097, 32, -1, 1)), 4097), 0.3f, 0xfeed, 12345, back);
             Storage t = be.allocate(DType.F32, 42);
             be.dropout(Tensor.wrap(upload(be, special(42, 18)), DType.F32, 6, 7).t().view(), 0.5f, 17, 3, t);
-            return out("contiguous", o, "transposed", t);
+            return out("contiguous", o, "same key again", back, "transposed", t);
         }));
         return c;
     }

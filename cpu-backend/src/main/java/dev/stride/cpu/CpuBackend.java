@@ -173,7 +173,7 @@ public final class CpuBackend implements Backend {
     public void random(Distribution dist, long seed, long offset, float a, float b, Storage out, long n) {
         float[] o = out(out, n);
         if (dist == Distribution.KEEP_MASK) {
-            keepMask(seed, offset, b, a, null, o, n);
+            keepMask(seed, offset, b, a, null, o, n, null);
             return;
         }
         long counters = dist.counters(n);
@@ -245,7 +245,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** {@code out[i] = scale·[word_i >= floor(p·2^32)]·(x == null ? 1 : x[i])}: the dropout mask, fused with its product. */
-    private static void keepMask(long seed, long offset, float p, float scale, float[] x, float[] out, long n) {
+    private static void keepMask(long seed, long offset, float p, float scale, float[] x, float[] out, long n, byte[] kept) {
         long threshold = Philox.dropThreshold(p);
         int block = 256;
         long counters = (n + 3) / 4;
@@ -268,9 +268,16 @@ public final class CpuBackend implements Backend {
                     out[o + 1] = factor(x, o + 1) * keep(c1[i], threshold, scale);
                     out[o + 2] = factor(x, o + 2) * keep(c2[i], threshold, scale);
                     out[o + 3] = factor(x, o + 3) * keep(c3[i], threshold, scale);
+                    if (kept != null) {
+                        kept[o] = bit(c0[i], threshold);
+                        kept[o + 1] = bit(c1[i], threshold);
+                        kept[o + 2] = bit(c2[i], threshold);
+                        kept[o + 3] = bit(c3[i], threshold);
+                    }
                 }
                 for (int o = base + 4 * whole, j = 0; o < Math.min(n, base + 4L * count); o++, j++) {
                     out[o] = factor(x, o) * keep(lanes[j][whole], threshold, scale);
+                    if (kept != null) kept[o] = bit(lanes[j][whole], threshold);
                 }
             }
         });
@@ -279,6 +286,11 @@ public final class CpuBackend implements Backend {
     /** x[o], or 1 for a bare mask; the null test is loop-invariant, so C2 hoists it out of the loops above. */
     private static float factor(float[] x, int o) {
         return x == null ? 1f : x[o];
+    }
+
+    /** 1 when the word is at least the threshold, else 0. */
+    private static byte bit(long word, long threshold) {
+        return (byte) ((threshold - 1 - word) >>> 63);
     }
 
     /** {@code scale} when the word is at least the threshold, else 0: the sign of (threshold − 1 − word), no branch. */
@@ -305,8 +317,35 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void dropout(View x, float p, long seed, long offset, Storage out) {
-        keepMask(seed, offset, p, 1 / (1 - p), dense(x), out(out, x.numel()), x.numel());
+        long n = x.numel();
+        float scale = 1 / (1 - p);
+        float[] src = dense(x);
+        float[] o = out(out, n);
+        Kept last = kept.get();
+        if (last != null && last.matches(seed, offset, p, n) && kept.compareAndSet(last, null)) {
+            byte[] keep = last.keep;
+            Parallel.forRange(n, CpuElementwise.GRAIN, (s, e) -> {
+                for (int i = (int) s, end = (int) e; i < end; i++) o[i] = src[i] * (scale * keep[i]);
+            });
+            return;
+        }
+        byte[] keep = last != null && last.keep.length == n && kept.compareAndSet(last, null) ? last.keep : new byte[(int) n];
+        keepMask(seed, offset, p, scale, src, o, n, keep);
+        kept.set(new Kept(seed, offset, p, n, keep));
     }
+
+    /**
+     * The keep mask of the last dropout call. Its backward pass is the same call on dy with the same Philox key, and
+     * finds the mask here instead of drawing it again (PyTorch keeps its mask too); a key that differs draws anew, so
+     * the result is the same bits either way.
+     */
+    private record Kept(long seed, long offset, float p, long n, byte[] keep) {
+        boolean matches(long seed, long offset, float p, long n) {
+            return this.seed == seed && this.offset == offset && this.p == p && this.n == n;
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicReference<Kept> kept = new java.util.concurrent.atomic.AtomicReference<>();
 
     @Override
     public void im2col(View x, Window g, float padValue, Storage cols) {
