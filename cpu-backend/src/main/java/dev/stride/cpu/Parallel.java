@@ -1,18 +1,23 @@
 package dev.stride.cpu;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one fork-join pool, sized to the cores, that every CPU op shares. Parallel regions never nest:
- * a region started from a pool thread runs inline, so GEMM inside a parallel op cannot oversubscribe.
+ * The one fork-join pool that every CPU op shares. The calling thread works too: it takes chunks of a region from a
+ * shared counter alongside {@code THREADS − 1} pool threads, so an op wakes one helper on two cores instead of
+ * handing everything to the pool and sleeping until it is done (two wake-ups and a context switch per op, which
+ * for a step's dozens of small ops cost more than their work: a 1M-element op ran slower on two threads than on
+ * one). Chunks are fixed ranges whoever runs them, so results do not depend on the scheduling. Parallel regions
+ * never nest: a region started inside another runs inline, so GEMM inside a parallel op cannot oversubscribe.
  */
 final class Parallel {
     static final int THREADS = Integer.getInteger("stride.cpu.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = new ForkJoinPool(THREADS);
+    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, THREADS - 1));
+    private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Parallel() {}
 
@@ -24,26 +29,61 @@ final class Parallel {
     /** Runs {@code body} over [0, n) in chunks of at least {@code grain}, on up to {@link #THREADS} threads. */
     static void forRange(long n, long grain, Range body) {
         long chunks = Math.min((n + grain - 1) / Math.max(grain, 1), THREADS * 4L);
-        if (chunks <= 1 || THREADS == 1 || ForkJoinTask.inForkJoinPool()) {
+        boolean[] inside = INSIDE.get();
+        if (chunks <= 1 || THREADS == 1 || inside[0] || ForkJoinTask.inForkJoinPool()) {
             if (n > 0) body.run(0, n);
             return;
         }
-        List<RecursiveAction> tasks = new ArrayList<>((int) chunks);
-        for (long c = 0; c < chunks; c++) {
-            long s = n * c / chunks;
-            long e = n * (c + 1) / chunks;
-            tasks.add(new RecursiveAction() {
-                @Override
-                protected void compute() {
-                    body.run(s, e);
-                }
-            });
+        Region region = new Region(n, chunks, body, Thread.currentThread());
+        for (int h = 0; h < Math.min(THREADS - 1, chunks - 1); h++) POOL.execute(region::work);
+        inside[0] = true;
+        try {
+            region.work();
+        } finally {
+            inside[0] = false;
         }
-        POOL.invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                invokeAll(tasks);
+        region.await();
+    }
+
+    /** One region's chunks, taken by whichever thread asks next; the caller waits for the last one to finish. */
+    private static final class Region {
+        private final long n;
+        private final long chunks;
+        private final Range body;
+        private final Thread caller;
+        private final AtomicLong next = new AtomicLong();
+        private final AtomicLong done = new AtomicLong();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Region(long n, long chunks, Range body, Thread caller) {
+            this.n = n;
+            this.chunks = chunks;
+            this.body = body;
+            this.caller = caller;
+        }
+
+        void work() {
+            for (long c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (failure.get() == null) body.run(n * c / chunks, n * (c + 1) / chunks);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    if (done.incrementAndGet() == chunks) LockSupport.unpark(caller);
+                }
             }
-        });
+        }
+
+        void await() {
+            // A helper's last chunk usually ends within microseconds of the caller's: spin briefly before parking.
+            for (int spins = 0; done.get() < chunks; spins++) {
+                if (spins < 2000) Thread.onSpinWait();
+                else LockSupport.park(this);
+            }
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException e) throw e;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new IllegalStateException(t);
+        }
     }
 }

@@ -1,0 +1,43 @@
+package dev.stride.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+    @Test
+    void everyIndexRunsExactlyOnceAndNestedRegionsStayOnTheirThread() {
+        int n = 100_003;
+        AtomicIntegerArray hits = new AtomicIntegerArray(n);
+        Set<Boolean> nestedOnSameThread = ConcurrentHashMap.newKeySet();
+        for (int round = 0; round < 50; round++) {
+            Parallel.forRange(n, 1000, (s, e) -> {
+                for (long i = s; i < e; i++) hits.incrementAndGet((int) i);
+                Thread outer = Thread.currentThread();
+                Parallel.forRange(8, 1, (a, b) -> nestedOnSameThread.add(Thread.currentThread() == outer));
+            });
+        }
+        for (int i = 0; i < n; i++) assertEquals(50, hits.get(i), "index " + i);
+        assertEquals(Set.of(true), nestedOnSameThread);
+    }
+
+    @Test
+    void aChunkThatThrowsFailsTheCallerWithItsException() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.forRange(1000, 1, (s, f) -> {
+            if (s <= 500 && 500 < f) throw new IllegalArgumentException("chunk holding 500");
+        }));
+        assertTrue(e.getMessage().contains("500"));
+        int[] after = new int[1];
+        Parallel.forRange(10, 1, (s, f) -> {
+            synchronized (after) {
+                after[0] += (int) (f - s);
+            }
+        });
+        assertEquals(10, after[0], "the pool still works after a failure");
+    }
+}
