@@ -45,6 +45,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as one JSON object on the last line.")
     boolean json;
 
+    @Option(names = "--ops", paramLabel = "MODEL", description = "Instead: where one training step of MODEL (mlp, cnn, ...; "
+            + "batch 128, Adam) spends its time, per backend op, averaged over 50 steps after 30 of warm-up.")
+    String ops;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -117,6 +121,7 @@ final class BenchCommand implements Callable<Integer> {
         Backends.setDefault(be);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        if (ops != null) return ops(out);
         int threads = Runtime.getRuntime().availableProcessors();
         if (!be.name().equals("cpu")) return device(out, err);
         err.println("measuring ceilings on " + threads + " threads...");
@@ -250,6 +255,49 @@ final class BenchCommand implements Callable<Integer> {
         }).times(16.0 * logits.numel());
         rows.add(new Row("softmax cross-entropy fwd+bwd, 1024x1000", "GB/s", ce.times(1e-9), "array copy", ce.median() / copy));
         return rows;
+    }
+
+    /** The per-op time table of {@code --ops}: each backend call of a training step, timed through a counting wrapper. */
+    private int ops(PrintWriter out) {
+        dev.stride.testing.CountingBackend counted = new dev.stride.testing.CountingBackend(be);
+        Backends.setDefault(counted);
+        try {
+            Generator.manualSeed(3);
+            Module net = Models.create(ops, 784, 10);
+            Adam opt = new Adam(net.parameters(), 1e-3f);
+            Tensor x = Tensor.rand(counted, gen, 0, 1, 128, 1, 28, 28);
+            int[] y = new int[128];
+            for (int i = 0; i < y.length; i++) y[i] = i % 10;
+            Tensor labels = Tensor.ofInts(counted, y, 128);
+            int warm = 30;
+            int steps = 50;
+            long start = 0;
+            for (int s = 0; s < warm + steps; s++) {
+                if (s == warm) {
+                    counted.resetTimes();
+                    start = System.nanoTime();
+                }
+                try (dev.stride.tensor.MemoryScope scope = dev.stride.tensor.MemoryScope.open()) {
+                    opt.zeroGrad();
+                    Tensor loss = Loss.crossEntropy(net.forward(x), labels);
+                    loss.backward();
+                    opt.step();
+                    loss.item();
+                }
+            }
+            double wall = (System.nanoTime() - start) / 1e6 / steps;
+            java.util.Map<String, Long> nanos = counted.nanosByOp();
+            double inOps = nanos.values().stream().mapToLong(Long::longValue).sum() / 1e6 / steps;
+            out.printf("%s training step, batch 128, Adam, on %s: %.2f ms (%.0f samples/s), %.2f ms of it in backend ops%n",
+                    ops, be.name(), wall, 128 / wall * 1000, inOps);
+            nanos.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                    .forEach(e -> out.printf("  %-30s %7.2f ms  %5.1f%%%n", e.getKey(), e.getValue() / 1e6 / steps,
+                            100 * e.getValue() / 1e6 / steps / wall));
+            out.flush();
+            return 0;
+        } finally {
+            Backends.setDefault(be);
+        }
     }
 
     private Rate trainStep(String model) {

@@ -34,4 +34,21 @@ class BenchCommandTest {
         assertEquals(11, withRatio);
         assertTrue(r.out().contains("gemm 1024") && r.out().contains("x peak FMA") && r.out().contains("x array copy"), r.out());
     }
+
+    /** {@code --ops cnn}: every op a CNN step calls, with shares of the step that add up to no more than all of it. */
+    @Test
+    void opsSplitsAStepByBackendOp() {
+        Cli r = Cli.run("bench", "--ops", "cnn");
+        assertEquals(0, r.code(), r.err());
+        String out = r.out();
+        assertTrue(out.startsWith("cnn training step, batch 128, Adam, on cpu: "), out);
+        double share = 0;
+        for (String op : new String[] {"conv2d", "conv2dBackwardWeight", "batchNorm", "batchNormBackward", "maxPool2d",
+                "maxPool2dBackward", "conv2dBackwardData", "reluBackward", "dropout", "softmaxCrossEntropy", "optimizerStep", "gemm"}) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n  " + op + " +[0-9.]+ ms +([0-9.]+)%").matcher(out);
+            assertTrue(m.find(), op + " missing in\n" + out);
+            share += Double.parseDouble(m.group(1));
+        }
+        assertTrue(share > 30 && share <= 100, "shares " + share + " in\n" + out);
+    }
 }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * storage when one was closed. A storage that nobody released but the garbage collector found is counted as
  * {@link #collected()}: the Cleaner safety net caught a leak. Fused ops are forwarded, so the wrapped backend's own
  * overrides run. Tensors made on this backend route every op through it; it is a backend of its own (mixing its
- * tensors with the wrapped backend's is an error, as between any two backends).
+ * tensors with the wrapped backend's is an error, as between any two backends). It also times each call by op
+ * ({@link #nanosByOp()}), which is what {@code stride bench --ops} prints for a training step.
  */
 public final class CountingBackend implements Backend {
     private final Backend inner;
@@ -68,6 +69,26 @@ public final class CountingBackend implements Backend {
 
     public long collected() {
         return counters.collected.get();
+    }
+
+    /**
+     * Nanoseconds spent in the wrapped backend's calls so far, by op name (a GPU backend's calls return once queued,
+     * so its times mean something only around a synchronizing call).
+     */
+    public java.util.Map<String, Long> nanosByOp() {
+        return new java.util.TreeMap<>(nanos);
+    }
+
+    public void resetTimes() {
+        nanos.clear();
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> nanos = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void timed(String op, Runnable call) {
+        long t0 = System.nanoTime();
+        call.run();
+        nanos.merge(op, System.nanoTime() - t0, Long::sum);
     }
 
     /** Releases the wrapped storage and counts it gone; runs once, on the last release or from the Cleaner. */
@@ -131,7 +152,9 @@ public final class CountingBackend implements Backend {
 
     @Override
     public Storage allocate(DType dtype, long numel) {
+        long t0 = System.nanoTime();
         Storage s = inner.allocate(dtype, numel);
+        nanos.merge("allocate", System.nanoTime() - t0, Long::sum);
         counters.allocations.incrementAndGet();
         counters.live.incrementAndGet();
         long bytes = counters.liveBytes.addAndGet(s.bytes());
@@ -142,99 +165,99 @@ public final class CountingBackend implements Backend {
     @Override
     public void write(Storage dst, long dstOffset, float[] src, int srcOffset, int n) {
         counters.writes.incrementAndGet();
-        inner.write(in("write", dst), dstOffset, src, srcOffset, n);
+        timed("write", () -> inner.write(in("write", dst), dstOffset, src, srcOffset, n));
     }
 
     @Override
     public void write(Storage dst, long dstOffset, int[] src, int srcOffset, int n) {
         counters.writes.incrementAndGet();
-        inner.write(in("write", dst), dstOffset, src, srcOffset, n);
+        timed("write", () -> inner.write(in("write", dst), dstOffset, src, srcOffset, n));
     }
 
     @Override
     public void read(Storage src, long srcOffset, float[] dst, int dstOffset, int n) {
         counters.reads.incrementAndGet();
-        inner.read(in("read", src), srcOffset, dst, dstOffset, n);
+        timed("read", () -> inner.read(in("read", src), srcOffset, dst, dstOffset, n));
     }
 
     @Override
     public void read(Storage src, long srcOffset, int[] dst, int dstOffset, int n) {
         counters.reads.incrementAndGet();
-        inner.read(in("read", src), srcOffset, dst, dstOffset, n);
+        timed("read", () -> inner.read(in("read", src), srcOffset, dst, dstOffset, n));
     }
 
     @Override
     public void fill(Storage dst, long offset, long n, float value) {
-        inner.fill(in("fill", dst), offset, n, value);
+        timed("fill", () -> inner.fill(in("fill", dst), offset, n, value));
     }
 
     @Override
     public void copy(View src, View dst) {
-        inner.copy(in("copy", src), in("copy", dst));
+        timed("copy", () -> inner.copy(in("copy", src), in("copy", dst)));
     }
 
     @Override
     public void unary(UnaryOp op, View x, Storage out) {
         String name = "unary " + op;
-        inner.unary(op, in(name, x), in(name, out));
+        timed("unary", () -> inner.unary(op, in(name, x), in(name, out)));
     }
 
     @Override
     public void binary(BinaryOp op, View a, View b, Storage out) {
         String name = "binary " + op;
-        inner.binary(op, in(name, a), in(name, b), in(name, out));
+        timed("binary", () -> inner.binary(op, in(name, a), in(name, b), in(name, out)));
     }
 
     @Override
     public void binary(BinaryOp op, View a, float b, Storage out) {
         String name = "binary " + op;
-        inner.binary(op, in(name, a), b, in(name, out));
+        timed("binary", () -> inner.binary(op, in(name, a), b, in(name, out)));
     }
 
     @Override
     public void reduce(ReduceOp op, View x, int[] axes, Storage out) {
         String name = "reduce " + op;
-        inner.reduce(op, in(name, x), axes, in(name, out));
+        timed("reduce", () -> inner.reduce(op, in(name, x), axes, in(name, out)));
     }
 
     @Override
     public void gemm(Gemm g) {
-        inner.gemm(new Gemm(g.batch(), g.m(), g.n(), g.k(), g.alpha(),
+        timed("gemm", () -> inner.gemm(new Gemm(g.batch(), g.m(), g.n(), g.k(), g.alpha(),
                 in("gemm", g.a()), g.aOffset(), g.lda(), g.aBatchStride(), g.transA(),
                 in("gemm", g.b()), g.bOffset(), g.ldb(), g.bBatchStride(), g.transB(),
-                g.beta(), in("gemm", g.c()), g.cOffset(), g.ldc(), g.cBatchStride()));
+                g.beta(), in("gemm", g.c()), g.cOffset(), g.ldc(), g.cBatchStride())));
     }
 
     @Override
     public void gather(Storage x, Storage index, Storage out, int rows, int cols) {
-        inner.gather(in("gather", x), in("gather", index), in("gather", out), rows, cols);
+        timed("gather", () -> inner.gather(in("gather", x), in("gather", index), in("gather", out), rows, cols));
     }
 
     @Override
     public void scatterAdd(Storage src, Storage index, Storage out, int rows, int cols) {
-        inner.scatterAdd(in("scatterAdd", src), in("scatterAdd", index), in("scatterAdd", out), rows, cols);
+        timed("scatterAdd", () -> inner.scatterAdd(in("scatterAdd", src), in("scatterAdd", index), in("scatterAdd", out), rows, cols));
     }
 
     @Override
     public void random(Distribution dist, long seed, long offset, float a, float b, Storage out, long n) {
-        inner.random(dist, seed, offset, a, b, in("random", out), n);
+        timed("random", () -> inner.random(dist, seed, offset, a, b, in("random", out), n));
     }
 
     @Override
     public void synchronize() {
-        inner.synchronize();
+        timed("synchronize", () -> inner.synchronize());
     }
 
     @Override
     public void softmaxCrossEntropy(View logits, Storage labels, Storage loss, Storage probs) {
         String op = "softmaxCrossEntropy";
-        inner.softmaxCrossEntropy(in(op, logits), in(op, labels), in(op, loss), in(op, probs));
+        timed("softmaxCrossEntropy", () -> inner.softmaxCrossEntropy(in(op, logits), in(op, labels), in(op, loss), in(op, probs)));
     }
 
     @Override
     public void softmaxCrossEntropyBackward(Storage probs, Storage labels, Storage gradLoss, Storage gradLogits, int rows, int cols) {
         String op = "softmaxCrossEntropyBackward";
-        inner.softmaxCrossEntropyBackward(in(op, probs), in(op, labels), in(op, gradLoss), in(op, gradLogits), rows, cols);
+        timed("softmaxCrossEntropyBackward", () -> inner.softmaxCrossEntropyBackward(in(op, probs), in(op, labels), in(op, gradLoss), in(op, gradLogits), rows, cols));
     }
 
     @Override
@@ -250,70 +273,70 @@ public final class CountingBackend implements Backend {
             for (int k = 0; k < u.length; k++) u[k] = in(op, slots[k]);
             s.add(u);
         }
-        inner.optimizerStep(rule, p, g, s);
+        timed("optimizerStep", () -> inner.optimizerStep(rule, p, g, s));
     }
 
     @Override
     public void im2col(View x, Window g, float padValue, Storage cols) {
-        inner.im2col(in("im2col", x), g, padValue, in("im2col", cols));
+        timed("im2col", () -> inner.im2col(in("im2col", x), g, padValue, in("im2col", cols)));
     }
 
     @Override
     public void col2im(Storage cols, Window g, Storage dx) {
-        inner.col2im(in("col2im", cols), g, in("col2im", dx));
+        timed("col2im", () -> inner.col2im(in("col2im", cols), g, in("col2im", dx)));
     }
 
     @Override
     public void conv2d(View x, Storage w, Window g, int cout, Storage y) {
-        inner.conv2d(in("conv2d", x), in("conv2d", w), g, cout, in("conv2d", y));
+        timed("conv2d", () -> inner.conv2d(in("conv2d", x), in("conv2d", w), g, cout, in("conv2d", y)));
     }
 
     @Override
     public void conv2dBackwardData(Storage dy, Storage w, Window g, int cout, Storage dx) {
         String op = "conv2dBackwardData";
-        inner.conv2dBackwardData(in(op, dy), in(op, w), g, cout, in(op, dx));
+        timed("conv2dBackwardData", () -> inner.conv2dBackwardData(in(op, dy), in(op, w), g, cout, in(op, dx)));
     }
 
     @Override
     public void conv2dBackwardWeight(View x, Storage dy, Window g, int cout, Storage dw) {
         String op = "conv2dBackwardWeight";
-        inner.conv2dBackwardWeight(in(op, x), in(op, dy), g, cout, in(op, dw));
+        timed("conv2dBackwardWeight", () -> inner.conv2dBackwardWeight(in(op, x), in(op, dy), g, cout, in(op, dw)));
     }
 
     @Override
     public void maxPool2d(View x, Window g, Storage out, Storage indices) {
-        inner.maxPool2d(in("maxPool2d", x), g, in("maxPool2d", out), in("maxPool2d", indices));
+        timed("maxPool2d", () -> inner.maxPool2d(in("maxPool2d", x), g, in("maxPool2d", out), in("maxPool2d", indices)));
     }
 
     @Override
     public void maxPool2dBackward(Storage dy, Storage indices, Window g, Storage dx) {
         String op = "maxPool2dBackward";
-        inner.maxPool2dBackward(in(op, dy), in(op, indices), g, in(op, dx));
+        timed("maxPool2dBackward", () -> inner.maxPool2dBackward(in(op, dy), in(op, indices), g, in(op, dx)));
     }
 
     @Override
     public void batchNorm(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
                           float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
         String op = "batchNorm";
-        inner.batchNorm(in(op, x), in(op, gamma), in(op, beta), in(op, runningMean), in(op, runningVar), training, momentum,
-                eps, in(op, out), in(op, saveMean), in(op, saveInvStd));
+        timed("batchNorm", () -> inner.batchNorm(in(op, x), in(op, gamma), in(op, beta), in(op, runningMean), in(op, runningVar), training, momentum,
+                eps, in(op, out), in(op, saveMean), in(op, saveInvStd)));
     }
 
     @Override
     public void batchNormBackward(View x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd, boolean training,
                                   Storage dx, Storage dgamma, Storage dbeta) {
         String op = "batchNormBackward";
-        inner.batchNormBackward(in(op, x), in(op, dy), in(op, gamma), in(op, saveMean), in(op, saveInvStd), training,
-                in(op, dx), in(op, dgamma), in(op, dbeta));
+        timed("batchNormBackward", () -> inner.batchNormBackward(in(op, x), in(op, dy), in(op, gamma), in(op, saveMean), in(op, saveInvStd), training,
+                in(op, dx), in(op, dgamma), in(op, dbeta)));
     }
 
     @Override
     public void reluBackward(View dy, View x, Storage dx) {
-        inner.reluBackward(in("reluBackward", dy), in("reluBackward", x), in("reluBackward", dx));
+        timed("reluBackward", () -> inner.reluBackward(in("reluBackward", dy), in("reluBackward", x), in("reluBackward", dx)));
     }
 
     @Override
     public void dropout(View x, float p, long seed, long offset, Storage out) {
-        inner.dropout(in("dropout", x), p, seed, offset, in("dropout", out));
+        timed("dropout", () -> inner.dropout(in("dropout", x), p, seed, offset, in("dropout", out)));
     }
 }

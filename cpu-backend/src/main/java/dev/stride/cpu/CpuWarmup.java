@@ -55,7 +55,7 @@ final class CpuWarmup {
         long in = (long) n * c * 36;
         long act = (long) n * cout * 36;
         long pooled = (long) n * cout * 9;
-        int rows = 8;
+        int rows = 16;
         int hidden = 40;
         int classes = 10;
         Storage x = filled(be, in, -1, 1);
