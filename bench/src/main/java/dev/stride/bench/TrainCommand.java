@@ -71,8 +71,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-dir", description = "Keep best.safetensors (lowest validation loss) and last.safetensors here.")
     Path checkpointDir;
 
-    @Option(names = "--curves", description = "Folder for curves.csv, loss.png and accuracy.png, rewritten every epoch "
-            + "(default runs/<model>; 'none' to skip).")
+    @Option(names = "--curves", description = "Folder for curves.csv (rewritten every epoch), loss.png and accuracy.png "
+            + "(drawn at the end, and at most every 30 s before) (default runs/<model>; 'none' to skip).")
     String curves;
 
     @Option(names = "--early-stop", defaultValue = "0", description = "Stop after this many epochs without validation improvement (0: off).")
