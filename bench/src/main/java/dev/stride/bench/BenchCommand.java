@@ -262,13 +262,7 @@ final class BenchCommand implements Callable<Integer> {
         dev.stride.testing.CountingBackend counted = new dev.stride.testing.CountingBackend(be);
         Backends.setDefault(counted);
         try {
-            Generator.manualSeed(3);
-            Module net = Models.create(ops, 784, 10);
-            Adam opt = new Adam(net.parameters(), 1e-3f);
-            Tensor x = Tensor.rand(counted, gen, 0, 1, 128, 1, 28, 28);
-            int[] y = new int[128];
-            for (int i = 0; i < y.length; i++) y[i] = i % 10;
-            Tensor labels = Tensor.ofInts(counted, y, 128);
+            Step step = Step.of(ops, counted, gen);
             int warm = 30;
             int steps = 50;
             long start = 0;
@@ -278,11 +272,8 @@ final class BenchCommand implements Callable<Integer> {
                     start = System.nanoTime();
                 }
                 try (dev.stride.tensor.MemoryScope scope = dev.stride.tensor.MemoryScope.open()) {
-                    opt.zeroGrad();
-                    Tensor loss = Loss.crossEntropy(net.forward(x), labels);
-                    loss.backward();
-                    opt.step();
-                    loss.item();
+                    step.run();
+                    counted.synchronize();
                 }
             }
             double wall = (System.nanoTime() - start) / 1e6 / steps;
@@ -301,20 +292,29 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Rate trainStep(String model) {
-        Generator.manualSeed(3);
-        Module net = Models.create(model, 784, 10);
-        Adam opt = new Adam(net.parameters(), 1e-3f);
-        Tensor x = Tensor.rand(be, gen, 0, 1, 128, 1, 28, 28);
-        int[] y = new int[128];
-        for (int i = 0; i < y.length; i++) y[i] = i % 10;
-        Tensor labels = Tensor.ofInts(be, y, 128);
+        Step step = Step.of(model, be, gen);
         // A whole step holds dozens of hot methods; C2 needs a few seconds to settle them (measured: about half
         // speed during the first two seconds of an MLP run).
-        return rate(() -> {
+        return rate(step::run, Math.max(3, seconds * 0.5)).times(128);
+    }
+
+    /** One Adam step of a model on a fixed random batch of 128 digits: what the step rows and {@code --ops} time. */
+    private record Step(Module net, Adam opt, Tensor x, Tensor labels) {
+        static Step of(String model, Backend b, Generator gen) {
+            Generator.manualSeed(3);
+            Module net = Models.create(model, 784, 10);
+            Adam opt = new Adam(net.parameters(), 1e-3f);
+            Tensor x = Tensor.rand(b, gen, 0, 1, 128, 1, 28, 28);
+            int[] y = new int[128];
+            for (int i = 0; i < y.length; i++) y[i] = i % 10;
+            return new Step(net, opt, x, Tensor.ofInts(b, y, 128));
+        }
+
+        void run() {
             opt.zeroGrad();
             Loss.crossEntropy(net.forward(x), labels).backward();
             opt.step();
-        }, Math.max(3, seconds * 0.5)).times(128);
+        }
     }
 
     /**
