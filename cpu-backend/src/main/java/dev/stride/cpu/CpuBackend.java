@@ -42,7 +42,8 @@ public final class CpuBackend implements Backend {
     }
 
     private static float[] f32(Storage s) {
-        return checked(cpu(s), cpu(s).f());
+        CpuStorage c = cpu(s);
+        return checked(c, c.f());
     }
 
     /**
@@ -52,10 +53,6 @@ public final class CpuBackend implements Backend {
     private static float[] out(Storage s, long written) {
         CpuStorage c = cpu(s);
         return checked(c, c.numel() == written ? c.whole() : c.f());
-    }
-
-    private static float[] out(Storage s) {
-        return out(s, s.numel());
     }
 
     private static float[] checked(CpuStorage c, float[] a) {
