@@ -114,9 +114,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // Each workload is warmed before it is timed; the CPU backend's background warm-up would run during the
-        // ceiling measurements (it halved the measured FMA peak and copy bandwidth).
-        System.setProperty("stride.cpu.warmup", "false");
+        // The CPU backend's JIT warm-up runs to its end before anything is timed: in the background it halved the
+        // measured FMA peak and copy bandwidth, and without it the softmax ran at a third of the speed a training
+        // run gets (see CpuWarmup).
+        System.setProperty("stride.cpu.warmup", "sync");
         be = Backends.select(backend);
         Backends.setDefault(be);
         PrintWriter err = spec.commandLine().getErr();

@@ -19,18 +19,25 @@ import java.util.List;
  * kernels ran thousands of times in the slow tiers on full-size data). Tiny inputs reach the compile thresholds
  * with a fraction of that work, on the core that is idle while the data loads. The thread uses its own storages
  * and no random generator or shared state, so what a run computes is unchanged; its results are discarded.
- * {@code -Dstride.cpu.warmup=false} turns it off.
+ * {@code -Dstride.cpu.warmup=false} turns it off; {@code =sync} runs it to the end before the backend is returned, for
+ * benchmarks: the ops it runs also make the call sites they share (Parallel's dispatch) polymorphic, and without
+ * that, after a GEMM benchmark C2 compiled the softmax kernel at a third of its speed (its Vector API stores
+ * not intrinsified).
  */
 final class CpuWarmup {
     private CpuWarmup() {}
 
-    private static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("stride.cpu.warmup", "true"));
+    private static final String MODE = System.getProperty("stride.cpu.warmup", "true");
     private static boolean started;
 
     /** Starts the warm-up once per JVM, when the Vector API kernels are the ones that run. */
     static synchronized void start() {
-        if (started || !ENABLED || !CpuGemm.VECTOR) return;
+        if (started || MODE.equals("false") || !CpuGemm.VECTOR) return;
         started = true;
+        if (MODE.equals("sync")) {
+            run(new CpuBackend(), 400);
+            return;
+        }
         Thread t = new Thread(() -> run(new CpuBackend(), 400), "stride-cpu-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
