@@ -23,24 +23,39 @@ final class CpuConv {
         return holder[0];
     }
 
-    private static void unfold(float[] x, int xOffset, Window g, int image, float[] cols) {
+    /** Image {@code image}'s K unfolded rows, {@code ld} apart. */
+    private static void unfold(float[] x, int xOffset, Window g, int image, float[] cols, int ld) {
         int plane = g.h() * g.w();
-        int block = g.kh() * g.kw() * g.positions();
+        int block = g.kh() * g.kw() * ld;
         for (int c = 0; c < g.c(); c++) {
-            CpuWindow.unfoldPlane(x, xOffset + (image * g.c() + c) * plane, g, 0f, cols, c * block);
+            CpuWindow.unfoldPlane(x, xOffset + (image * g.c() + c) * plane, g, 0f, cols, c * block, ld);
         }
     }
 
-    /** {@code y[n] = w · unfold(x[n])} for contiguous x, w {@code [cout, K]} and y. */
+    /**
+     * {@code y[n] = w · unfold(x[n])} for contiguous x, w {@code [cout, K]} and y. The unfolded rows are padded to
+     * whole GEMM slivers (196 positions to 216), so the kernel reads every sliver in place, 32-byte aligned, instead of
+     * packing a ragged last one; the product lands in a padded scratch tile and its rows are copied out.
+     */
     static void forward(float[] x, int xOffset, float[] w, Window g, int cout, float[] y) {
         int k = g.patch();
         int p = g.positions();
+        int ld = (p + VectorGemm.NR - 1) / VectorGemm.NR * VectorGemm.NR;
         Parallel.forRange(g.n(), 1, (s, e) -> {
-            float[] cols = scratch(k * p);
+            float[] cols = scratch(k * ld + cout * ld);
+            int tile = k * ld;
+            // The padding columns are multiplied too (their products are dropped): zeros keep them finite and fast.
+            for (int r = 0; r < k && ld > p; r++) java.util.Arrays.fill(cols, r * ld + p, (r + 1) * ld, 0f);
             for (int n = (int) s; n < e; n++) {
-                unfold(x, xOffset, g, n, cols);
-                VectorGemm.serial(VectorGemm.Plan.single(cout, p, k, w, 0, k, false, cols, 0, p, false,
-                        0f, y, n * cout * p, p, 1));
+                unfold(x, xOffset, g, n, cols, ld);
+                if (ld == p) {
+                    VectorGemm.serial(VectorGemm.Plan.single(cout, p, k, w, 0, k, false, cols, 0, p, false,
+                            0f, y, n * cout * p, p, 1));
+                    continue;
+                }
+                VectorGemm.serial(VectorGemm.Plan.single(cout, ld, k, w, 0, k, false, cols, 0, ld, false,
+                        0f, cols, tile, ld, 1));
+                for (int co = 0; co < cout; co++) System.arraycopy(cols, tile + co * ld, y, (n * cout + co) * p, p);
             }
         });
     }
@@ -120,7 +135,7 @@ final class CpuConv {
                 java.util.Arrays.fill(acc, 0f);
                 java.util.Arrays.fill(tail, 0f);
                 for (int n = gi * per, end = Math.min(g.n(), n + per); n < end; n++) {
-                    unfold(x, xOffset, g, n, cols);
+                    unfold(x, xOffset, g, n, cols, p);
                     VectorGemm.dotAccumulate(cout, k, p, dy, n * cout * p, p, cols, 0, p, acc, tail);
                 }
                 for (int i = 0, o = gi * size; i < size; i++) {

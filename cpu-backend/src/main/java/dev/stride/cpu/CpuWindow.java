@@ -52,21 +52,24 @@ final class CpuWindow {
         int plane = g.h() * g.w();
         int block = g.kh() * g.kw() * g.positions();
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
-            for (long nc = s; nc < e; nc++) unfoldPlane(src, offset + (int) nc * plane, g, pad, cols, (int) nc * block);
+            for (long nc = s; nc < e; nc++) unfoldPlane(src, offset + (int) nc * plane, g, pad, cols, (int) nc * block, g.positions());
         });
     }
 
-    /** The kh·kw unfolded rows of one contiguous input plane starting at {@code in}, written at {@code cols[base..]}. */
-    static void unfoldPlane(float[] src, int in, Window g, float pad, float[] cols, int base) {
+    /**
+     * The kh·kw unfolded rows of one contiguous input plane starting at {@code in}, written at {@code cols[base..]},
+     * {@code ld} apart; the {@code ld − positions} floats after each row are left as they were.
+     */
+    static void unfoldPlane(float[] src, int in, Window g, float pad, float[] cols, int base, int ld) {
         int oh = g.outH();
         int ow = g.outW();
         if (g.sh() == 1 && g.sw() == 1 && ow == g.w()) {
-            unfoldShifted(src, in, g, pad, cols, base);
+            unfoldShifted(src, in, g, pad, cols, base, ld);
             return;
         }
         for (int i = 0; i < g.kh(); i++) {
             for (int j = 0; j < g.kw(); j++) {
-                int o = base + (i * g.kw() + j) * oh * ow;
+                int o = base + (i * g.kw() + j) * ld;
                 int shift = j * g.dw() - g.pw();
                 int lo = Math.min(ow, Math.max(0, ceilDiv(-shift, g.sw())));
                 int hi = Math.max(lo, Math.min(ow, ceilDiv(g.w() - shift, g.sw())));
@@ -94,7 +97,7 @@ final class CpuWindow {
      * one flat offset, so it is one copy, then padding written over the rows and columns that fell outside. Image
      * rows are short (14 or 28), and a copy per row cost more than its elements.
      */
-    private static void unfoldShifted(float[] src, int in, Window g, float pad, float[] cols, int base) {
+    private static void unfoldShifted(float[] src, int in, Window g, float pad, float[] cols, int base, int ld) {
         int oh = g.outH();
         int w = g.w();
         int plane = g.h() * w;
@@ -103,7 +106,7 @@ final class CpuWindow {
             int y0 = Math.min(oh, Math.max(0, -dy));
             int y1 = Math.max(y0, Math.min(oh, g.h() - dy));
             for (int j = 0; j < g.kw(); j++) {
-                int o = base + (i * g.kw() + j) * oh * w;
+                int o = base + (i * g.kw() + j) * ld;
                 int dx = j * g.dw() - g.pw();
                 int x0 = Math.min(w, Math.max(0, -dx));
                 int x1 = Math.max(x0, Math.min(w, w - dx));
