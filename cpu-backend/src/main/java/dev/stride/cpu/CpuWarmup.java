@@ -100,6 +100,20 @@ final class CpuWarmup {
         Storage bias = be.allocate(DType.F32, classes);
         Storage m1 = be.allocate(DType.F32, (long) classes * hidden);
         Storage m2 = be.allocate(DType.F32, (long) classes * hidden);
+        // A single-channel layer whose positions fill whole vectors (64), and a GEMM taller than a row block and deeper
+        // than a k block: branches the shapes above never take, which a training run's first steps did, each costing
+        // a deoptimization and a recompile of a big kernel.
+        Window g1 = new Window(n, 1, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+        Storage x1 = filled(be, (long) n * 64, -1, 1);
+        Storage w1 = filled(be, (long) cout * g1.patch(), -0.5f, 0.5f);
+        Storage y1 = be.allocate(DType.F32, (long) n * cout * 64);
+        Storage dw1 = be.allocate(DType.F32, (long) cout * g1.patch());
+        int tall = 72;
+        int deep = 264;
+        int thin = 30;
+        Storage ta = filled(be, (long) tall * deep, -1, 1);
+        Storage tb = filled(be, (long) deep * thin, -1, 1);
+        Storage tc = be.allocate(DType.F32, (long) tall * thin);
         View xv = View.contiguous(x, n, c, 6, 6);
         View nv = View.contiguous(norm, n, cout, 36);
         for (int r = 0; r < rounds; r++) {
@@ -123,6 +137,13 @@ final class CpuWarmup {
                     List.of(wl), List.of(dwl), List.<Storage[]>of(new Storage[] {m1, m2}));
             be.unary(UnaryOp.EXP, View.contiguous(probs, rows * classes), exp);
             be.random(Distribution.UNIFORM, 3, r, 0, 1, mask, act);
+            be.batchNorm(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, false, 0.1f, 1e-5f, norm, saveMean, saveInv);
+            View x1v = View.contiguous(x1, n, 1, 8, 8);
+            be.conv2d(x1v, w1, g1, cout, y1);
+            be.conv2dBackwardWeight(x1v, y1, g1, cout, dw1);
+            if (r % 8 == 0) {
+                be.gemm(new Gemm(1, tall, thin, deep, 1f, ta, 0, deep, 0, false, tb, 0, thin, 0, false, 0f, tc, 0, thin, 0));
+            }
         }
     }
 }
