@@ -95,6 +95,13 @@ public interface Backend {
     /** Waits for queued work; a no-op for synchronous backends. */
     default void synchronize() {}
 
+    /**
+     * Returns once work the backend started in the background at creation has finished (the CPU backend's JIT
+     * warm-up); the trainer calls it before its first step, so that such work overlaps loading the data but never
+     * competes with the steps for cores. A no-op elsewhere.
+     */
+    default void ready() {}
+
     // ---- fused ops: composite defaults, overridden for speed ----
 
     /**

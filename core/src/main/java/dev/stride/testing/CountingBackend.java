@@ -249,6 +249,11 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void ready() {
+        inner.ready();
+    }
+
+    @Override
     public void softmaxCrossEntropy(View logits, Storage labels, Storage loss, Storage probs) {
         String op = "softmaxCrossEntropy";
         timed("softmaxCrossEntropy", () -> inner.softmaxCrossEntropy(in(op, logits), in(op, labels), in(op, loss), in(op, probs)));

@@ -276,6 +276,8 @@ public final class Trainer {
         int batches = loader.batchesPerEpoch();
         int b = 0;
         long start = System.nanoTime();
+        // Inside the timed epoch: whatever of the backend's warm-up is left counts as training time.
+        loader.backend().ready();
         Tensor correct = null;
         try {
             Iterator<DataLoader.Batch> batchIterator = loader.epoch(epoch).iterator();

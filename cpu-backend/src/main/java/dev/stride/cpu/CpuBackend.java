@@ -22,6 +22,12 @@ public final class CpuBackend implements Backend {
         return "cpu";
     }
 
+    /** Waits for the JIT warm-up its provider started in the background (see {@link CpuWarmup}). */
+    @Override
+    public void ready() {
+        CpuWarmup.await();
+    }
+
     /** Its state is the fork-join pool alone, so any thread may call it. */
     @Override
     public boolean threadSafe() {

@@ -19,7 +19,9 @@ import java.util.List;
  * kernels ran thousands of times in the slow tiers on full-size data). Tiny inputs reach the compile thresholds
  * with a fraction of that work, on the core that is idle while the data loads. The thread uses its own storages
  * and no random generator or shared state, so what a run computes is unchanged; its results are discarded.
- * {@code -Dstride.cpu.warmup=false} turns it off; {@code =sync} runs it to the end before the backend is returned, for
+ * The trainer waits for it ({@link CpuBackend#ready()}) before its first step: on two cores, warm-up and steps
+ * competing slowed both (a 5-epoch CNN run: 2,350–2,530 samples/s and 18.5–19.9 s wall, against 2,560–2,690 and
+ * 17.6–18.5 s waiting, the wait counted in the epoch). {@code -Dstride.cpu.warmup=false} turns it off; {@code =sync} runs it to the end before the backend is returned, for
  * benchmarks: the ops it runs also make the call sites they share (Parallel's dispatch) polymorphic, and without
  * that, after a GEMM benchmark C2 compiled the softmax kernel at a third of its speed (its Vector API stores
  * not intrinsified).
@@ -29,6 +31,7 @@ final class CpuWarmup {
 
     private static final String MODE = System.getProperty("stride.cpu.warmup", "true");
     private static boolean started;
+    static Thread thread;
 
     /** Starts the warm-up once per JVM, when the Vector API kernels are the ones that run. */
     static synchronized void start() {
@@ -42,6 +45,21 @@ final class CpuWarmup {
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
+        thread = t;
+    }
+
+    /** Waits for the background warm-up, if one runs. */
+    static void await() {
+        Thread t;
+        synchronized (CpuWarmup.class) {
+            t = thread;
+        }
+        if (t == null) return;
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Storage filled(CpuBackend be, long n, float lo, float hi) {

@@ -2,15 +2,21 @@ package dev.stride.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.stride.backend.Backends;
+import dev.stride.data.DataLoader;
 import dev.stride.loss.Loss;
 import dev.stride.nn.Module;
 import dev.stride.optim.Adam;
 import dev.stride.random.Generator;
 import dev.stride.tensor.MemoryScope;
 import dev.stride.tensor.Tensor;
+import dev.stride.testing.SyntheticData;
 import dev.stride.train.Models;
+import dev.stride.train.Trainer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The background warm-up shares nothing with a run: the same seed gives the same bits while it runs alongside. */
@@ -54,5 +60,37 @@ class CpuWarmupTest {
         CpuWarmup.run(new CpuBackend(), 2);
         assertEquals(before, Generator.global().offset());
         assertEquals(11, Generator.global().seed());
+    }
+
+    @Test
+    void theTrainerWaitsForABackgroundWarmupBeforeItsFirstStep() throws InterruptedException {
+        Thread slow = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread real;
+        synchronized (CpuWarmup.class) {
+            real = CpuWarmup.thread;
+            CpuWarmup.thread = slow;
+        }
+        slow.start();
+        try {
+            CpuBackend be = new CpuBackend();
+            Module net = new dev.stride.nn.Sequential(new dev.stride.nn.Flatten(),
+                    new dev.stride.nn.Linear(64, 4, true, dev.stride.nn.Init.Scheme.PYTORCH_DEFAULT, be, new Generator(1)));
+            Trainer trainer = new Trainer(net, new Adam(net.parameters(), 1e-3f), Loss::crossEntropy);
+            List<Boolean> aliveAtStep = new ArrayList<>();
+            trainer.trainEpoch(new DataLoader(SyntheticData.images(16, 8, 4, 3), 8, true, 1, false, be),
+                    (epoch, b, n, loss) -> aliveAtStep.add(slow.isAlive()));
+            assertEquals(List.of(false, false), aliveAtStep);
+        } finally {
+            slow.join();
+            synchronized (CpuWarmup.class) {
+                CpuWarmup.thread = real;
+            }
+        }
     }
 }
