@@ -21,16 +21,17 @@ import java.util.List;
  * and no random generator or shared state, so what a run computes is unchanged; its results are discarded.
  * The trainer waits for it ({@link CpuBackend#ready()}) before its first step: on two cores, warm-up and steps
  * competing slowed both (a 5-epoch CNN run: 2,350–2,530 samples/s and 18.5–19.9 s wall, against 2,560–2,690 and
- * 17.6–18.5 s waiting, the wait counted in the epoch). {@code -Dstride.cpu.warmup=false} turns it off; {@code =sync} runs it to the end before the backend is returned, for
- * benchmarks: the ops it runs also make the call sites they share (Parallel's dispatch) polymorphic, and without
- * that, after a GEMM benchmark C2 compiled the softmax kernel at a third of its speed (its Vector API stores
- * not intrinsified).
+ * 17.6–18.5 s waiting, the wait counted in the epoch). {@code -Dstride.cpu.warmup=false} turns it off;
+ * {@code =sync} runs it to the end before the backend is returned, for benchmarks: without it, after a GEMM
+ * benchmark C2 compiled the softmax kernel without its Vector API store intrinsics, at a third of the speed it has
+ * in a run with the warm-up (why the JIT's history matters was not found).
  */
 final class CpuWarmup {
     private CpuWarmup() {}
 
     private static final String MODE = System.getProperty("stride.cpu.warmup", "true");
     private static boolean started;
+    /** The background warm-up; tests put a stand-in here. */
     static Thread thread;
 
     /** Starts the warm-up once per JVM, when the Vector API kernels are the ones that run. */
