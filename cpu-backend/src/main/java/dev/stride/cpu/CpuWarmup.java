@@ -30,6 +30,7 @@ final class CpuWarmup {
     private CpuWarmup() {}
 
     private static final String MODE = System.getProperty("stride.cpu.warmup", "true");
+    private static final int ROUNDS = 400;
     private static boolean started;
     /** The background warm-up; tests put a stand-in here. */
     static Thread thread;
@@ -39,10 +40,10 @@ final class CpuWarmup {
         if (started || MODE.equals("false") || !CpuGemm.VECTOR) return;
         started = true;
         if (MODE.equals("sync")) {
-            run(new CpuBackend(), 400);
+            run(new CpuBackend(), ROUNDS);
             return;
         }
-        Thread t = new Thread(() -> run(new CpuBackend(), 400), "stride-cpu-warmup");
+        Thread t = new Thread(() -> run(new CpuBackend(), ROUNDS), "stride-cpu-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();

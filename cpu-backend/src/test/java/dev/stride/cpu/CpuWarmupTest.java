@@ -2,12 +2,15 @@ package dev.stride.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.loss.Loss;
+import dev.stride.nn.Flatten;
+import dev.stride.nn.Init;
+import dev.stride.nn.Linear;
 import dev.stride.nn.Module;
+import dev.stride.nn.Sequential;
 import dev.stride.optim.Adam;
 import dev.stride.random.Generator;
 import dev.stride.tensor.MemoryScope;
@@ -79,8 +82,7 @@ class CpuWarmupTest {
         slow.start();
         try {
             CpuBackend be = new CpuBackend();
-            Module net = new dev.stride.nn.Sequential(new dev.stride.nn.Flatten(),
-                    new dev.stride.nn.Linear(64, 4, true, dev.stride.nn.Init.Scheme.PYTORCH_DEFAULT, be, new Generator(1)));
+            Module net = new Sequential(new Flatten(), new Linear(64, 4, true, Init.Scheme.PYTORCH_DEFAULT, be, new Generator(1)));
             Trainer trainer = new Trainer(net, new Adam(net.parameters(), 1e-3f), Loss::crossEntropy);
             List<Boolean> aliveAtStep = new ArrayList<>();
             trainer.trainEpoch(new DataLoader(SyntheticData.images(16, 8, 4, 3), 8, true, 1, false, be),
