@@ -6,21 +6,21 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * BLIS-style SGEMM on the JDK Vector API: an MR×NR tile of C lives in registers for the whole k loop, each step one
- * broadcast of A per row and three vector loads of a k-major B sliver. The tile is 4 rows by three vectors (4×48
- * with AVX-512, 4×24 with AVX2); measured with JDK 17 on this machine, 6- and 8-row tiles ran at 10–30 GFLOP/s, and
- * a third B vector beat two by 40% (see {@link #kernel}). The kernel stores its tile and another method adds it to C: with that
- * branch after the k loop, C2 sometimes compiled the kernel at a fifth of its speed. Needs
- * {@code --add-modules jdk.incubator.vector}; kept apart so that {@link CpuGemm} falls back to the C2-vectorized
- * kernel where the module is absent.
+ * broadcast of A per row and two vector loads of a k-major B sliver. The tile is 6 rows by two vectors (6×16 with
+ * AVX2, 6×32 with AVX-512). A is always packed, its rows {@link #KC} apart, so the kernel's six broadcasts read at
+ * constant offsets; see {@link #kernel} for what that and the tile shape were measured to be worth. The kernel
+ * stores its tile and another method adds it to C: with that branch after the k loop, C2 sometimes compiled the
+ * kernel at a fifth of its speed. Needs {@code --add-modules jdk.incubator.vector}; kept apart so that
+ * {@link CpuGemm} falls back to the C2-vectorized kernel where the module is absent.
  */
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    static final int NR = 3 * L;
-    static final int MR = 4;
-    private static final int MC = 64;
+    static final int NR = 2 * L;
+    static final int MR = 6;
+    private static final int MC = 72;
     private static final int KC = 256;
-    private static final int NC = 11 * NR;
+    private static final int NC = 16 * NR;
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private VectorGemm() {}
@@ -32,9 +32,9 @@ final class VectorGemm {
 
     /**
      * One GEMM with the roles of its operands fixed: the product is C = alpha·A·B + beta·C over an {@code m×n} C
-     * whose element (i, j) lives at {@code i·rowStride + j·colStride}. When B is stored transposed its packing is a
-     * transpose, so for C = A·Bᵀ the operands swap roles (Cᵀ = B·Aᵀ, written back transposed) when that pads less:
-     * the conv weight gradient (32 × 144 from a 196-long k) then transposes 32 rows instead of 144.
+     * whose element (i, j) lives at {@code i·rowStride + j·colStride}. Both operands are packed either way, so for
+     * C = A·Bᵀ the roles swap (Cᵀ = B·Aᵀ, written back transposed, element by element) only where that saves more
+     * than an eighth of the tile work padded to MR×NR: an MLP's 10-wide output layer, not its 256-wide hidden ones.
      */
     record Plan(int m, int n, int k, float alpha, float[] a, long aOffset, long aBatch, int lda, boolean transA,
                 float[] b, long bOffset, long bBatch, int ldb, boolean transB,
@@ -43,7 +43,7 @@ final class VectorGemm {
             float[] a = ((CpuStorage) g.a()).f();
             float[] b = ((CpuStorage) g.b()).f();
             float[] c = ((CpuStorage) g.c()).f();
-            if (g.transB() && !g.transA() && paddedWork(g.n(), g.m()) < paddedWork(g.m(), g.n())) {
+            if (g.transB() && !g.transA() && 8 * paddedWork(g.n(), g.m()) < 7 * paddedWork(g.m(), g.n())) {
                 return new Plan(g.n(), g.m(), g.k(), g.alpha(), b, g.bOffset(), g.bBatchStride(), g.ldb(), false,
                         a, g.aOffset(), g.aBatchStride(), g.lda(), true, g.beta(), c, g.cOffset(), g.cBatchStride(), 1, g.ldc());
             }
@@ -117,7 +117,7 @@ final class VectorGemm {
     }
 
     private static final class Workspace {
-        final float[] a = new float[MR * KC];
+        final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[MR * NR];
     }
@@ -149,6 +149,7 @@ final class VectorGemm {
             }
             for (int ic = 0; ic < mrows; ic += MC) {
                 int mc = Math.min(MC, mrows - ic);
+                packA(pl.a(), aBase, pl.lda(), pl.transA(), i0 + ic, mc, p0, kc, w.a);
                 for (int jr = 0; jr < nc; jr += NR) {
                     int cols = Math.min(NR, nc - jr);
                     float[] bp = w.b;
@@ -162,24 +163,9 @@ final class VectorGemm {
                         packSliver(pl.b(), bBase, pl.ldb(), false, p0, kc, j0 + jr, cols, w.b, bo);
                     }
                     for (int ir = 0; ir < mc; ir += MR) {
-                        int rows = Math.min(MR, mc - ir);
-                        int i = i0 + ic + ir;
-                        // A is read where it lies (the kernel broadcasts single elements, so rows need not be packed);
-                        // only a ragged last sliver is copied, zero-padded, so the kernel never reads past the matrix.
-                        float[] ap = pl.a();
-                        int ao = (int) (aBase + (pl.transA() ? (long) p0 * pl.lda() + i : (long) i * pl.lda() + p0));
-                        int rowStep = pl.transA() ? 1 : pl.lda();
-                        int kStep = pl.transA() ? pl.lda() : 1;
-                        if (rows < MR) {
-                            packA(pl.a(), aBase, pl.lda(), pl.transA(), i, rows, p0, kc, w.a);
-                            ap = w.a;
-                            ao = 0;
-                            rowStep = 1;
-                            kStep = MR;
-                        }
                         int co = cBase + (ic + ir) * rs + jr * cs;
-                        kernel(ap, ao, rowStep, kStep, bp, bo, bStride, kc, w.tile);
-                        addTile(w.tile, pl.alpha(), c, co, rs, cs, rows, cols, overwrite);
+                        kernel(w.a, ir * KC, bp, bo, bStride, kc, w.tile);
+                        addTile(w.tile, pl.alpha(), c, co, rs, cs, Math.min(MR, mc - ir), cols, overwrite);
                     }
                 }
             }
@@ -191,18 +177,24 @@ final class VectorGemm {
         }
     }
 
-    /** A[i.., p0..] for {@code rows < MR} rows as one k-major sliver at {@code out[p·MR + r]}, zero-padded. */
+    /**
+     * A[i : i+rows, p0 : p0+kc] as slivers of MR rows, row r of sliver s at {@code out[(s + r)·KC + p]}, the last
+     * sliver zero-padded: the kernel reads A at constant offsets, and packing a row-major A is a copy per row.
+     */
     private static void packA(float[] a, long base, int lda, boolean trans, int i, int rows, int p0, int kc, float[] out) {
-        for (int r = 0; r < MR; r++) {
-            if (r >= rows) {
-                for (int p = 0; p < kc; p++) out[p * MR + r] = 0f;
-            } else if (!trans) {
-                int src = (int) (base + (long) (i + r) * lda + p0);
-                for (int p = 0; p < kc; p++) out[p * MR + r] = a[src + p];
+        for (int s = 0; s < rows; s += MR) {
+            int live = Math.min(MR, rows - s);
+            if (trans) {
+                for (int p = 0; p < kc; p++) {
+                    int src = (int) (base + (long) (p0 + p) * lda + i + s);
+                    for (int r = 0; r < live; r++) out[(s + r) * KC + p] = a[src + r];
+                }
             } else {
-                int src = (int) (base + (long) p0 * lda + i + r);
-                for (int p = 0; p < kc; p++) out[p * MR + r] = a[src + p * lda];
+                for (int r = 0; r < live; r++) {
+                    System.arraycopy(a, (int) (base + (long) (i + s + r) * lda + p0), out, (s + r) * KC, kc);
+                }
             }
+            for (int r = live; r < MR; r++) java.util.Arrays.fill(out, (s + r) * KC, (s + r) * KC + kc, 0f);
         }
     }
 
@@ -232,52 +224,51 @@ final class VectorGemm {
     }
 
     /**
-     * The MR×NR product of one A sliver and one B sliver, left in {@code tile}; the k loop is all that is hot. Twelve
-     * accumulators, three B vectors and one broadcast fill AVX2's sixteen registers: seven loads feed twelve FMAs,
-     * where a 4×16 tile fed eight with six (measured with JDK 17 here, in place on a 32×144 by 144×192 product,
-     * one thread: 4×24 at a median 57 GFLOP/s, 4×16 at 40–42).
+     * The MR×NR product of one packed A sliver (rows {@link #KC} apart) and one B sliver ({@code bStride} apart per
+     * k), left in {@code tile}; the k loop is all that is hot. Twelve accumulators, two B vectors and the broadcasts
+     * fit AVX2's sixteen registers. Measured with JDK 17 on this machine, one thread, data in L1, kc = 256: this
+     * kernel 87–90 GFLOP/s; the same tile with a k-major A sliver 73–81; the 4×24 tile used before, 38–40, because
+     * C2 scheduled its broadcasts early and spilled two accumulators to the stack; 4×16 69–72, 3×24 52–58, 2×32 39–42.
      */
-    static void kernel(float[] ap, int ao, int rowStep, int kStep, float[] bp, int bo, int bStride, int kc,
-                       float[] tile) {
+    static void kernel(float[] ap, int ao, float[] bp, int bo, int bStride, int kc, float[] tile) {
         FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c02 = z, c10 = z, c11 = z, c12 = z;
-        FloatVector c20 = z, c21 = z, c22 = z, c30 = z, c31 = z, c32 = z;
-        int a1 = rowStep;
-        int a2 = 2 * rowStep;
-        int a3 = 3 * rowStep;
-        for (int p = 0; p < kc; p++, ao += kStep, bo += bStride) {
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int p = 0; p < kc; p++, bo += bStride) {
+            int a = ao + p;
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, bo + 2 * L);
-            FloatVector x = FloatVector.broadcast(S, ap[ao]);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            c02 = x.fma(b2, c02);
-            x = FloatVector.broadcast(S, ap[ao + a1]);
+            x = FloatVector.broadcast(S, ap[a + 1 * KC]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            c12 = x.fma(b2, c12);
-            x = FloatVector.broadcast(S, ap[ao + a2]);
+            x = FloatVector.broadcast(S, ap[a + 2 * KC]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            c22 = x.fma(b2, c22);
-            x = FloatVector.broadcast(S, ap[ao + a3]);
+            x = FloatVector.broadcast(S, ap[a + 3 * KC]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, ap[a + 4 * KC]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[a + 5 * KC]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
-        c02.intoArray(tile, 2 * L);
         c10.intoArray(tile, NR);
         c11.intoArray(tile, NR + L);
-        c12.intoArray(tile, NR + 2 * L);
         c20.intoArray(tile, 2 * NR);
         c21.intoArray(tile, 2 * NR + L);
-        c22.intoArray(tile, 2 * NR + 2 * L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
-        c32.intoArray(tile, 3 * NR + 2 * L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
     }
 
     /** C[co.., ..] += tile (or = tile when {@code overwrite}): whole rows of a row-major C as vectors, else by element. */
