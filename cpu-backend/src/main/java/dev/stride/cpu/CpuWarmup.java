@@ -128,8 +128,9 @@ final class CpuWarmup {
         Storage w1 = filled(be, (long) cout * g1.patch(), -0.5f, 0.5f);
         Storage y1 = be.allocate(DType.F32, (long) n * cout * 64);
         Storage dw1 = be.allocate(DType.F32, (long) cout * g1.patch());
-        int tall = 72;
-        int deep = 264;
+        // Each of two threads' halves stays taller than a row block.
+        int tall = 2 * VectorGemm.MC + VectorGemm.MR;
+        int deep = VectorGemm.KC + 8;
         int thin = 30;
         Storage ta = filled(be, (long) tall * deep, -1, 1);
         Storage tb = filled(be, (long) deep * thin, -1, 1);

@@ -18,8 +18,8 @@ final class VectorGemm {
     private static final int L = S.length();
     static final int NR = 2 * L;
     static final int MR = 6;
-    private static final int MC = 72;
-    private static final int KC = 256;
+    static final int MC = 72;
+    static final int KC = 256;
     private static final int NC = 16 * NR;
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
