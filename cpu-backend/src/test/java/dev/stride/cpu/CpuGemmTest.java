@@ -40,7 +40,8 @@ class CpuGemmTest {
     @ParameterizedTest
     @CsvSource({"1,1,1,1,false,false", "5,7,3,1,false,false", "67,130,257,1,false,true", "64,512,256,1,true,false",
                 "33,515,300,3,true,true", "4,1,600,2,false,false", "130,9,1,1,true,true", "72,64,513,1,false,false",
-                "17,33,9,2,true,false", "129,257,40,1,false,true", "150,40,300,1,true,false", "73,17,257,2,false,true"})
+                "17,33,9,2,true,false", "129,257,40,1,false,true", "150,40,300,1,true,false", "73,17,257,2,false,true",
+                "256,784,128,1,true,false", "128,256,784,1,false,true", "40,801,20,1,false,false"})
     void matchesNaive(int m, int n, int k, int batch, boolean ta, boolean tb) {
         for (float beta : new float[] {0.5f, 0f}) {
             check(m, n, k, batch, ta, tb, beta, CpuGemm::gemm);
