@@ -30,7 +30,13 @@ final class CpuWarmup {
     private CpuWarmup() {}
 
     private static final String MODE = System.getProperty("stride.cpu.warmup", "true");
-    private static final int ROUNDS = 400;
+    /**
+     * Enough rounds for C2 to have compiled the kernels, not just queued them: at 400, rounds still took 0.8–1.0 ms
+     * against 0.3–0.45 from round 700 on (the tiers' compiles land in steps, C2 behind its queue on two busy cores),
+     * and the first CNN step then ran batch norm in C1 code, 160 ms against 6. A 5-epoch run with 700 against 400
+     * (alternating): CNN 14.4–15.1 s against 14.9–15.9 s of training, MLP 3.2–3.7 against 3.5–4.1; 1000 gained nothing.
+     */
+    private static final int ROUNDS = 700;
     private static boolean started;
     /** The background warm-up; tests put a stand-in here. */
     static Thread thread;
