@@ -176,6 +176,8 @@ final class TrainCommand implements Callable<Integer> {
                     + preprocess);
         }
         Backend be = opts.start();
+        // Before the data loads, which the CPU backend's warm-up overlaps.
+        be.expect(Models.usesSpatialOps(opts.model));
         Mnist.Splits splits = Mnist.load(opts.data).limit(limit);
         Preprocessing.Transform prep = preprocessing(splits.train(), be);
         Dataset train = prep.apply(splits.train());

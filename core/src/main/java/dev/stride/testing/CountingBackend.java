@@ -254,6 +254,11 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void expect(boolean spatialOps) {
+        inner.expect(spatialOps);
+    }
+
+    @Override
     public void softmaxCrossEntropy(View logits, Storage labels, Storage loss, Storage probs) {
         String op = "softmaxCrossEntropy";
         timed("softmaxCrossEntropy", () -> inner.softmaxCrossEntropy(in(op, logits), in(op, labels), in(op, loss), in(op, probs)));

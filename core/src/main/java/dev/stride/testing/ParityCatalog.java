@@ -78,7 +78,7 @@ public final class ParityCatalog {
         for (Method m : Backend.class.getMethods()) {
             if (Modifier.isStatic(m.getModifiers())) continue;
             String n = m.getName();
-            if (!Set.of("name", "allocate", "write", "read", "synchronize", "ready", "threadSafe", "binary", "unary", "reduce", "random").contains(n)) r.add(n);
+            if (!Set.of("name", "allocate", "write", "read", "synchronize", "ready", "expect", "threadSafe", "binary", "unary", "reduce", "random").contains(n)) r.add(n);
         }
         for (Class<?> rule : Update.class.getPermittedSubclasses()) r.add("optimizerStep " + rule.getSimpleName());
         for (Class<?> layer : moduleClasses()) r.add("layer " + layer.getSimpleName());

@@ -81,6 +81,26 @@ public final class Models {
                 .add(new Linear(RECURRENT_HIDDEN, classes));
     }
 
+    /**
+     * Whether {@code model} holds a convolution, pooling, batch-norm or dropout layer: what {@link
+     * dev.stride.backend.Backend#expect} is told. Functional calls of those ops inside a custom module are not seen.
+     */
+    public static boolean usesSpatialOps(Module model) {
+        if (model instanceof Conv2d || model instanceof BatchNorm || model instanceof MaxPool2d
+                || model instanceof dev.stride.nn.AvgPool2d || model instanceof Dropout) {
+            return true;
+        }
+        for (Module child : model.children().values()) {
+            if (usesSpatialOps(child)) return true;
+        }
+        return false;
+    }
+
+    /** {@link #usesSpatialOps} of the model named {@code name}, known before the data that sizes it is loaded. */
+    public static boolean usesSpatialOps(String name) {
+        return name.equals("cnn") || name.equals("mlp-bn");
+    }
+
     /** The deep belief net's layer sizes below its softmax head. */
     public static int[] dbnSizes(int inputs, int hiddenLayers) {
         int[] s = new int[hiddenLayers + 1];

@@ -25,6 +25,8 @@ import java.util.function.BiFunction;
  */
 public final class Trainer {
     private final Module model;
+    /** Told to the backend before each epoch ({@link Backend#expect}). */
+    private final boolean spatialOps;
     private final Optimizer optimizer;
     private final BiFunction<Tensor, Tensor, Tensor> loss;
     private Schedule schedule;
@@ -74,6 +76,7 @@ public final class Trainer {
     /** {@code loss} maps (model output, labels) to a scalar. */
     public Trainer(Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> loss) {
         this.model = model;
+        this.spatialOps = Models.usesSpatialOps(model);
         this.optimizer = optimizer;
         this.loss = loss;
     }
@@ -277,6 +280,7 @@ public final class Trainer {
         int b = 0;
         long start = System.nanoTime();
         // Inside the timed epoch: whatever of the backend's warm-up is left counts as training time.
+        loader.backend().expect(spatialOps);
         loader.backend().ready();
         Tensor correct = null;
         try {

@@ -28,6 +28,12 @@ public final class CpuBackend implements Backend {
         CpuWarmup.await();
     }
 
+    /** Without them, the warm-up leaves out convolution, pooling, batch norm and dropout from its next round on. */
+    @Override
+    public void expect(boolean spatialOps) {
+        CpuWarmup.spatial = spatialOps;
+    }
+
     /** Its state is the fork-join pool alone, so any thread may call it. */
     @Override
     public boolean threadSafe() {

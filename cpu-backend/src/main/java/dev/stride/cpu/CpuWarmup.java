@@ -1,5 +1,6 @@
 package dev.stride.cpu;
 
+import dev.stride.backend.Backend;
 import dev.stride.backend.BinaryOp;
 import dev.stride.backend.Distribution;
 import dev.stride.backend.Gemm;
@@ -38,6 +39,8 @@ final class CpuWarmup {
      */
     private static final int ROUNDS = 700;
     private static boolean started;
+    /** Whether rounds include convolution, pooling, batch norm and dropout ({@link CpuBackend#expect}). */
+    static volatile boolean spatial = true;
     /** The background warm-up; tests put a stand-in here. */
     static Thread thread;
 
@@ -70,7 +73,7 @@ final class CpuWarmup {
         }
     }
 
-    private static Storage filled(CpuBackend be, long n, float lo, float hi) {
+    private static Storage filled(Backend be, long n, float lo, float hi) {
         Storage s = be.allocate(DType.F32, n);
         float[] v = new float[(int) n];
         for (int i = 0; i < v.length; i++) v[i] = lo + (hi - lo) * ((i * 37) % 101) / 100f;
@@ -79,7 +82,7 @@ final class CpuWarmup {
     }
 
     /** Every op a conv net or an MLP step uses, {@code rounds} times, on shapes that take the same branches. */
-    static void run(CpuBackend be, int rounds) {
+    static void run(Backend be, int rounds) {
         int n = 2;
         int c = 4;
         int cout = 8;
@@ -144,30 +147,39 @@ final class CpuWarmup {
         View xv = View.contiguous(x, n, c, 6, 6);
         View nv = View.contiguous(norm, n, cout, 36);
         for (int r = 0; r < rounds; r++) {
-            be.conv2d(xv, w, g, cout, y);
-            be.batchNorm(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, true, 0.1f, 1e-5f, norm, saveMean, saveInv);
+            boolean images = spatial;
+            if (images) {
+                be.conv2d(xv, w, g, cout, y);
+                be.batchNorm(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, true, 0.1f, 1e-5f, norm, saveMean, saveInv);
+            }
             be.unary(UnaryOp.RELU, nv, relu);
-            be.maxPool2d(View.contiguous(relu, n, cout, 6, 6), pool, out, idx);
-            be.dropout(View.contiguous(out, (int) pooled), 0.25f, 7, r, dropped);
+            if (images) {
+                be.maxPool2d(View.contiguous(relu, n, cout, 6, 6), pool, out, idx);
+                be.dropout(View.contiguous(out, (int) pooled), 0.25f, 7, r, dropped);
+            }
             be.gemm(new Gemm(1, rows, classes, hidden, 1f, a, 0, hidden, 0, false, wl, 0, hidden, 0, true, 0f, logits, 0, classes, 0));
             be.softmaxCrossEntropy(View.contiguous(logits, rows, classes), labels, loss, probs);
             be.softmaxCrossEntropyBackward(probs, labels, ones, dlogits, rows, classes);
             be.gemm(new Gemm(1, classes, hidden, rows, 1f, dlogits, 0, classes, 0, true, a, 0, hidden, 0, false, 0f, dwl, 0, hidden, 0));
             be.gemm(new Gemm(1, rows, hidden, classes, 1f, dlogits, 0, classes, 0, false, wl, 0, hidden, 0, false, 0f, da, 0, hidden, 0));
             be.reduce(ReduceOp.SUM, View.contiguous(dlogits, rows, classes), new int[] {0}, bias);
-            be.maxPool2dBackward(out, idx, pool, back);
+            if (images) be.maxPool2dBackward(out, idx, pool, back);
             be.binary(BinaryOp.MUL, View.contiguous(back, (int) act), View.contiguous(relu, (int) act), mask);
-            be.batchNormBackward(View.contiguous(y, n, cout, 36), dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
-            be.conv2dBackwardData(norm, w, g, cout, dx);
-            be.conv2dBackwardWeight(xv, norm, g, cout, dw);
+            if (images) {
+                be.batchNormBackward(View.contiguous(y, n, cout, 36), dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
+                be.conv2dBackwardData(norm, w, g, cout, dx);
+                be.conv2dBackwardWeight(xv, norm, g, cout, dw);
+            }
             be.optimizerStep(new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 0, false, false, 0.1, 0.001),
                     List.of(wl), List.of(dwl), List.<Storage[]>of(new Storage[] {m1, m2}));
             be.unary(UnaryOp.EXP, View.contiguous(probs, rows * classes), exp);
             be.random(Distribution.UNIFORM, 3, r, 0, 1, mask, act);
-            be.batchNorm(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, false, 0.1f, 1e-5f, norm, saveMean, saveInv);
-            View x1v = View.contiguous(x1, n, 1, 8, 8);
-            be.conv2d(x1v, w1, g1, cout, y1);
-            be.conv2dBackwardWeight(x1v, y1, g1, cout, dw1);
+            if (images) {
+                be.batchNorm(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, false, 0.1f, 1e-5f, norm, saveMean, saveInv);
+                View x1v = View.contiguous(x1, n, 1, 8, 8);
+                be.conv2d(x1v, w1, g1, cout, y1);
+                be.conv2dBackwardWeight(x1v, y1, g1, cout, dw1);
+            }
             if (r % 8 == 0) {
                 be.gemm(new Gemm(1, tall, thin, deep, 1f, ta, 0, deep, 0, false, tb, 0, thin, 0, false, 0f, tc, 0, thin, 0));
             }

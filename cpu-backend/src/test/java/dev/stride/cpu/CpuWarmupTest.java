@@ -2,10 +2,12 @@ package dev.stride.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stride.backend.Backends;
 import dev.stride.data.DataLoader;
 import dev.stride.loss.Loss;
+import dev.stride.nn.Conv2d;
 import dev.stride.nn.Flatten;
 import dev.stride.nn.Init;
 import dev.stride.nn.Linear;
@@ -15,6 +17,7 @@ import dev.stride.optim.Adam;
 import dev.stride.random.Generator;
 import dev.stride.tensor.MemoryScope;
 import dev.stride.tensor.Tensor;
+import dev.stride.testing.CountingBackend;
 import dev.stride.testing.SyntheticData;
 import dev.stride.train.Models;
 import dev.stride.train.Trainer;
@@ -94,5 +97,55 @@ class CpuWarmupTest {
                 CpuWarmup.thread = real;
             }
         }
+    }
+
+    @Test
+    void withoutSpatialOpsExpectedTheWarmupRunsNone() {
+        boolean before = CpuWarmup.spatial;
+        try {
+            for (boolean spatial : new boolean[] {true, false}) {
+                CountingBackend counted = new CountingBackend(new CpuBackend());
+                CpuWarmup.spatial = spatial;
+                CpuWarmup.run(counted, 2);
+                java.util.Set<String> ops = counted.nanosByOp().keySet();
+                for (String op : List.of("conv2d", "conv2dBackwardData", "conv2dBackwardWeight", "batchNorm",
+                        "batchNormBackward", "maxPool2d", "maxPool2dBackward", "dropout")) {
+                    assertEquals(spatial, ops.contains(op), op + " with spatial ops " + (spatial ? "expected" : "not expected"));
+                }
+                assertTrue(ops.containsAll(List.of("gemm", "softmaxCrossEntropy", "optimizerStep", "unary")), ops.toString());
+            }
+        } finally {
+            CpuWarmup.spatial = before;
+        }
+    }
+
+    @Test
+    void theTrainerTellsTheBackendWhetherItsModelHasSpatialLayers() {
+        boolean before = CpuWarmup.spatial;
+        try {
+            CpuBackend be = new CpuBackend();
+            for (boolean conv : new boolean[] {false, true}) {
+                CpuWarmup.spatial = !conv;
+                Module net = conv
+                        ? new Sequential(new Conv2d(1, 2, 3, 1, 1, 1, 1, false, Init.Scheme.PYTORCH_DEFAULT, be, new Generator(1)),
+                                new Flatten(), new Linear(2 * 64, 4, true, Init.Scheme.PYTORCH_DEFAULT, be, new Generator(2)))
+                        : new Sequential(new Flatten(), new Linear(64, 4, true, Init.Scheme.PYTORCH_DEFAULT, be, new Generator(1)));
+                Trainer trainer = new Trainer(net, new Adam(net.parameters(), 1e-3f), Loss::crossEntropy);
+                trainer.trainEpoch(new DataLoader(SyntheticData.images(8, 8, 4, 3), 8, true, 1, false, be), Trainer.Listener.NONE);
+                assertEquals(conv, CpuWarmup.spatial);
+            }
+        } finally {
+            CpuWarmup.spatial = before;
+        }
+    }
+
+    /** The command line tells the backend from the model's name, before the data that sizes the model is loaded. */
+    @Test
+    void eachModelNameAgreesWithTheLayersOfItsModel() {
+        for (String name : Models.NAMES_LIST) {
+            assertEquals(Models.usesSpatialOps(Models.create(name, 784, 10)), Models.usesSpatialOps(name), name);
+        }
+        assertTrue(Models.usesSpatialOps("cnn"));
+        assertTrue(Models.usesSpatialOps(new Sequential(new Flatten(), new dev.stride.nn.Dropout(0.5f))));
     }
 }
