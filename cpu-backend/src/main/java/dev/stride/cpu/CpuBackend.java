@@ -260,15 +260,16 @@ public final class CpuBackend implements Backend {
         long counters = (n + 3) / 4;
         long chunks = (counters + block - 1) / block;
         Parallel.forRange(chunks, 8, (s, e) -> {
-            long[][] lanes = new long[4][block];
-            long[] c0 = lanes[0];
-            long[] c1 = lanes[1];
-            long[] c2 = lanes[2];
-            long[] c3 = lanes[3];
+            int[][] lanes = new int[4][block];
+            long[][] wide = CpuGemm.VECTOR ? null : new long[4][block];
+            int[] c0 = lanes[0];
+            int[] c1 = lanes[1];
+            int[] c2 = lanes[2];
+            int[] c3 = lanes[3];
             for (long ch = s; ch < e; ch++) {
                 long first = ch * block;
                 int count = (int) Math.min(block, counters - first);
-                Philox.blocks(seed, offset, first, count, c0, c1, c2, c3);
+                words(seed, offset, first, count, lanes, wide);
                 int base = (int) (first * 4);
                 int whole = (int) Math.min(count, (n - base) / 4);
                 for (int i = 0; i < whole; i++) {
@@ -292,19 +293,31 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /** Philox words of counters [first, first + count) into {@code lanes}, through the Vector API when it is there. */
+    private static void words(long seed, long offset, long first, int count, int[][] lanes, long[][] wide) {
+        if (wide == null) {
+            VectorPhilox.blocks(seed, offset, first, count, lanes[0], lanes[1], lanes[2], lanes[3]);
+            return;
+        }
+        Philox.blocks(seed, offset, first, count, wide[0], wide[1], wide[2], wide[3]);
+        for (int j = 0; j < 4; j++) {
+            for (int i = 0; i < count; i++) lanes[j][i] = (int) wide[j][i];
+        }
+    }
+
     /** x[o], or 1 for a bare mask; the null test is loop-invariant, so C2 hoists it out of the loops above. */
     private static float factor(float[] x, int o) {
         return x == null ? 1f : x[o];
     }
 
-    /** 1 when the word is at least the threshold, else 0. */
-    private static byte bit(long word, long threshold) {
-        return (byte) ((threshold - 1 - word) >>> 63);
+    /** 1 when the word, unsigned, is at least the threshold, else 0. */
+    private static byte bit(int word, long threshold) {
+        return (byte) ((threshold - 1 - (word & 0xFFFFFFFFL)) >>> 63);
     }
 
     /** {@code scale} when the word is at least the threshold, else 0: the sign of (threshold − 1 − word), no branch. */
-    private static float keep(long word, long threshold, float scale) {
-        return scale * (int) ((threshold - 1 - word) >>> 63);
+    private static float keep(int word, long threshold, float scale) {
+        return scale * (int) ((threshold - 1 - (word & 0xFFFFFFFFL)) >>> 63);
     }
 
     @Override
