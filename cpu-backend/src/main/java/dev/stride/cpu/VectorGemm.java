@@ -20,7 +20,10 @@ final class VectorGemm {
     static final int MR = 6;
     static final int MC = 72;
     static final int KC = 256;
-    /** Widest column block: its packed B (KC×NC, 400 KB with AVX2) stays in a 1 MB L2 beside the packed A. */
+    /**
+     * Widest column block. Its packed B (KC×NC, 400 KB with AVX2) is streamed one 16 KB sliver at a time into L1;
+     * only the packed A block (72 KB) needs to stay in L2 (512 KB a core on the Zen 3 machine measured here).
+     */
     private static final int NC = 25 * NR;
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
