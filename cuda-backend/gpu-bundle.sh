@@ -23,29 +23,56 @@ jlink --add-modules java.base,java.logging,java.management,java.sql,jdk.incubato
 cp bench/target/stride.jar "$out/stride.jar"
 cp -r data/mnist "$out/mnist"
 jar cf "$out/stride-cuda-tests.jar" -C cuda-backend/target/test-classes .
+# The PyTorch peer on the GPU: the project's CPU twin, with every tensor it makes put on the device.
+twin="$root/../shared/peers/torch_twin.py"
+if [ -f "$twin" ]; then cp "$twin" "$out/torch_twin.py"; fi
+cat > "$out/torch_twin_cuda.py" <<'TWIN'
+"""Runs torch_twin.py (same folder) with its model, data and shuffles on the GPU: the peer of `stride train --backend cuda`."""
+import os, runpy, sys
+import torch
+device = os.environ.get("TWIN_DEVICE", "cuda")
+if device != "cpu":
+    torch.set_default_device(device)
+torch.backends.cuda.matmul.allow_tf32 = False  # fp32 products, as Stride's
+torch.backends.cudnn.allow_tf32 = False
+host = torch.from_numpy
+torch.from_numpy = lambda a: host(a).to(device)
+twin = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_twin.py")
+sys.argv = [twin] + sys.argv[1:]
+runpy.run_path(twin, run_name="__main__")
+TWIN
 cat > "$out/gpu-checks.sh" <<'CHECKS'
 #!/usr/bin/env bash
-# Runs on the GPU host: the gpu-tagged tests (real device, cuBLAS, training against the CPU), then the benchmarks on
-# the CUDA backend. Results land in ./gpu-results (or $1).
+# Runs on the GPU host: the gpu-tagged tests (real device, cuBLAS, training against the CPU), the benchmarks on the
+# CUDA backend, 5-epoch training runs beside PyTorch on the same GPU, and torch.matmul at the sizes stride bench
+# uses. Each step has a time limit, so one slow step cannot eat the others. Results land in ./gpu-results (or $1).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 results="${1:-gpu-results}"
 mkdir -p "$results"
 java="$here/runtime/bin/java"
+step() { local name=$1 limit=$2; shift 2; echo "== $name (limit ${limit}s)"; local t0=$SECONDS
+  timeout "$limit" "$@" 2>&1 | tee "$results/$name.txt"; echo "== $name: exit ${PIPESTATUS[0]} after $((SECONDS - t0)) s"; }
 nvidia-smi > "$results/nvidia-smi.txt" 2>&1 || true
-"$java" --add-modules jdk.incubator.vector -jar "$here/junit-console.jar" execute \
+head -15 "$results/nvidia-smi.txt"
+# JCublas 12.6 links libcublas.so.12; hosts often have it only inside a Python package.
+cublas=$(timeout 30 find /usr /opt /usr/local -name 'libcublas.so.12*' 2>/dev/null | head -1)
+if [ -n "$cublas" ]; then export LD_LIBRARY_PATH="$(dirname "$cublas")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
+echo "libcublas.so.12: ${cublas:-not found}"
+stride=("$java" --add-modules jdk.incubator.vector -jar "$here/stride.jar")
+step gpu-tests 150 "$java" --add-modules jdk.incubator.vector -jar "$here/junit-console.jar" execute \
   -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu --select-class dev.stride.cuda.GpuDeviceTest \
-  --details=tree 2>&1 | tee "$results/gpu-tests.txt"
-stride() { "$java" --add-modules jdk.incubator.vector "$@"; }
-stride -jar "$here/stride.jar" bench --backend cuda --json 2>&1 | tee "$results/bench-cuda.txt"
-# The same with Stride's own SGEMM instead of cuBLAS: the kernel's GFLOP/s beside the library's.
-stride -Dstride.cuda.gemm=stride -jar "$here/stride.jar" bench --backend cuda --json 2>&1 | tee "$results/bench-cuda-own-sgemm.txt"
+  --details=tree --disable-ansi-colors
+step bench-cuda 120 "${stride[@]}" bench --backend cuda --json
+# Stride's own SGEMM beside the library's, when cuBLAS loaded above.
+if [ -n "$cublas" ]; then step bench-cuda-own-sgemm 120 "$java" --add-modules jdk.incubator.vector \
+  -Dstride.cuda.gemm=stride -jar "$here/stride.jar" bench --backend cuda --json; fi
 for model in mlp cnn; do
-  stride -jar "$here/stride.jar" train --backend cuda --model "$model" --data "$here/mnist" --curves none --json 2>&1 \
-    | tee "$results/train-cuda-$model.txt"
+  step "train-cuda-$model" 90 "${stride[@]}" train --backend cuda --model "$model" --data "$here/mnist" --curves none --json
+  if [ -f "$here/torch_twin.py" ]; then step "torch-cuda-$model" 90 python3 "$here/torch_twin_cuda.py" "$here/mnist" "$model" 5 1 0; fi
 done
-# PyTorch on the same device, where it is installed: matmul GFLOP/s at the sizes stride bench uses.
-python3 - <<'PY' 2>&1 | tee "$results/torch-matmul.txt"
+# torch.matmul in fp32 (no TF32) at the sizes stride bench times.
+step torch-matmul 60 python3 - <<'PY'
 import time
 try:
     import torch
@@ -53,13 +80,17 @@ try:
 except Exception as e:
     print("no torch with CUDA here:", e)
     raise SystemExit
+torch.backends.cuda.matmul.allow_tf32 = False
 for n in (1024, 4096):
     a = torch.randn(n, n, device="cuda"); b = torch.randn(n, n, device="cuda")
     for _ in range(3): a @ b
-    torch.cuda.synchronize(); t = time.perf_counter(); reps = 20
-    for _ in range(reps): a @ b
-    torch.cuda.synchronize(); dt = (time.perf_counter() - t) / reps
-    print(f"torch.matmul n={n}: {2 * n ** 3 / dt / 1e9:.1f} GFLOP/s")
+    rates = []
+    for _ in range(5):
+        torch.cuda.synchronize(); t = time.perf_counter(); reps = 20
+        for _ in range(reps): a @ b
+        torch.cuda.synchronize(); rates.append(2 * n ** 3 / ((time.perf_counter() - t) / reps) / 1e9)
+    rates.sort()
+    print(f"torch.matmul n={n}: {rates[2]:.1f} GFLOP/s (min {rates[0]:.1f}, max {rates[-1]:.1f}, 5 windows of 20)")
 PY
 CHECKS
 chmod +x "$out/gpu-checks.sh"

@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -58,6 +59,9 @@ final class JCudaGpu implements Gpu {
     private final TreeMap<Long, DevicePointer> allocations = new TreeMap<>();
     private final Map<Object, Map<String, CUfunction>> functions = new HashMap<>();
     private final int driverVersion;
+    /** The last thread that made the context current: a context is current per thread, and Cleaner-driven or
+     *  user threads may call too. */
+    private volatile Thread current;
 
     /** Why no GPU can be used here, or null when one can. Never throws. */
     static String unavailableReason() {
@@ -86,6 +90,7 @@ final class JCudaGpu implements Gpu {
             CUdevice device = new CUdevice();
             cuDeviceGet(device, 0);
             cuCtxCreate(context, 0, device);
+            current = Thread.currentThread();
             cuStreamCreate(stream, 0);
             long[] mem = {0};
             cuDeviceTotalMem(mem, device);
@@ -119,7 +124,7 @@ final class JCudaGpu implements Gpu {
 
     @Override
     public long malloc(long bytes) {
-        cuCtxSetCurrent(context);
+        current();
         DevicePointer p = new DevicePointer();
         try {
             cuMemAlloc(p, Math.max(bytes, 1));
@@ -137,7 +142,7 @@ final class JCudaGpu implements Gpu {
     public void free(long address) {
         DevicePointer p = allocations.remove(address);
         if (p == null) throw new GpuException("cuMemFree: 0x" + Long.toHexString(address) + " is not an allocation");
-        call("cuMemFree", () -> cuMemFree(p));
+        call(() -> "cuMemFree", () -> cuMemFree(p));
     }
 
     /** A driver pointer to {@code address}, which lies inside one of our allocations. */
@@ -149,38 +154,39 @@ final class JCudaGpu implements Gpu {
 
     @Override
     public void toDevice(long address, float[] src, int offset, int n) {
-        call("cuMemcpyHtoD of " + n * 4L + " bytes", () -> cuMemcpyHtoD(at(address), Pointer.to(src).withByteOffset(offset * 4L), n * 4L));
+        call(() -> "cuMemcpyHtoD of " + n * 4L + " bytes", () -> cuMemcpyHtoD(at(address), Pointer.to(src).withByteOffset(offset * 4L), n * 4L));
     }
 
     @Override
     public void toDevice(long address, int[] src, int offset, int n) {
-        call("cuMemcpyHtoD of " + n * 4L + " bytes", () -> cuMemcpyHtoD(at(address), Pointer.to(src).withByteOffset(offset * 4L), n * 4L));
+        call(() -> "cuMemcpyHtoD of " + n * 4L + " bytes", () -> cuMemcpyHtoD(at(address), Pointer.to(src).withByteOffset(offset * 4L), n * 4L));
     }
 
     @Override
     public void toHost(long address, float[] dst, int offset, int n) {
         synchronize();
-        call("cuMemcpyDtoH of " + n * 4L + " bytes", () -> cuMemcpyDtoH(Pointer.to(dst).withByteOffset(offset * 4L), at(address), n * 4L));
+        call(() -> "cuMemcpyDtoH of " + n * 4L + " bytes", () -> cuMemcpyDtoH(Pointer.to(dst).withByteOffset(offset * 4L), at(address), n * 4L));
     }
 
     @Override
     public void toHost(long address, int[] dst, int offset, int n) {
         synchronize();
-        call("cuMemcpyDtoH of " + n * 4L + " bytes", () -> cuMemcpyDtoH(Pointer.to(dst).withByteOffset(offset * 4L), at(address), n * 4L));
+        call(() -> "cuMemcpyDtoH of " + n * 4L + " bytes", () -> cuMemcpyDtoH(Pointer.to(dst).withByteOffset(offset * 4L), at(address), n * 4L));
     }
 
     @Override
     public void copy(long dst, long src, long bytes) {
-        if (bytes > 0) call("cuMemcpyDtoDAsync of " + bytes + " bytes", () -> cuMemcpyDtoDAsync(at(dst), at(src), bytes, stream));
+        if (bytes > 0) call(() -> "cuMemcpyDtoDAsync of " + bytes + " bytes", () -> cuMemcpyDtoDAsync(at(dst), at(src), bytes, stream));
     }
 
     @Override
     public void zero(long address, long bytes) {
-        if (bytes > 0) call("cuMemsetD8Async of " + bytes + " bytes", () -> cuMemsetD8Async(at(address), (byte) 0, bytes, stream));
+        if (bytes > 0) call(() -> "cuMemsetD8Async of " + bytes + " bytes", () -> cuMemsetD8Async(at(address), (byte) 0, bytes, stream));
     }
 
     @Override
     public Object load(String name, String ptx) {
+        current();
         CUmodule module = new CUmodule();
         try {
             cuModuleLoadData(module, ptx);
@@ -200,12 +206,12 @@ final class JCudaGpu implements Gpu {
     public void launch(Object module, String kernel, int[] grid, int[] block, int sharedBytes, Object... args) {
         CUfunction f = functions.get(module).computeIfAbsent(kernel, k -> {
             CUfunction fn = new CUfunction();
-            call("cuModuleGetFunction " + k, () -> cuModuleGetFunction(fn, (CUmodule) module, k));
+            call(() -> "cuModuleGetFunction " + k, () -> cuModuleGetFunction(fn, (CUmodule) module, k));
             return fn;
         });
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) params[i] = argument(args[i]);
-        call("cuLaunchKernel " + kernel + " (grid " + Arrays.toString(grid) + ", block " + Arrays.toString(block)
+        call(() -> "cuLaunchKernel " + kernel + " (grid " + Arrays.toString(grid) + ", block " + Arrays.toString(block)
                 + ", " + sharedBytes + " shared bytes)", () -> cuLaunchKernel(f, grid[0], grid[1], grid[2],
                 block[0], block[1], block[2], sharedBytes, stream, Pointer.to(params), null));
     }
@@ -254,7 +260,7 @@ final class JCudaGpu implements Gpu {
         if (h == null) return false;
         int opB = transB ? jcuda.jcublas.cublasOperation.CUBLAS_OP_T : jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
         int opA = transA ? jcuda.jcublas.cublasOperation.CUBLAS_OP_T : jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
-        call("cublasSgemmStridedBatched (m " + m + ", n " + n + ", k " + k + ", batch " + batch + ")",
+        call(() -> "cublasSgemmStridedBatched (m " + m + ", n " + n + ", k " + k + ", batch " + batch + ")",
                 () -> jcuda.jcublas.JCublas2.cublasSgemmStridedBatched(h, opB, opA, n, m, k, Pointer.to(new float[] {alpha}),
                         at(b), ldb, strideB, at(a), lda, strideA, Pointer.to(new float[] {beta}), at(c), ldc, strideC, batch));
         return true;
@@ -262,14 +268,29 @@ final class JCudaGpu implements Gpu {
 
     @Override
     public void synchronize() {
-        call("cuStreamSynchronize (a kernel queued earlier failed)", () -> cuStreamSynchronize(stream));
+        call(() -> "cuStreamSynchronize (a kernel queued earlier failed)", () -> cuStreamSynchronize(stream));
     }
 
-    private static void call(String what, Runnable r) {
+    /** Makes the context current on the calling thread when another thread used it last. */
+    private void current() {
+        Thread t = Thread.currentThread();
+        if (current != t) {
+            call0(() -> "cuCtxSetCurrent", () -> cuCtxSetCurrent(context));
+            current = t;
+        }
+    }
+
+    private void call(Supplier<String> what, Runnable r) {
+        current();
+        call0(what, r);
+    }
+
+    /** Runs a driver call; its description is built only when it fails (launches are hot). */
+    private static void call0(Supplier<String> what, Runnable r) {
         try {
             r.run();
         } catch (CudaException e) {
-            throw new GpuException(what + ": " + e.getMessage(), e);
+            throw new GpuException(what.get() + ": " + e.getMessage(), e);
         }
     }
 }

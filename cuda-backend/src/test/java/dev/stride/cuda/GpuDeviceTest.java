@@ -77,4 +77,22 @@ class GpuDeviceTest extends CudaConformance {
         CudaTrainingTest.sameSteps(CudaTrainingTest.losses(CudaTrainingTest.cnn(new dev.stride.random.Generator(2)), CPU, data, 2),
                 CudaTrainingTest.losses(CudaTrainingTest.cnn(new dev.stride.random.Generator(2)), device, data, 2), 1e-4f);
     }
+
+    @Test
+    void anotherThreadUsesTheSameDevice() throws Exception {
+        // A CUDA context is current per thread: without making it current there, each call fails with INVALID_CONTEXT.
+        float[][] back = new float[1][];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                back[0] = Tensor.of(device, new float[] {1, -2, 3}, 3).mul(2f).toFloatArray();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        org.junit.jupiter.api.Assertions.assertNull(failure[0]);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {2, -4, 6}, back[0]);
+    }
 }
