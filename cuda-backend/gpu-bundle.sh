@@ -60,19 +60,19 @@ cublas=$(timeout 30 find /usr /opt /usr/local -name 'libcublas.so.12*' 2>/dev/nu
 if [ -n "$cublas" ]; then export LD_LIBRARY_PATH="$(dirname "$cublas")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
 echo "libcublas.so.12: ${cublas:-not found}"
 stride=("$java" --add-modules jdk.incubator.vector -jar "$here/stride.jar")
-step gpu-tests 150 "$java" --add-modules jdk.incubator.vector -jar "$here/junit-console.jar" execute \
+step gpu-tests 120 "$java" --add-modules jdk.incubator.vector -jar "$here/junit-console.jar" execute \
   -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu --select-class dev.stride.cuda.GpuDeviceTest \
   --details=tree --disable-ansi-colors
-step bench-cuda 120 "${stride[@]}" bench --backend cuda --json
+step bench-cuda 90 "${stride[@]}" bench --backend cuda --json
 # Stride's own SGEMM beside the library's, when cuBLAS loaded above.
-if [ -n "$cublas" ]; then step bench-cuda-own-sgemm 120 "$java" --add-modules jdk.incubator.vector \
+if [ -n "$cublas" ]; then step bench-cuda-own-sgemm 90 "$java" --add-modules jdk.incubator.vector \
   -Dstride.cuda.gemm=stride -jar "$here/stride.jar" bench --backend cuda --json; fi
 for model in mlp cnn; do
-  step "train-cuda-$model" 90 "${stride[@]}" train --backend cuda --model "$model" --data "$here/mnist" --curves none --json
-  if [ -f "$here/torch_twin.py" ]; then step "torch-cuda-$model" 90 python3 "$here/torch_twin_cuda.py" "$here/mnist" "$model" 5 1 0; fi
+  step "train-cuda-$model" 60 "${stride[@]}" train --backend cuda --model "$model" --data "$here/mnist" --curves none --json
+  if [ -f "$here/torch_twin.py" ]; then step "torch-cuda-$model" 60 python3 "$here/torch_twin_cuda.py" "$here/mnist" "$model" 5 1 0; fi
 done
 # torch.matmul in fp32 (no TF32) at the sizes stride bench times.
-step torch-matmul 60 python3 - <<'PY'
+step torch-matmul 40 python3 - <<'PY'
 import time
 try:
     import torch
