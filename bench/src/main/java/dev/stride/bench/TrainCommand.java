@@ -32,6 +32,8 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -342,11 +344,12 @@ final class TrainCommand implements Callable<Integer> {
         Run run = new Run();
         long wall = System.nanoTime();
         ProgressBar[] bar = new ProgressBar[1];
+        int width = terminalWidth();
         try {
             long[] epochStart = {0};
             trainer.fit(loader, test, epochs, (epoch, b, n, loss) -> {
                 if (bar[0] == null) {
-                    bar[0] = progressBar(epoch, n);
+                    bar[0] = progressBar(epoch, n, width);
                     epochStart[0] = System.nanoTime();
                 }
                 bar[0].stepTo(b);
@@ -534,13 +537,29 @@ final class TrainCommand implements Callable<Integer> {
         return train.normalized(ms[0], ms[1]);
     }
 
-    private static ProgressBar progressBar(int epoch, int batches) {
+    /**
+     * The terminal's width for the progress bars, read once a run. Left to itself progressbar asks jline for it on
+     * every bar, and jline starts a {@code tty} and a {@code test} process each time: four processes an epoch
+     * (counted with strace), and code for the JIT to compile while the training steps wait for a core.
+     */
+    static int terminalWidth() {
+        if (System.console() == null) return FALLBACK_WIDTH;
+        try (Terminal t = TerminalBuilder.builder().dumb(true).build()) {
+            return t.getWidth() > 10 ? t.getWidth() - 1 : FALLBACK_WIDTH;
+        } catch (java.io.IOException | RuntimeException e) {
+            return FALLBACK_WIDTH;
+        }
+    }
+
+    private static final int FALLBACK_WIDTH = 100;
+
+    private static ProgressBar progressBar(int epoch, int batches, int width) {
         return new ProgressBarBuilder()
                 .setTaskName(String.format("epoch %d", epoch + 1))
                 .setInitialMax(batches)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(200)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .setConsumer(new ConsoleProgressBarConsumer(System.err, width))
                 .build();
     }
 }

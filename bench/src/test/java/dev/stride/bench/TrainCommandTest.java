@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.impl.DumbTerminal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +39,28 @@ class TrainCommandTest {
         Cli c = Cli.run("train", "--json", "--data", DATA, "--epochs", "1");
         assertEquals(b.json().get("train_loss"), c.json().get("train_loss"));
         assertEquals(b.json().get("test_accuracy"), c.json().get("test_accuracy"));
+    }
+
+    @Test
+    void theProgressBarsNeverAskTheTerminalForItsWidth() throws Exception {
+        // jline starts `tty` and `test` processes for each terminal it builds, and progressbar builds one per bar.
+        int[] asked = {0};
+        Terminal counting = new DumbTerminal(InputStream.nullInputStream(), OutputStream.nullOutputStream()) {
+            @Override
+            public Size getSize() {
+                asked[0]++;
+                return new Size(120, 40);
+            }
+        };
+        TerminalBuilder.setTerminalOverride(counting);
+        try {
+            Cli r = Cli.run("train", "--data", DATA, "--epochs", "2", "--limit", "600", "--curves", "none");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains("epoch 2/2"), r.err());
+        } finally {
+            TerminalBuilder.setTerminalOverride(null);
+        }
+        assertEquals(0, asked[0]);
     }
 
     @Test
