@@ -30,6 +30,19 @@ class ArrayPoolTest {
     }
 
     @Test
+    void theMlpsActivationsAndGradientsAreKept() {
+        // A batch of 128 through a 256-wide layer, and the 784x256 weight gradient: fresh, each is zeroed by the JVM.
+        for (int n : new int[] {128 * 256, 784 * 256}) {
+            Storage a = be.allocate(DType.F32, n);
+            float[] array = ((CpuStorage) a).f();
+            a.release();
+            Storage b = be.allocate(DType.F32, n);
+            assertTrue(array == ((CpuStorage) b).f(), n + " floats: not reused");
+            b.release();
+        }
+    }
+
+    @Test
     void smallArraysAreNotKeptAndAUseAfterReleaseFails() {
         Storage small = be.allocate(DType.F32, 1000);
         float[] array = ((CpuStorage) small).f();
