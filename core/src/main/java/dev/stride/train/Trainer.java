@@ -360,14 +360,18 @@ public final class Trainer {
 
     /** Stops on a non-finite loss, or one above 3x the run's first loss, before its step is applied. */
     private void guard(float value, int epoch, int b, int batches) {
-        String where = " at step " + (step + 1) + " (epoch " + (epoch + 1) + ", batch " + (b + 1) + " of " + batches
-                + ", learning rate " + optimizer.learningRate() + "); stopped before applying it";
-        if (!Float.isFinite(value)) throw new TrainingDivergedException("loss became " + value + where, step + 1);
+        if (!Float.isFinite(value)) throw diverged("loss became " + value, epoch, b, batches);
         if (Double.isNaN(firstLoss)) {
             firstLoss = value;
         } else if (value > 3 * firstLoss) {
-            throw new TrainingDivergedException("loss " + value + " exceeded 3x its first value " + (float) firstLoss + where, step + 1);
+            throw diverged("loss " + value + " exceeded 3x its first value " + (float) firstLoss, epoch, b, batches);
         }
+    }
+
+    /** Built only when a step fails: formatting the learning rate every step showed in the first steps' profile. */
+    private TrainingDivergedException diverged(String what, int epoch, int b, int batches) {
+        return new TrainingDivergedException(what + " at step " + (step + 1) + " (epoch " + (epoch + 1) + ", batch " + (b + 1)
+                + " of " + batches + ", learning rate " + optimizer.learningRate() + "); stopped before applying it", step + 1);
     }
 
     private Tensor[] snapshot() {
