@@ -43,8 +43,8 @@ class BenchCommandTest {
         String out = r.out();
         assertTrue(out.startsWith("cnn training step, batch 128, Adam, on cpu: "), out);
         double share = 0;
-        for (String op : new String[] {"conv2d", "conv2dBackwardWeight", "batchNorm", "batchNormBackward", "maxPool2d",
-                "maxPool2dBackward", "conv2dBackwardData", "reluBackward", "dropout", "softmaxCrossEntropy", "optimizerStep", "gemm"}) {
+        for (String op : new String[] {"conv2d", "conv2dBackwardWeight", "batchNormRelu", "batchNormReluBackward", "maxPool2d",
+                "maxPool2dBackward", "conv2dBackwardData", "dropout", "softmaxCrossEntropy", "optimizerStep", "gemm"}) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n  " + op + " +[0-9.]+ ms +([0-9.]+)%").matcher(out);
             assertTrue(m.find(), op + " missing in\n" + out);
             share += Double.parseDouble(m.group(1));

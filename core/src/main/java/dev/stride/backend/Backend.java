@@ -223,6 +223,30 @@ public interface Backend {
     }
 
     /**
+     * {@link #batchNorm} followed by ReLU, {@code out = max(bn(x), 0)}: a fused backend makes one pass over the
+     * activation where the two ops make two, and the ReLU's output is never a separate tensor.
+     */
+    default void batchNormRelu(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
+                               float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
+        try (Storage normalized = allocate(DType.F32, x.numel())) {
+            batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps, normalized, saveMean, saveInvStd);
+            unary(UnaryOp.RELU, View.contiguous(normalized, x.shape()), out);
+        }
+    }
+
+    /**
+     * Gradients of {@link #batchNormRelu} from its output {@code y}: those of {@link #batchNormBackward} for
+     * {@code dy · STEP(y)}, ReLU's gradient taken from its output as PyTorch's {@code threshold_backward} does.
+     */
+    default void batchNormReluBackward(View x, Storage y, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
+                                       boolean training, Storage dx, Storage dgamma, Storage dbeta) {
+        try (Storage g = allocate(DType.F32, x.numel())) {
+            reluBackward(View.contiguous(dy, x.shape()), View.contiguous(y, x.shape()), g);
+            batchNormBackward(x, g, gamma, saveMean, saveInvStd, training, dx, dgamma, dbeta);
+        }
+    }
+
+    /**
      * ReLU's gradient, {@code dx = dy · STEP(x)} for {@code dy} and {@code x} of one shape: a fused backend reads
      * both once, where the composite writes the mask and reads it back.
      */

@@ -84,7 +84,11 @@ public class Activation extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = fn.apply(x);
+        return observe(fn.apply(x));
+    }
+
+    /** Records {@code y}, this layer's output computed elsewhere (a fused op), as {@link #forward} does its own. */
+    Tensor observe(Tensor y) {
         if (tracking && isTraining() && y.rank() >= 1) {
             try (dev.stride.autograd.NoGrad ignored = dev.stride.autograd.NoGrad.enter()) {
                 Tensor fired = y.gt(0f).sum(0, false).gt(0f);

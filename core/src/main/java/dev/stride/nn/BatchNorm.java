@@ -64,6 +64,15 @@ public final class BatchNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        return apply(x, false);
+    }
+
+    /** {@code forward(x).relu()} in one op ({@link Functional#batchNormRelu}); what {@link Sequential} runs for the pair. */
+    public Tensor forwardRelu(Tensor x) {
+        return apply(x, true);
+    }
+
+    private Tensor apply(Tensor x, boolean relu) {
         boolean rankOk = false;
         for (int r : ranks) rankOk |= x.rank() == r;
         if (!rankOk || x.dim(1) != channels) {
@@ -81,7 +90,8 @@ public final class BatchNorm extends Module {
             numBatchesTracked.backend().write(numBatchesTracked.storage(), 0, new int[] {(int) tracked}, 0, 1);
             if (momentum == null) factor = 1f / tracked;
         }
-        return Functional.batchNorm(x, gamma, beta, runningMean, runningVar, isTraining(), factor, eps);
+        return relu ? Functional.batchNormRelu(x, gamma, beta, runningMean, runningVar, isTraining(), factor, eps)
+                : Functional.batchNorm(x, gamma, beta, runningMean, runningVar, isTraining(), factor, eps);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.stride.nn;
 import dev.stride.autograd.Autograd;
 import dev.stride.autograd.NoGrad;
 import dev.stride.backend.Backend;
+import dev.stride.backend.Storage;
 import dev.stride.backend.Window;
 import dev.stride.random.Generator;
 import dev.stride.tensor.DType;
@@ -342,6 +343,20 @@ public final class Functional {
      */
     public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                    boolean training, float momentum, float eps) {
+        return batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps, false);
+    }
+
+    /**
+     * {@code batchNorm(...).relu()} as one op ({@link Backend#batchNormRelu}): the same values and gradients, one
+     * pass over the activation each way instead of two. {@link Sequential} uses it for a BatchNorm followed by a ReLU.
+     */
+    public static Tensor batchNormRelu(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                       boolean training, float momentum, float eps) {
+        return batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps, true);
+    }
+
+    private static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                    boolean training, float momentum, float eps, boolean relu) {
         int c = x.dim(1);
         int n = x.dim(0);
         int s = (int) (x.numel() / Math.max((long) n * c, 1));
@@ -351,14 +366,25 @@ public final class Functional {
         Tensor y = Tensor.empty(b, DType.F32, shape);
         Tensor mean = Tensor.empty(b, DType.F32, c);
         Tensor inv = Tensor.empty(b, DType.F32, c);
-        b.batchNorm(in.view(), gamma.storage(), beta.storage(), runningMean.storage(), runningVar.storage(), training,
-                momentum, eps, y.storage(), mean.storage(), inv.storage());
-        return Autograd.record("batchNorm", y, gr -> {
+        if (relu) {
+            b.batchNormRelu(in.view(), gamma.storage(), beta.storage(), runningMean.storage(), runningVar.storage(), training,
+                    momentum, eps, y.storage(), mean.storage(), inv.storage());
+        } else {
+            b.batchNorm(in.view(), gamma.storage(), beta.storage(), runningMean.storage(), runningVar.storage(), training,
+                    momentum, eps, y.storage(), mean.storage(), inv.storage());
+        }
+        return Autograd.record(relu ? "batchNormRelu" : "batchNorm", y, gr -> {
             Tensor dx = Tensor.empty(b, DType.F32, shape);
             Tensor dg = Tensor.empty(b, DType.F32, c);
             Tensor db = Tensor.empty(b, DType.F32, c);
-            b.batchNormBackward(in.view(), gr.contiguous().storage(), gamma.storage(), mean.storage(), inv.storage(),
-                    training, dx.storage(), dg.storage(), db.storage());
+            Storage dy = gr.contiguous().storage();
+            if (relu) {
+                b.batchNormReluBackward(in.view(), y.storage(), dy, gamma.storage(), mean.storage(), inv.storage(), training,
+                        dx.storage(), dg.storage(), db.storage());
+            } else {
+                b.batchNormBackward(in.view(), dy, gamma.storage(), mean.storage(), inv.storage(), training, dx.storage(),
+                        dg.storage(), db.storage());
+            }
             return new Tensor[] {dx, dg, db};
         }, x, gamma, beta);
     }

@@ -38,9 +38,23 @@ public final class Sequential extends Module {
         return layers.size();
     }
 
+    /**
+     * A BatchNorm followed by a ReLU runs as one op ({@link BatchNorm#forwardRelu}), as a PyTorch user would get from
+     * a fusing compiler: the same values and gradients, without a pass over the activation each way (the CNN's two
+     * pairs spent about 3 ms of a 35 ms step in them).
+     */
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : layers) x = m.forward(x);
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            if (m instanceof BatchNorm bn && i + 1 < layers.size() && layers.get(i + 1) instanceof Activation a
+                    && a.getClass() == Activation.class && a.isRelu()) {
+                x = a.observe(bn.forwardRelu(x));
+                i++;
+            } else {
+                x = m.forward(x);
+            }
+        }
         return x;
     }
 }

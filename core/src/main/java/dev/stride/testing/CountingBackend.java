@@ -341,6 +341,22 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void batchNormRelu(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
+                              float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
+        String op = "batchNormRelu";
+        timed(op, () -> inner.batchNormRelu(in(op, x), in(op, gamma), in(op, beta), in(op, runningMean), in(op, runningVar), training,
+                momentum, eps, in(op, out), in(op, saveMean), in(op, saveInvStd)));
+    }
+
+    @Override
+    public void batchNormReluBackward(View x, Storage y, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
+                                      boolean training, Storage dx, Storage dgamma, Storage dbeta) {
+        String op = "batchNormReluBackward";
+        timed(op, () -> inner.batchNormReluBackward(in(op, x), in(op, y), in(op, dy), in(op, gamma), in(op, saveMean),
+                in(op, saveInvStd), training, in(op, dx), in(op, dgamma), in(op, dbeta)));
+    }
+
+    @Override
     public void reluBackward(View dy, View x, Storage dx) {
         timed("reluBackward", () -> inner.reluBackward(in("reluBackward", dy), in("reluBackward", x), in("reluBackward", dx)));
     }

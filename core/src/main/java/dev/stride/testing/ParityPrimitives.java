@@ -222,6 +222,13 @@ final class ParityPrimitives {
                         "statistics summed in another order, then divided by a standard deviation", be -> batchNorm(be, s, training)));
             }
         }
+        for (boolean training : new boolean[] {true, false}) {
+            // 4x3x33: a whole vector of positions and a ragged tail; about half the normalized values are negative.
+            int[] s = {4, 3, 33};
+            c.add(new Parity.Case("batchNormRelu and batchNormReluBackward " + (training ? "training" : "evaluation"), "fused",
+                    new Tolerance(2e-5, 2e-5), "statistics summed in another order, then divided by a standard deviation",
+                    be -> batchNormRelu(be, s, training)));
+        }
         c.add(new Parity.Case("batchNorm and batchNormBackward at 4096 +- 0.01", "fused", new Tolerance(2e-5, 2e-5), "shifted sums in another order",
                 be -> {
                     int[] s = {16, 2, 65};
@@ -277,6 +284,33 @@ final class ParityPrimitives {
         be.conv2dBackwardWeight(dense, dy, g, cout, dw);
         be.conv2dBackwardWeight(strided, dy, g, cout, dws);
         return out("y", y, "y from strided x", ys, "dx", dx, "dw", dw, "dw from strided x", dws);
+    }
+
+    /** The fused pair, with the gradient's special values (infinities times a zero mask give NaN, as in the composite). */
+    private static Map<String, float[]> batchNormRelu(Backend be, int[] s, boolean training) {
+        int total = s[0] * s[1] * s[2];
+        int c = s[1];
+        View x = View.contiguous(upload(be, values(total, 33, -2, 3)), s);
+        Storage gamma = upload(be, values(c, 34, 0.5f, 1.5f));
+        Storage beta = upload(be, values(c, 35, -0.5f, 0.5f));
+        Storage rm = upload(be, values(c, 36, -0.1f, 0.1f));
+        Storage rv = upload(be, values(c, 37, 0.5f, 1.5f));
+        Storage y = be.allocate(DType.F32, total);
+        Storage mean = be.allocate(DType.F32, c);
+        Storage inv = be.allocate(DType.F32, c);
+        be.batchNormRelu(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f, y, mean, inv);
+        float[] dyv = values(total, 38, -1, 1);
+        float[] sp = special(11, 39);
+        System.arraycopy(sp, 0, dyv, total - sp.length, sp.length);
+        Storage dx = be.allocate(DType.F32, total);
+        Storage dg = be.allocate(DType.F32, c);
+        Storage db = be.allocate(DType.F32, c);
+        be.batchNormReluBackward(x, y, upload(be, values(total, 38, -1, 1)), gamma, mean, inv, training, dx, dg, db);
+        Storage dxSpecial = be.allocate(DType.F32, total);
+        be.batchNormReluBackward(x, y, upload(be, dyv), gamma, mean, inv, false, dxSpecial, be.allocate(DType.F32, c),
+                be.allocate(DType.F32, c));
+        return out("out", y, "saved mean", mean, "saved inverse std", inv, "running mean", rm, "running var", rv,
+                "dx", dx, "dgamma", dg, "dbeta", db, "dx of special gradients (evaluation)", dxSpecial);
     }
 
     private static Map<String, float[]> batchNorm(Backend be, int[] s, boolean training) {

@@ -421,16 +421,38 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNorm(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
                           float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
+        batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps, false, out, saveMean, saveInvStd);
+    }
+
+    @Override
+    public void batchNormRelu(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
+                              float momentum, float eps, Storage out, Storage saveMean, Storage saveInvStd) {
+        batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps, true, out, saveMean, saveInvStd);
+    }
+
+    private void batchNorm(View x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar, boolean training,
+                           float momentum, float eps, boolean relu, Storage out, Storage saveMean, Storage saveInvStd) {
         int[] s = x.shape();
         CpuNorm.forward(dense(x), s[0], s[1], s[2], f32(gamma), f32(beta), f32(runningMean), f32(runningVar),
-                training, momentum, eps, out(out, x.numel()), out(saveMean, s[1]), out(saveInvStd, s[1]));
+                training, momentum, eps, relu, out(out, x.numel()), out(saveMean, s[1]), out(saveInvStd, s[1]));
     }
 
     @Override
     public void batchNormBackward(View x, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd, boolean training,
                                   Storage dx, Storage dgamma, Storage dbeta) {
+        batchNormBackward(x, null, dy, gamma, saveMean, saveInvStd, training, dx, dgamma, dbeta);
+    }
+
+    @Override
+    public void batchNormReluBackward(View x, Storage y, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
+                                      boolean training, Storage dx, Storage dgamma, Storage dbeta) {
+        batchNormBackward(x, f32(y), dy, gamma, saveMean, saveInvStd, training, dx, dgamma, dbeta);
+    }
+
+    private void batchNormBackward(View x, float[] y, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
+                                   boolean training, Storage dx, Storage dgamma, Storage dbeta) {
         int[] s = x.shape();
-        CpuNorm.backward(dense(x), f32(dy), s[0], s[1], s[2], f32(gamma), f32(saveMean), f32(saveInvStd), training,
+        CpuNorm.backward(dense(x), f32(dy), y, s[0], s[1], s[2], f32(gamma), f32(saveMean), f32(saveInvStd), training,
                 out(dx, x.numel()), out(dgamma, s[1]), out(dbeta, s[1]));
     }
 }

@@ -1,14 +1,16 @@
 package dev.stride.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Batch normalization loops over contiguous {@code [N, C, S]}, parallel over channels; statistics in double. */
 final class CpuNorm {
     private CpuNorm() {}
 
+    /** With {@code relu}, {@code out} is ReLU of the normalized values, as {@code Math.max(v, 0f)} gives it. */
     static void forward(float[] x, int n, int c, int s, float[] gamma, float[] beta, float[] rMean, float[] rVar,
-                        boolean training, float momentum, float eps, float[] out, float[] saveMean, float[] saveInv) {
+                        boolean training, float momentum, float eps, boolean relu, float[] out, float[] saveMean, float[] saveInv) {
         long m = (long) n * s;
         Parallel.forRange(c, 1, (a, b) -> {
             for (int ch = (int) a; ch < b; ch++) {
@@ -51,16 +53,24 @@ final class CpuNorm {
                         FloatVector sc = FloatVector.broadcast(V, scale);
                         FloatVector sh = FloatVector.broadcast(V, shift);
                         for (int end = V.loopBound(s); k < end; k += V.length()) {
-                            FloatVector.fromArray(V, x, off + k).sub(mu).fma(sc, sh).intoArray(out, off + k);
+                            FloatVector v = FloatVector.fromArray(V, x, off + k).sub(mu).fma(sc, sh);
+                            (relu ? v.max(0f) : v).intoArray(out, off + k);
                         }
                     }
-                    for (; k < s; k++) out[off + k] = Math.fma(x[off + k] - mean, scale, shift);
+                    for (; k < s; k++) {
+                        float v = Math.fma(x[off + k] - mean, scale, shift);
+                        out[off + k] = relu ? Math.max(v, 0f) : v;
+                    }
                 }
             }
         });
     }
 
-    static void backward(float[] x, float[] dy, int n, int c, int s, float[] gamma, float[] saveMean, float[] saveInv,
+    /**
+     * With {@code y} (a {@code relu} forward's output) the incoming gradient is {@code dy · STEP(y)}, ReLU's, computed
+     * as each element is read: the same products as {@link CpuBackend#reluBackward} followed by this.
+     */
+    static void backward(float[] x, float[] dy, float[] y, int n, int c, int s, float[] gamma, float[] saveMean, float[] saveInv,
                          boolean training, float[] dx, float[] dgamma, float[] dbeta) {
         long m = (long) n * s;
         Parallel.forRange(c, 1, (a, b) -> {
@@ -71,7 +81,7 @@ final class CpuNorm {
                 double sumDyX = 0;
                 float[] pair = new float[2];
                 for (int i = 0; i < n; i++) {
-                    gradientSums(dy, x, (i * c + ch) * s, s, mean, pair);
+                    gradientSums(dy, y, x, (i * c + ch) * s, s, mean, pair);
                     sumDy += pair[0];
                     sumDyX += pair[1];
                 }
@@ -93,12 +103,12 @@ final class CpuNorm {
                             FloatVector sc = FloatVector.broadcast(V, scale);
                             for (int end = V.loopBound(s); k < end; k += V.length()) {
                                 FloatVector d = FloatVector.fromArray(V, x, off + k).sub(mu);
-                                d.fma(coef, FloatVector.fromArray(V, dy, off + k).sub(mdy)).mul(sc).intoArray(dx, off + k);
+                                d.fma(coef, gradLanes(dy, y, off + k).sub(mdy)).mul(sc).intoArray(dx, off + k);
                             }
                         }
-                        for (; k < s; k++) dx[off + k] = Math.fma(x[off + k] - mean, -xhatCoef, dy[off + k] - meanDy) * scale;
+                        for (; k < s; k++) dx[off + k] = Math.fma(x[off + k] - mean, -xhatCoef, grad(dy, y, off + k) - meanDy) * scale;
                     } else {
-                        for (int k = 0; k < s; k++) dx[off + k] = dy[off + k] * scale;
+                        for (int k = 0; k < s; k++) dx[off + k] = grad(dy, y, off + k) * scale;
                     }
                 }
             }
@@ -146,16 +156,28 @@ final class CpuNorm {
         out[1] = q0 + q1;
     }
 
-    /** Σ dy and Σ dy·(x − mean) over one row, into {@code out[0]} and {@code out[1]}. */
-    private static void gradientSums(float[] dy, float[] x, int off, int len, float mean, float[] out) {
+    /** The incoming gradient at {@code i}: {@code dy}, or ReLU's {@code dy · STEP(y)} when there is a {@code y}. */
+    private static float grad(float[] dy, float[] y, int i) {
+        return y == null ? dy[i] : dy[i] * CpuElementwise.step(y[i]);
+    }
+
+    private static FloatVector gradLanes(float[] dy, float[] y, int i) {
+        FloatVector g = FloatVector.fromArray(V, dy, i);
+        if (y == null) return g;
+        FloatVector zero = FloatVector.zero(V);
+        return g.mul(zero.blend(1f, FloatVector.fromArray(V, y, i).compare(VectorOperators.GT, zero)));
+    }
+
+    /** Σ g and Σ g·(x − mean) over one row of the incoming gradient g ({@link #grad}), into {@code out[0]} and {@code out[1]}. */
+    private static void gradientSums(float[] dy, float[] y, float[] x, int off, int len, float mean, float[] out) {
         float s0 = 0, s1 = 0, d0 = 0, d1 = 0;
         int k = 0;
         if (CpuGemm.VECTOR) {
             FloatVector mu = FloatVector.broadcast(V, mean);
             FloatVector sa = FloatVector.zero(V), sb = sa, da = sa, db = sa;
             for (int end = len - 2 * V.length(); k <= end; k += 2 * V.length()) {
-                FloatVector ga = FloatVector.fromArray(V, dy, off + k);
-                FloatVector gb = FloatVector.fromArray(V, dy, off + k + V.length());
+                FloatVector ga = gradLanes(dy, y, off + k);
+                FloatVector gb = gradLanes(dy, y, off + k + V.length());
                 sa = sa.add(ga);
                 sb = sb.add(gb);
                 da = ga.fma(FloatVector.fromArray(V, x, off + k).sub(mu), da);
@@ -165,16 +187,17 @@ final class CpuNorm {
             d0 = lanes(da.add(db));
         }
         for (; k + 2 <= len; k += 2) {
-            float g0 = dy[off + k];
-            float g1 = dy[off + k + 1];
+            float g0 = grad(dy, y, off + k);
+            float g1 = grad(dy, y, off + k + 1);
             s0 += g0;
             s1 += g1;
             d0 += g0 * (x[off + k] - mean);
             d1 += g1 * (x[off + k + 1] - mean);
         }
         for (; k < len; k++) {
-            s0 += dy[off + k];
-            d0 += dy[off + k] * (x[off + k] - mean);
+            float g = grad(dy, y, off + k);
+            s0 += g;
+            d0 += g * (x[off + k] - mean);
         }
         out[0] = s0 + s1;
         out[1] = d0 + d1;

@@ -162,10 +162,12 @@ final class CpuWarmup {
         for (int r = 0; r < rounds; r++) {
             boolean images = spatial;
             if (images) {
+                // Conv nets' BatchNorm-ReLU pairs run fused (Sequential); plain batchNorm shares CpuNorm's code.
                 be.conv2d(xv, w, g, cout, y);
-                be.batchNorm(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, true, 0.1f, 1e-5f, norm, saveMean, saveInv);
+                be.batchNormRelu(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, true, 0.1f, 1e-5f, relu, saveMean, saveInv);
+            } else {
+                be.unary(UnaryOp.RELU, nv, relu);
             }
-            be.unary(UnaryOp.RELU, nv, relu);
             if (images) {
                 be.maxPool2d(View.contiguous(relu, n, cout, 6, 6), pool, out, idx);
                 be.dropout(View.contiguous(out, (int) pooled), 0.25f, 7, r, dropped);
@@ -188,7 +190,7 @@ final class CpuWarmup {
             if (images) be.maxPool2dBackward(out, idx, pool, back);
             be.binary(BinaryOp.MUL, View.contiguous(back, (int) act), View.contiguous(relu, (int) act), mask);
             if (images) {
-                be.batchNormBackward(View.contiguous(y, n, cout, 36), dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
+                be.batchNormReluBackward(View.contiguous(y, n, cout, 36), relu, dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
                 be.conv2dBackwardData(norm, w, g, cout, dx);
                 be.conv2dBackwardWeight(xv, norm, g, cout, dw);
             }
@@ -197,7 +199,7 @@ final class CpuWarmup {
             be.unary(UnaryOp.EXP, View.contiguous(probs, rows * classes), exp);
             be.random(Distribution.UNIFORM, 3, r, 0, 1, mask, act);
             if (images) {
-                be.batchNorm(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, false, 0.1f, 1e-5f, norm, saveMean, saveInv);
+                be.batchNormRelu(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, false, 0.1f, 1e-5f, norm, saveMean, saveInv);
                 View x1v = View.contiguous(x1, n, 1, 8, 8);
                 be.conv2d(x1v, w1, g1, cout, y1);
                 be.conv2dBackwardWeight(x1v, y1, g1, cout, dw1);

@@ -39,6 +39,36 @@ class LayerTest {
     }
 
     @Test
+    void aBatchNormReluPairInASequentialRunsFusedWithTheSameBitsAndCountsDeadUnits() {
+        Generator gen = new Generator(11);
+        Tensor x0 = Tensor.rand(CPU, gen, -2, 3, 4, 3, 5, 5);
+        Tensor dy = Tensor.rand(CPU, gen, -1, 1, 4, 3, 5, 5);
+        float[][][] runs = new float[2][][];
+        double[] dead = new double[2];
+        for (int fused = 0; fused < 2; fused++) {
+            dev.stride.testing.CountingBackend counted = new dev.stride.testing.CountingBackend(CPU);
+            BatchNorm bn = BatchNorm.batchNorm2d(3, 0.1f, 1e-5f, counted);
+            Tensor.of(counted, new float[] {0.5f, 1.5f, -1f}, 3).copyTo(bn.weight().storage());
+            Tensor.of(counted, new float[] {0.2f, -0.3f, 0f}, 3).copyTo(bn.bias().storage());
+            Activation relu = Activation.relu().trackDead(true);
+            Tensor x = x0.to(counted).requiresGrad(true);
+            Tensor y = fused == 1 ? new dev.stride.nn.Sequential(bn, relu).forward(x) : relu.forward(bn.forward(x));
+            y.backward(dy.to(counted));
+            runs[fused] = new float[][] {y.toFloatArray(), x.grad().toFloatArray(), bn.weight().grad().toFloatArray(),
+                    bn.bias().grad().toFloatArray(), bn.runningMean().toFloatArray(), bn.runningVar().toFloatArray()};
+            dead[fused] = relu.deadFraction();
+            java.util.Set<String> ops = counted.nanosByOp().keySet();
+            assertEquals(fused == 1, ops.contains("batchNormRelu") && ops.contains("batchNormReluBackward"), ops.toString());
+            assertEquals(fused == 0, ops.contains("reluBackward"), ops.toString());
+        }
+        String[] names = {"output", "input gradient", "weight gradient", "bias gradient", "running mean", "running var"};
+        for (int i = 0; i < names.length; i++) assertArrayEquals(runs[0][i], runs[1][i], names[i]);
+        // Channel 2 has gamma -1 and beta 0: some units there are below zero for all four samples.
+        assertTrue(dead[0] > 0, "dead fraction " + dead[0]);
+        assertEquals(dead[0], dead[1]);
+    }
+
+    @Test
     void batchNormThreeTrainingStepsByHand() {
         BatchNorm bn = BatchNorm.batchNorm1d(2);
         float[][] batches = {{1, 10, 2, 20, 3, 30, 6, 40}, {0, 0, 4, 8, 0, 0, 4, 8}, {5, -1, 5, 1, 5, -1, 5, 1}};
