@@ -232,7 +232,7 @@ final class ParityPrimitives {
         c.add(new Parity.Case("batchNorm and batchNormBackward at 4096 +- 0.01", "fused", new Tolerance(2e-5, 2e-5), "shifted sums in another order",
                 be -> {
                     int[] s = {16, 2, 65};
-                    return batchNorm(be, s, true, values(16 * 2 * 65, 16, 4096f - 0.01f, 4096f + 0.01f));
+                    return batchNorm(be, s, true, values(16 * 2 * 65, 16, 4096f - 0.01f, 4096f + 0.01f), false);
                 }));
         c.add(new Parity.Case("reluBackward", "fused", EXACT, "the same product", be -> {
             int n = 4097;
@@ -286,38 +286,19 @@ final class ParityPrimitives {
         return out("y", y, "y from strided x", ys, "dx", dx, "dw", dw, "dw from strided x", dws);
     }
 
-    /** The fused pair, with the gradient's special values (infinities times a zero mask give NaN, as in the composite). */
-    private static Map<String, float[]> batchNormRelu(Backend be, int[] s, boolean training) {
-        int total = s[0] * s[1] * s[2];
-        int c = s[1];
-        View x = View.contiguous(upload(be, values(total, 33, -2, 3)), s);
-        Storage gamma = upload(be, values(c, 34, 0.5f, 1.5f));
-        Storage beta = upload(be, values(c, 35, -0.5f, 0.5f));
-        Storage rm = upload(be, values(c, 36, -0.1f, 0.1f));
-        Storage rv = upload(be, values(c, 37, 0.5f, 1.5f));
-        Storage y = be.allocate(DType.F32, total);
-        Storage mean = be.allocate(DType.F32, c);
-        Storage inv = be.allocate(DType.F32, c);
-        be.batchNormRelu(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f, y, mean, inv);
-        float[] dyv = values(total, 38, -1, 1);
-        float[] sp = special(11, 39);
-        System.arraycopy(sp, 0, dyv, total - sp.length, sp.length);
-        Storage dx = be.allocate(DType.F32, total);
-        Storage dg = be.allocate(DType.F32, c);
-        Storage db = be.allocate(DType.F32, c);
-        be.batchNormReluBackward(x, y, upload(be, values(total, 38, -1, 1)), gamma, mean, inv, training, dx, dg, db);
-        Storage dxSpecial = be.allocate(DType.F32, total);
-        be.batchNormReluBackward(x, y, upload(be, dyv), gamma, mean, inv, false, dxSpecial, be.allocate(DType.F32, c),
-                be.allocate(DType.F32, c));
-        return out("out", y, "saved mean", mean, "saved inverse std", inv, "running mean", rm, "running var", rv,
-                "dx", dx, "dgamma", dg, "dbeta", db, "dx of special gradients (evaluation)", dxSpecial);
-    }
-
     private static Map<String, float[]> batchNorm(Backend be, int[] s, boolean training) {
-        return batchNorm(be, s, training, values(s[0] * s[1] * s[2], 19, -2, 3));
+        return batchNorm(be, s, training, values(s[0] * s[1] * s[2], 19, -2, 3), false);
     }
 
-    private static Map<String, float[]> batchNorm(Backend be, int[] s, boolean training, float[] xv) {
+    private static Map<String, float[]> batchNormRelu(Backend be, int[] s, boolean training) {
+        return batchNorm(be, s, training, values(s[0] * s[1] * s[2], 19, -2, 3), true);
+    }
+
+    /**
+     * batchNorm and its backward, or with {@code relu} the fused pair, plus (for the pair) an evaluation-mode
+     * backward of special gradients: infinities times ReLU's zero give NaN, as in the composite.
+     */
+    private static Map<String, float[]> batchNorm(Backend be, int[] s, boolean training, float[] xv, boolean relu) {
         int total = s[0] * s[1] * s[2];
         int c = s[1];
         View x = View.contiguous(upload(be, xv), s);
@@ -328,12 +309,24 @@ final class ParityPrimitives {
         Storage o = be.allocate(DType.F32, total);
         Storage mean = be.allocate(DType.F32, c);
         Storage inv = be.allocate(DType.F32, c);
-        be.batchNorm(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f, o, mean, inv);
         Storage dx = be.allocate(DType.F32, total);
         Storage dg = be.allocate(DType.F32, c);
         Storage db = be.allocate(DType.F32, c);
-        be.batchNormBackward(x, upload(be, values(total, 24, -1, 1)), gamma, mean, inv, training, dx, dg, db);
+        Storage dy = upload(be, values(total, 24, -1, 1));
+        if (!relu) {
+            be.batchNorm(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f, o, mean, inv);
+            be.batchNormBackward(x, dy, gamma, mean, inv, training, dx, dg, db);
+            return out("out", o, "saved mean", mean, "saved inverse std", inv, "running mean", rm, "running var", rv,
+                    "dx", dx, "dgamma", dg, "dbeta", db);
+        }
+        be.batchNormRelu(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f, o, mean, inv);
+        be.batchNormReluBackward(x, o, dy, gamma, mean, inv, training, dx, dg, db);
+        float[] special = values(total, 25, -1, 1);
+        System.arraycopy(special(11, 26), 0, special, total - 11, 11);
+        Storage dxSpecial = be.allocate(DType.F32, total);
+        be.batchNormReluBackward(x, o, upload(be, special), gamma, mean, inv, false, dxSpecial, be.allocate(DType.F32, c),
+                be.allocate(DType.F32, c));
         return out("out", o, "saved mean", mean, "saved inverse std", inv, "running mean", rm, "running var", rv,
-                "dx", dx, "dgamma", dg, "dbeta", db);
+                "dx", dx, "dgamma", dg, "dbeta", db, "dx of special gradients (evaluation)", dxSpecial);
     }
 }
