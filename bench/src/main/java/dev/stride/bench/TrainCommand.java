@@ -552,7 +552,8 @@ final class TrainCommand implements Callable<Integer> {
     static int terminalWidth() {
         if (System.console() == null) return FALLBACK_WIDTH;
         try (Terminal t = TerminalBuilder.builder().dumb(true).build()) {
-            return t.getWidth() > 10 ? t.getWidth() - 1 : FALLBACK_WIDTH;
+            int width = t.getWidth();
+            return width > 10 ? width - 1 : FALLBACK_WIDTH;
         } catch (java.io.IOException | RuntimeException e) {
             return FALLBACK_WIDTH;
         }
