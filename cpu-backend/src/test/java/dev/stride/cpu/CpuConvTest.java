@@ -54,4 +54,35 @@ class CpuConvTest {
             assertEquals(sum, implicit[i], 1e-5 * g.patch(), "output " + i);
         }
     }
+
+    /** n, c, h, w, cout: K = 144 runs as a GEMM, K = 9 as dot products; 20 images make uneven groups. */
+    @ParameterizedTest
+    @CsvSource({"20,16,6,5,10", "3,1,5,5,4", "1,16,3,3,7"})
+    void weightGradientMatchesTheDirectSum(int n, int c, int h, int w, int cout) {
+        Window g = new Window(n, c, h, w, 3, 3, 1, 1, 1, 1, 1, 1);
+        float[] x = fill(n * c * h * w, 5);
+        float[] dy = fill(n * cout * g.positions(), 6);
+        float[] dw = fill(cout * g.patch(), 7);
+        CpuConv.backwardWeight(x, 0, dy, g, cout, dw);
+        for (int o = 0; o < cout; o++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int u = 0; u < 3; u++) {
+                    for (int v = 0; v < 3; v++) {
+                        double sum = 0;
+                        for (int b = 0; b < n; b++) {
+                            for (int y = 0; y < h; y++) {
+                                for (int xx = 0; xx < w; xx++) {
+                                    int iy = y - 1 + u;
+                                    int ix = xx - 1 + v;
+                                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                                    sum += (double) dy[((b * cout + o) * h + y) * w + xx] * x[((b * c + ci) * h + iy) * w + ix];
+                                }
+                            }
+                        }
+                        assertEquals(sum, dw[((o * c + ci) * 3 + u) * 3 + v], 1e-5 * n * h * w, "dw " + o + "," + ci + "," + u + "," + v);
+                    }
+                }
+            }
+        }
+    }
 }
