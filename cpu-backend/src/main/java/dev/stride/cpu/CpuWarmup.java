@@ -86,11 +86,16 @@ final class CpuWarmup {
         int n = 2;
         int c = 4;
         int cout = 8;
-        Window g = new Window(n, c, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1);
-        Window pool = new Window(n, cout, 6, 6, 2, 2, 2, 2, 0, 0, 1, 1);
-        long in = (long) n * c * 36;
-        long act = (long) n * cout * 36;
-        long pooled = (long) n * cout * 9;
+        // 6×5 images, as the CNN's second layer: the forward unfolds (its product would gain more padding columns
+        // than the unfold costs) and the input gradient reads its padded image in place (CpuConv.implicitPays).
+        int hh = 6;
+        int ww = 5;
+        int plane = hh * ww;
+        Window g = new Window(n, c, hh, ww, 3, 3, 1, 1, 1, 1, 1, 1);
+        Window pool = new Window(n, cout, hh, ww, 2, 2, 2, 2, 0, 0, 1, 1);
+        long in = (long) n * c * plane;
+        long act = (long) n * cout * plane;
+        long pooled = (long) n * cout * pool.positions();
         int rows = 16;
         int hidden = 40;
         int classes = 10;
@@ -156,6 +161,11 @@ final class CpuWarmup {
         Storage w1 = filled(be, (long) cout * g1.patch(), -0.5f, 0.5f);
         Storage y1 = be.allocate(DType.F32, (long) n * cout * 64);
         Storage dw1 = be.allocate(DType.F32, (long) cout * g1.patch());
+        // Sixteen input channels: a weight gradient with K = 144 runs as a GEMM, not as dot products.
+        Window g16 = new Window(n, 16, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+        Storage x16 = filled(be, (long) n * 16 * 16, -1, 1);
+        Storage dy16 = filled(be, (long) n * cout * 16, -1, 1);
+        Storage dw16 = be.allocate(DType.F32, (long) cout * g16.patch());
         // Each of two threads' halves stays taller than a row block.
         int tall = 2 * VectorGemm.MC + VectorGemm.MR;
         int deep = VectorGemm.KC + 8;
@@ -163,19 +173,19 @@ final class CpuWarmup {
         Storage ta = filled(be, (long) tall * deep, -1, 1);
         Storage tb = filled(be, (long) deep * thin, -1, 1);
         Storage tc = be.allocate(DType.F32, (long) tall * thin);
-        View xv = View.contiguous(x, n, c, 6, 6);
-        View nv = View.contiguous(norm, n, cout, 36);
+        View xv = View.contiguous(x, n, c, hh, ww);
+        View nv = View.contiguous(norm, n, cout, plane);
         for (int r = 0; r < rounds; r++) {
             boolean images = spatial;
             if (images) {
                 // Conv nets' BatchNorm-ReLU pairs run fused (Sequential); plain batchNorm shares CpuNorm's code.
                 be.conv2d(xv, w, g, cout, y);
-                be.batchNormRelu(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, true, 0.1f, 1e-5f, relu, saveMean, saveInv);
+                be.batchNormRelu(View.contiguous(y, n, cout, plane), gamma, beta, mean, var, true, 0.1f, 1e-5f, relu, saveMean, saveInv);
             } else {
                 be.unary(UnaryOp.RELU, nv, relu);
             }
             if (images) {
-                be.maxPool2d(View.contiguous(relu, n, cout, 6, 6), pool, out, idx);
+                be.maxPool2d(View.contiguous(relu, n, cout, hh, ww), pool, out, idx);
                 be.dropout(View.contiguous(out, (int) pooled), 0.25f, 7, r, dropped);
             }
             be.gemm(new Gemm(1, rows, classes, hidden, 1f, a, 0, hidden, 0, false, wl, 0, hidden, 0, true, 0f, logits, 0, classes, 0));
@@ -196,7 +206,7 @@ final class CpuWarmup {
             if (images) be.maxPool2dBackward(out, idx, pool, back);
             be.binary(BinaryOp.MUL, View.contiguous(back, (int) act), View.contiguous(relu, (int) act), mask);
             if (images) {
-                be.batchNormReluBackward(View.contiguous(y, n, cout, 36), relu, dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
+                be.batchNormReluBackward(View.contiguous(y, n, cout, plane), relu, dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
                 be.conv2dBackwardData(norm, w, g, cout, dx);
                 be.conv2dBackwardWeight(xv, norm, g, cout, dw);
             }
@@ -212,10 +222,11 @@ final class CpuWarmup {
             be.unary(UnaryOp.EXP, View.contiguous(probs, rows * classes), exp);
             be.random(Distribution.UNIFORM, 3, r, 0, 1, mask, act);
             if (images) {
-                be.batchNormRelu(View.contiguous(y, n, cout, 36), gamma, beta, mean, var, false, 0.1f, 1e-5f, norm, saveMean, saveInv);
+                be.batchNormRelu(View.contiguous(y, n, cout, plane), gamma, beta, mean, var, false, 0.1f, 1e-5f, norm, saveMean, saveInv);
                 View x1v = View.contiguous(x1, n, 1, 8, 8);
                 be.conv2d(x1v, w1, g1, cout, y1);
                 be.conv2dBackwardWeight(x1v, y1, g1, cout, dw1);
+                be.conv2dBackwardWeight(View.contiguous(x16, n, 16, 4, 4), dy16, g16, cout, dw16);
             }
             if (r % 8 == 0) {
                 be.gemm(new Gemm(1, tall, thin, deep, 1f, ta, 0, deep, 0, false, tb, 0, thin, 0, false, 0f, tc, 0, thin, 0));
