@@ -5,9 +5,10 @@ import dev.stride.backend.Window;
 /**
  * Convolution one image at a time: each image is unfolded into a per-thread buffer that stays in L2 and multiplied
  * there by {@link VectorGemm}, so the batch's columns (14.5 MB for conv2 of the CNN) never pass through memory,
- * neither written by im2col nor read back by GEMM; backward unfolds again instead of keeping them. Images run in
- * parallel; the weight gradient sums images in fixed groups, then the groups in order, so its bits do not depend on
- * the thread count.
+ * neither written by im2col nor read back by GEMM; backward unfolds again instead of keeping them, and at stride 1
+ * a product may read its unfolded rows in place from a zero-padded copy of the image instead. Images run in
+ * parallel; the weight gradient sums images in fixed groups, then the groups in order, so its bits do not depend
+ * on the thread count.
  */
 final class CpuConv {
     private CpuConv() {}
@@ -70,7 +71,7 @@ final class CpuConv {
     static void unfoldedForward(float[] x, int xOffset, float[] w, Window g, int cout, float[] y) {
         int k = g.patch();
         int p = g.positions();
-        int ld = (p + VectorGemm.NR - 1) / VectorGemm.NR * VectorGemm.NR;
+        int ld = (int) ceilTo(p);
         Parallel.forRange(g.n(), 1, (s, e) -> {
             float[] cols = scratch(k * ld + cout * ld);
             int tile = k * ld;
@@ -102,7 +103,7 @@ final class CpuConv {
         int oh = g.outH();
         int ow = g.outW();
         int k = g.patch();
-        int ld = (oh * wp + VectorGemm.NR - 1) / VectorGemm.NR * VectorGemm.NR;
+        int ld = (int) ceilTo((long) oh * wp);
         int plane = hp * wp;
         int[] rowOff = new int[k];
         for (int c = 0, r = 0; c < g.c(); c++) {
@@ -187,11 +188,11 @@ final class CpuConv {
 
     /**
      * {@code dw = Σₙ dy[n] · unfold(x[n])ᵀ}, one product per image added to its group's partial sum (from zero, in
-     * image order, so the bits do not depend on the thread count). With many
-     * unfolded rows (K) that is a GEMM ({@code [cout, positions]} by the unfolded rows transposed): the CNN's second
-     * layer (K = 144) ran in 3.3–4.1 ms against 4.4–5.3 as dot products (best of six, 2 threads). A GEMM pads K to
-     * whole slivers, so with few rows (K = 9 for one input channel, 2× slower as a GEMM) each weight is a dot product
-     * over positions instead, both operands read along their rows ({@link VectorGemm#dotAccumulate}).
+     * image order, so the bits do not depend on the thread count). With many unfolded rows (K) that is a GEMM
+     * ({@code [cout, positions]} by the unfolded rows transposed): the CNN's second layer (K = 144) ran in 3.3–4.1 ms
+     * against 4.4–5.3 as dot products (best of six, 2 threads). A GEMM pads K to whole slivers, so with few rows
+     * (K = 9 for one input channel, 2× slower as a GEMM) each weight is a dot product over positions instead, both
+     * operands read along their rows ({@link VectorGemm#dotAccumulate}).
      */
     static void backwardWeight(float[] x, int xOffset, float[] dy, Window g, int cout, float[] dw) {
         int k = g.patch();
