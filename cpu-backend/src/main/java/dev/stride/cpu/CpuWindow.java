@@ -230,25 +230,28 @@ final class CpuWindow {
 
     /**
      * One output row of 2×2, stride-2 windows, with selects and no branch (a random ReLU output mispredicts half of
-     * them); ties go to the first in scan order. Returns whether any window held a NaN.
+     * them); ties go to the first in scan order. Returns whether any window may have held a NaN: a NaN input makes
+     * its maximum NaN and so the row's sum (as do +∞ and −∞ maxima together, which only costs a redo). Four NaN tests
+     * per window compiled to eight branches; without them a window took 4.0–4.1 ns against 4.8.
      */
     private static boolean pool2x2Row(float[] src, int top, int w, float[] out, int[] indices, int o, int ow) {
-        boolean nan = false;
+        float sum = 0;
         for (int x = 0; x < ow; x++) {
             int c = top + 2 * x;
             float a = src[c];
             float b = src[c + 1];
             float d = src[c + w];
             float f = src[c + w + 1];
-            nan |= (a != a) | (b != b) | (d != d) | (f != f);
             float up = Math.max(a, b);
             float down = Math.max(d, f);
             int upArg = b > a ? 1 : 0;
             int downArg = f > d ? 3 : 2;
-            out[o + x] = Math.max(up, down);
+            float max = Math.max(up, down);
+            sum += max;
+            out[o + x] = max;
             indices[o + x] = down > up ? downArg : upArg;
         }
-        return nan;
+        return sum != sum;
     }
 
     /** One output row, any window inside the image: the first maximum, or the first NaN. */
