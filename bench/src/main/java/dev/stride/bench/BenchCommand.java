@@ -46,7 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--ops", paramLabel = "MODEL", description = "Instead: where one training step of MODEL (mlp, cnn, ...; "
-            + "batch 128, Adam) spends its time, per backend op, averaged over 50 steps after 30 of warm-up.")
+            + "batch 128, Adam) spends its time, per backend op, averaged over 50 steps after a warm-up as long as the "
+            + "training-step rows' (at least 3 s).")
     String ops;
 
     @CommandLine.Spec
@@ -264,24 +265,27 @@ final class BenchCommand implements Callable<Integer> {
         Backends.setDefault(counted);
         try {
             Step step = Step.of(ops, counted, gen);
-            int warm = 30;
-            int steps = 50;
-            long start = 0;
-            for (int s = 0; s < warm + steps; s++) {
-                if (s == warm) {
-                    counted.resetTimes();
-                    start = System.nanoTime();
-                }
+            Runnable scoped = () -> {
                 try (dev.stride.tensor.MemoryScope scope = dev.stride.tensor.MemoryScope.open()) {
                     step.run();
                     counted.synchronize();
                 }
-            }
+            };
+            // As long as the training-step rows' warm-up: after 30 steps (0.2 s of an MLP) C2 was still compiling
+            // through the measured steps, which then showed twice the GEMM time of a settled run.
+            long warmup = System.nanoTime();
+            int warmSteps = 0;
+            for (; warmSteps < 30 || System.nanoTime() - warmup < trainWarmupSeconds() * 1e9; warmSteps++) scoped.run();
+            counted.resetTimes();
+            int steps = 50;
+            long start = System.nanoTime();
+            for (int s = 0; s < steps; s++) scoped.run();
             double wall = (System.nanoTime() - start) / 1e6 / steps;
             java.util.Map<String, Long> nanos = counted.nanosByOp();
             double inOps = nanos.values().stream().mapToLong(Long::longValue).sum() / 1e6 / steps;
-            out.printf("%s training step, batch 128, Adam, on %s: %.2f ms (%.0f samples/s), %.2f ms of it in backend ops%n",
-                    ops, be.name(), wall, 128 / wall * 1000, inOps);
+            out.printf("%s training step, batch 128, Adam, on %s: %.2f ms (%.0f samples/s), %.2f ms of it in backend ops; "
+                    + "%d steps after %d of warm-up (%.1f s)%n", ops, be.name(), wall, 128 / wall * 1000, inOps, steps, warmSteps,
+                    (start - warmup) / 1e9);
             nanos.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
                     .forEach(e -> out.printf("  %-30s %7.2f ms  %5.1f%%%n", e.getKey(), e.getValue() / 1e6 / steps,
                             100 * e.getValue() / 1e6 / steps / wall));
@@ -292,11 +296,15 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private double trainWarmupSeconds() {
+        return Math.max(3, seconds * 0.5);
+    }
+
     private Rate trainStep(String model) {
         Step step = Step.of(model, be, gen);
         // A whole step holds dozens of hot methods; C2 needs a few seconds to settle them (measured: about half
         // speed during the first two seconds of an MLP run).
-        return rate(step::run, Math.max(3, seconds * 0.5)).times(128);
+        return rate(step::run, trainWarmupSeconds()).times(128);
     }
 
     /** One Adam step of a model on a fixed random batch of 128 digits: what the step rows and {@code --ops} time. */

@@ -35,13 +35,20 @@ class BenchCommandTest {
         assertTrue(r.out().contains("gemm 1024") && r.out().contains("x peak FMA") && r.out().contains("x array copy"), r.out());
     }
 
-    /** {@code --ops cnn}: every op a CNN step calls, with shares of the step that add up to no more than all of it. */
+    /**
+     * {@code --ops cnn}: every op a CNN step calls, with shares of the step that add up to no more than all of it,
+     * measured after the warm-up.
+     */
     @Test
     void opsSplitsAStepByBackendOp() {
         Cli r = Cli.run("bench", "--ops", "cnn");
         assertEquals(0, r.code(), r.err());
         String out = r.out();
         assertTrue(out.startsWith("cnn training step, batch 128, Adam, on cpu: "), out);
+        // Measured only once the JIT has had the training-step rows' warm-up (3 s at the default --seconds).
+        java.util.regex.Matcher warm = java.util.regex.Pattern.compile("50 steps after ([0-9]+) of warm-up \\(([0-9.]+) s\\)").matcher(out);
+        assertTrue(warm.find(), out);
+        assertTrue(Integer.parseInt(warm.group(1)) >= 30 && Double.parseDouble(warm.group(2)) >= 3.0, out);
         double share = 0;
         for (String op : new String[] {"conv2d", "conv2dBackwardWeight", "batchNormRelu", "batchNormReluBackward", "maxPool2d",
                 "maxPool2dBackward", "conv2dBackwardData", "dropout", "softmaxCrossEntropy", "optimizerStep", "gemm"}) {
