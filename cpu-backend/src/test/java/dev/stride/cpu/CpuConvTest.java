@@ -1,8 +1,11 @@
 package dev.stride.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stride.backend.Window;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -84,5 +87,12 @@ class CpuConvTest {
                 }
             }
         }
+    }
+
+    /** An image's 1 or 3 channels fold the input gradient; 4 and more, as in the CNN's second layer (16), flip. */
+    @Test
+    void theInputGradientFoldsOnlyForFewChannels() {
+        for (int c : new int[] {1, 2, 3}) assertTrue(CpuConv.fewRows(c), c + " channels");
+        for (int c : new int[] {4, 6, 16, 32, 64}) assertFalse(CpuConv.fewRows(c), c + " channels");
     }
 }
