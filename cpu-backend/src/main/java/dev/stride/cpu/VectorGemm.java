@@ -303,10 +303,11 @@ final class VectorGemm {
      * The MR×NR product of one packed A sliver (rows {@link #KC} apart) and one B sliver, left in {@code tile}; the k
      * loop is all that is hot. B's rows are {@code bStride} apart, or, with a {@code step} table, {@code step[r0 + p]}
      * after row p ({@link #serialRows}; C2 unswitches the loop on it). Reading each row's offset from a table instead
-     * ran at 70% of this kernel's speed: C2 then proved the B loads in bounds, hoisted them and spilled accumulators. Twelve accumulators, two B vectors and the broadcasts
-     * fit AVX2's sixteen registers. Measured with JDK 17 on this machine, one thread, data in L1, kc = 256: this
-     * kernel 87–90 GFLOP/s; the same tile with a k-major A sliver 73–81; the 4×24 tile used before, 38–40, because
-     * C2 scheduled its broadcasts early and spilled two accumulators to the stack; 4×16 69–72, 3×24 52–58, 2×32 39–42.
+     * ran at 70% of this kernel's speed: C2 then proved the B loads in bounds, hoisted them and spilled accumulators.
+     * Twelve accumulators, two B vectors and the broadcasts fit AVX2's sixteen registers. Measured with JDK 17 on
+     * this machine, one thread, data in L1, kc = 256: this kernel 87–90 GFLOP/s; the same tile with a k-major A sliver
+     * 73–81; the 4×24 tile used before, 38–40, because C2 scheduled its broadcasts early and spilled two accumulators
+     * to the stack; 4×16 69–72, 3×24 52–58, 2×32 39–42.
      */
     static void kernel(float[] ap, int ao, float[] bp, int bo, int bStride, int[] step, int r0, int kc, float[] tile) {
         FloatVector z = FloatVector.zero(S);

@@ -20,7 +20,10 @@ class CpuConvTest {
         return v;
     }
 
-    /** n, c, h, w, kh, kw, ph, pw, dh, dw, cout: more than one k block (K > 256) and row block (cout > 72), uneven kernels, padding and dilation, the CNN's first layer. */
+    /**
+     * n, c, h, w, kh, kw, ph, pw, dh, dw, cout: more than one k block (K > 256) and row block (cout > 72), uneven
+     * kernels, padding and dilation, the CNN's first layer.
+     */
     @ParameterizedTest
     @CsvSource({"2,30,7,9,3,3,1,1,1,1,80", "1,3,8,5,2,4,0,2,1,1,5", "3,2,6,6,3,3,2,2,2,2,7", "2,1,28,28,3,3,1,1,1,1,16",
                 "1,4,5,5,5,5,0,0,1,1,3"})
