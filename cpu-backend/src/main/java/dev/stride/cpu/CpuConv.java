@@ -229,7 +229,8 @@ final class CpuConv {
                         VectorGemm.dotAccumulate(cout, k, p, dy, n * cout * p, p, cols, 0, p, acc, tail);
                     }
                 }
-                for (int i = 0, o = gi * size; i < size && !gemm; i++) {
+                if (gemm) continue;
+                for (int i = 0, o = gi * size; i < size; i++) {
                     float t = 0;
                     for (int l = 0; l < lanes; l++) t += acc[i * lanes + l];
                     partial[o + i] = t + tail[i];
