@@ -236,10 +236,12 @@ public interface Backend {
 
     /**
      * Gradients of {@link #batchNormRelu} from its output {@code y}: those of {@link #batchNormBackward} for
-     * {@code dy · STEP(y)}, ReLU's gradient taken from its output as PyTorch's {@code threshold_backward} does.
+     * {@code dy · STEP(y)}, ReLU's gradient taken from its output as PyTorch's {@code threshold_backward} does. A
+     * backend may instead recompute the step from {@code x}, {@code gamma}, {@code beta} and the saved statistics,
+     * as its forward pass computed {@code y} (the same bits), and never read {@code y}.
      */
-    default void batchNormReluBackward(View x, Storage y, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
-                                       boolean training, Storage dx, Storage dgamma, Storage dbeta) {
+    default void batchNormReluBackward(View x, Storage y, Storage dy, Storage gamma, Storage beta, Storage saveMean,
+                                       Storage saveInvStd, boolean training, Storage dx, Storage dgamma, Storage dbeta) {
         try (Storage g = allocate(DType.F32, x.numel())) {
             reluBackward(View.contiguous(dy, x.shape()), View.contiguous(y, x.shape()), g);
             batchNormBackward(x, g, gamma, saveMean, saveInvStd, training, dx, dgamma, dbeta);

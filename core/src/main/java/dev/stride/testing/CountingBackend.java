@@ -349,11 +349,11 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
-    public void batchNormReluBackward(View x, Storage y, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
-                                      boolean training, Storage dx, Storage dgamma, Storage dbeta) {
+    public void batchNormReluBackward(View x, Storage y, Storage dy, Storage gamma, Storage beta, Storage saveMean,
+                                      Storage saveInvStd, boolean training, Storage dx, Storage dgamma, Storage dbeta) {
         String op = "batchNormReluBackward";
-        timed(op, () -> inner.batchNormReluBackward(in(op, x), in(op, y), in(op, dy), in(op, gamma), in(op, saveMean),
-                in(op, saveInvStd), training, in(op, dx), in(op, dgamma), in(op, dbeta)));
+        timed(op, () -> inner.batchNormReluBackward(in(op, x), in(op, y), in(op, dy), in(op, gamma), in(op, beta),
+                in(op, saveMean), in(op, saveInvStd), training, in(op, dx), in(op, dgamma), in(op, dbeta)));
     }
 
     @Override

@@ -320,11 +320,11 @@ final class ParityPrimitives {
                     "dx", dx, "dgamma", dg, "dbeta", db);
         }
         be.batchNormRelu(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f, o, mean, inv);
-        be.batchNormReluBackward(x, o, dy, gamma, mean, inv, training, dx, dg, db);
+        be.batchNormReluBackward(x, o, dy, gamma, beta, mean, inv, training, dx, dg, db);
         float[] special = values(total, 25, -1, 1);
         System.arraycopy(special(11, 26), 0, special, total - 11, 11);
         Storage dxSpecial = be.allocate(DType.F32, total);
-        be.batchNormReluBackward(x, o, upload(be, special), gamma, mean, inv, false, dxSpecial, be.allocate(DType.F32, c),
+        be.batchNormReluBackward(x, o, upload(be, special), gamma, beta, mean, inv, false, dxSpecial, be.allocate(DType.F32, c),
                 be.allocate(DType.F32, c));
         return out("out", o, "saved mean", mean, "saved inverse std", inv, "running mean", rm, "running var", rv,
                 "dx", dx, "dgamma", dg, "dbeta", db, "dx of special gradients (evaluation)", dxSpecial);

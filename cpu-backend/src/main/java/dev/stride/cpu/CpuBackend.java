@@ -444,15 +444,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void batchNormReluBackward(View x, Storage y, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
-                                      boolean training, Storage dx, Storage dgamma, Storage dbeta) {
-        batchNormBackward(x, f32(y), dy, gamma, saveMean, saveInvStd, training, dx, dgamma, dbeta);
+    public void batchNormReluBackward(View x, Storage y, Storage dy, Storage gamma, Storage beta, Storage saveMean,
+                                      Storage saveInvStd, boolean training, Storage dx, Storage dgamma, Storage dbeta) {
+        // ReLU's step recomputed from x: y would be a third activation-sized array read twice.
+        batchNormBackward(x, f32(beta), dy, gamma, saveMean, saveInvStd, training, dx, dgamma, dbeta);
     }
 
-    private void batchNormBackward(View x, float[] y, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
+    private void batchNormBackward(View x, float[] beta, Storage dy, Storage gamma, Storage saveMean, Storage saveInvStd,
                                    boolean training, Storage dx, Storage dgamma, Storage dbeta) {
         int[] s = x.shape();
-        CpuNorm.backward(dense(x), f32(dy), y, s[0], s[1], s[2], f32(gamma), f32(saveMean), f32(saveInvStd), training,
+        CpuNorm.backward(dense(x), f32(dy), beta, s[0], s[1], s[2], f32(gamma), f32(saveMean), f32(saveInvStd), training,
                 out(dx, x.numel()), out(dgamma, s[1]), out(dbeta, s[1]));
     }
 }

@@ -67,48 +67,52 @@ final class CpuNorm {
     }
 
     /**
-     * With {@code y} (a {@code relu} forward's output) the incoming gradient is {@code dy · STEP(y)}, ReLU's, computed
-     * as each element is read: the same products as {@link CpuBackend#reluBackward} followed by this.
+     * With {@code beta} (a {@code relu} forward's) the incoming gradient is {@code dy · STEP(v)}, ReLU's, where
+     * {@code v} is the normalized value before the ReLU, recomputed from {@code x} exactly as the forward pass computed
+     * it: the same products as {@link CpuBackend#reluBackward} on the forward's output, without reading that output.
      */
-    static void backward(float[] x, float[] dy, float[] y, int n, int c, int s, float[] gamma, float[] saveMean, float[] saveInv,
+    static void backward(float[] x, float[] dy, float[] beta, int n, int c, int s, float[] gamma, float[] saveMean, float[] saveInv,
                          boolean training, float[] dx, float[] dgamma, float[] dbeta) {
         long m = (long) n * s;
+        boolean relu = beta != null;
         Parallel.forRange(c, 1, (a, b) -> {
             for (int ch = (int) a; ch < b; ch++) {
                 float mean = saveMean[ch];
                 float inv = saveInv[ch];
+                float scale = gamma[ch] * inv;
+                float shift = relu ? beta[ch] : 0f;
                 double sumDy = 0;
                 double sumDyX = 0;
                 float[] pair = new float[2];
                 for (int i = 0; i < n; i++) {
-                    gradientSums(dy, y, x, (i * c + ch) * s, s, mean, pair);
+                    gradientSums(dy, x, (i * c + ch) * s, s, mean, relu, scale, shift, pair);
                     sumDy += pair[0];
                     sumDyX += pair[1];
                 }
                 double sumDyXhat = sumDyX * inv;
                 dbeta[ch] = (float) sumDy;
                 dgamma[ch] = (float) sumDyXhat;
-                float scale = gamma[ch] * inv;
-                float meanDy = (float) (sumDy / m);
-                float meanDyXhat = (float) (sumDyXhat / m);
-                float xhatCoef = inv * meanDyXhat;
+                float meanDy = training ? (float) (sumDy / m) : 0f;
+                float xhatCoef = training ? inv * (float) (sumDyXhat / m) : 0f;
                 for (int i = 0; i < n; i++) {
                     int off = (i * c + ch) * s;
-                    if (training) {
-                        int k = 0;
-                        if (CpuGemm.VECTOR) {
-                            FloatVector mu = FloatVector.broadcast(V, mean);
-                            FloatVector mdy = FloatVector.broadcast(V, meanDy);
-                            FloatVector coef = FloatVector.broadcast(V, -xhatCoef);
-                            FloatVector sc = FloatVector.broadcast(V, scale);
-                            for (int end = V.loopBound(s); k < end; k += V.length()) {
-                                FloatVector d = FloatVector.fromArray(V, x, off + k).sub(mu);
-                                d.fma(coef, gradLanes(dy, y, off + k).sub(mdy)).mul(sc).intoArray(dx, off + k);
-                            }
+                    int k = 0;
+                    if (CpuGemm.VECTOR) {
+                        FloatVector mu = FloatVector.broadcast(V, mean);
+                        FloatVector mdy = FloatVector.broadcast(V, meanDy);
+                        FloatVector coef = FloatVector.broadcast(V, -xhatCoef);
+                        FloatVector sc = FloatVector.broadcast(V, scale);
+                        FloatVector sh = FloatVector.broadcast(V, shift);
+                        for (int end = V.loopBound(s); k < end; k += V.length()) {
+                            FloatVector d = FloatVector.fromArray(V, x, off + k).sub(mu);
+                            FloatVector g = gradLanes(dy, off + k, d, relu, sc, sh);
+                            (training ? d.fma(coef, g.sub(mdy)) : g).mul(sc).intoArray(dx, off + k);
                         }
-                        for (; k < s; k++) dx[off + k] = Math.fma(x[off + k] - mean, -xhatCoef, grad(dy, y, off + k) - meanDy) * scale;
-                    } else {
-                        for (int k = 0; k < s; k++) dx[off + k] = grad(dy, y, off + k) * scale;
+                    }
+                    for (; k < s; k++) {
+                        float d = x[off + k] - mean;
+                        float g = grad(dy, off + k, d, relu, scale, shift);
+                        dx[off + k] = (training ? Math.fma(d, -xhatCoef, g - meanDy) : g) * scale;
                     }
                 }
             }
@@ -156,48 +160,56 @@ final class CpuNorm {
         out[1] = q0 + q1;
     }
 
-    /** The incoming gradient at {@code i}: {@code dy}, or ReLU's {@code dy · STEP(y)} when there is a {@code y}. */
-    private static float grad(float[] dy, float[] y, int i) {
-        return y == null ? dy[i] : dy[i] * CpuElementwise.step(y[i]);
+    /** The incoming gradient at {@code i}: {@code dy}, or with {@code relu} ReLU's {@code dy · STEP(fma(d, scale, shift))}. */
+    private static float grad(float[] dy, int i, float d, boolean relu, float scale, float shift) {
+        return relu ? dy[i] * CpuElementwise.step(Math.fma(d, scale, shift)) : dy[i];
     }
 
-    private static FloatVector gradLanes(float[] dy, float[] y, int i) {
+    private static FloatVector gradLanes(float[] dy, int i, FloatVector d, boolean relu, FloatVector scale, FloatVector shift) {
         FloatVector g = FloatVector.fromArray(V, dy, i);
-        if (y == null) return g;
+        if (!relu) return g;
         FloatVector zero = FloatVector.zero(V);
-        return g.mul(zero.blend(1f, FloatVector.fromArray(V, y, i).compare(VectorOperators.GT, zero)));
+        return g.mul(zero.blend(1f, d.fma(scale, shift).compare(VectorOperators.GT, zero)));
     }
 
     /** Σ g and Σ g·(x − mean) over one row of the incoming gradient g ({@link #grad}), into {@code out[0]} and {@code out[1]}. */
-    private static void gradientSums(float[] dy, float[] y, float[] x, int off, int len, float mean, float[] out) {
+    private static void gradientSums(float[] dy, float[] x, int off, int len, float mean, boolean relu, float scale, float shift,
+                                     float[] out) {
         float s0 = 0, s1 = 0, d0 = 0, d1 = 0;
         int k = 0;
         if (CpuGemm.VECTOR) {
             FloatVector mu = FloatVector.broadcast(V, mean);
+            FloatVector sc = FloatVector.broadcast(V, scale);
+            FloatVector sh = FloatVector.broadcast(V, shift);
             FloatVector sa = FloatVector.zero(V), sb = sa, da = sa, db = sa;
             for (int end = len - 2 * V.length(); k <= end; k += 2 * V.length()) {
-                FloatVector ga = gradLanes(dy, y, off + k);
-                FloatVector gb = gradLanes(dy, y, off + k + V.length());
+                FloatVector xa = FloatVector.fromArray(V, x, off + k).sub(mu);
+                FloatVector xb = FloatVector.fromArray(V, x, off + k + V.length()).sub(mu);
+                FloatVector ga = gradLanes(dy, off + k, xa, relu, sc, sh);
+                FloatVector gb = gradLanes(dy, off + k + V.length(), xb, relu, sc, sh);
                 sa = sa.add(ga);
                 sb = sb.add(gb);
-                da = ga.fma(FloatVector.fromArray(V, x, off + k).sub(mu), da);
-                db = gb.fma(FloatVector.fromArray(V, x, off + k + V.length()).sub(mu), db);
+                da = ga.fma(xa, da);
+                db = gb.fma(xb, db);
             }
             s0 = lanes(sa.add(sb));
             d0 = lanes(da.add(db));
         }
         for (; k + 2 <= len; k += 2) {
-            float g0 = grad(dy, y, off + k);
-            float g1 = grad(dy, y, off + k + 1);
+            float x0 = x[off + k] - mean;
+            float x1 = x[off + k + 1] - mean;
+            float g0 = grad(dy, off + k, x0, relu, scale, shift);
+            float g1 = grad(dy, off + k + 1, x1, relu, scale, shift);
             s0 += g0;
             s1 += g1;
-            d0 += g0 * (x[off + k] - mean);
-            d1 += g1 * (x[off + k + 1] - mean);
+            d0 += g0 * x0;
+            d1 += g1 * x1;
         }
         for (; k < len; k++) {
-            float g = grad(dy, y, off + k);
+            float x0 = x[off + k] - mean;
+            float g = grad(dy, off + k, x0, relu, scale, shift);
             s0 += g;
-            d0 += g * (x[off + k] - mean);
+            d0 += g * x0;
         }
         out[0] = s0 + s1;
         out[1] = d0 + d1;

@@ -206,7 +206,7 @@ final class CpuWarmup {
             if (images) be.maxPool2dBackward(out, idx, pool, back);
             be.binary(BinaryOp.MUL, View.contiguous(back, (int) act), View.contiguous(relu, (int) act), mask);
             if (images) {
-                be.batchNormReluBackward(View.contiguous(y, n, cout, plane), relu, dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
+                be.batchNormReluBackward(View.contiguous(y, n, cout, plane), relu, dy, gamma, beta, saveMean, saveInv, true, norm, dgamma, dbeta);
                 be.conv2dBackwardData(norm, w, g, cout, dx);
                 be.conv2dBackwardWeight(xv, norm, g, cout, dw);
             }
