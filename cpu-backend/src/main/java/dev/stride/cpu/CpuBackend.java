@@ -262,6 +262,7 @@ public final class CpuBackend implements Backend {
         Parallel.forRange(chunks, 8, (s, e) -> {
             int[][] lanes = new int[4][block];
             long[][] wide = CpuGemm.VECTOR ? null : new long[4][block];
+            byte[] scratch = kept == null && wide == null ? new byte[4 * block] : null;
             int[] c0 = lanes[0];
             int[] c1 = lanes[1];
             int[] c2 = lanes[2];
@@ -272,7 +273,9 @@ public final class CpuBackend implements Backend {
                 words(seed, offset, first, count, lanes, wide);
                 int base = (int) (first * 4);
                 int whole = (int) Math.min(count, (n - base) / 4);
-                for (int i = 0; i < whole; i++) {
+                int done = wide == null ? VectorPhilox.keep(c0, c1, c2, c3, whole, threshold, scale, x, out, base,
+                        kept == null ? scratch : kept, kept == null ? 0 : base) : 0;
+                for (int i = done; i < whole; i++) {
                     int o = base + 4 * i;
                     out[o] = factor(x, o) * keep(c0[i], threshold, scale);
                     out[o + 1] = factor(x, o + 1) * keep(c1[i], threshold, scale);

@@ -1,12 +1,17 @@
 package dev.stride.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stride.random.Philox;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The vector lanes give Philox's words bit for bit, across a carry into the counter's high word and in a ragged tail. */
+/**
+ * The vector lanes give Philox's words bit for bit, across a carry into the counter's high word and in a ragged tail;
+ * the vector dropout keeps a word exactly when the scalar test does, at the threshold's edges.
+ */
 class VectorPhiloxTest {
     @ParameterizedTest
     @CsvSource({"0, 0, 0, 1", "7, 3, 100, 37", "-1, -1, 0, 64", "81985529216486895, -6148914691236517206, 4294967290, 29",
@@ -19,5 +24,33 @@ class VectorPhiloxTest {
             Philox.words(seed, offset, counter + i, w);
             for (int j = 0; j < 4; j++) assertEquals(w[j], lanes[j][i], "counter " + (counter + i) + " word " + j);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1, 0x7FFFFFFFL, 0x80000000L, 0x80000001L, 3221225472L, 0xFFFFFFFFL})
+    void keepsAWordExactlyWhenItIsAtLeastTheThreshold(long threshold) {
+        int count = 20;
+        int[][] c = new int[4][count];
+        int[] edge = {0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, (int) threshold, (int) (threshold - 1), (int) (threshold + 1)};
+        for (int i = 0; i < count; i++) {
+            for (int j = 0; j < 4; j++) c[j][i] = edge[(4 * i + j) % edge.length] ^ (i >= 8 ? 0x5A5A5A5A * j : 0);
+        }
+        float scale = 1.75f;
+        float[] x = new float[4 * count + 3];
+        for (int e = 0; e < x.length; e++) x[e] = e - 30.5f;
+        float[] out = new float[x.length];
+        byte[] kept = new byte[x.length];
+        int done = VectorPhilox.keep(c[0], c[1], c[2], c[3], count, threshold, scale, x, out, 3, kept, 3);
+        assertTrue(done >= 8 && done % 8 == 0, "counters done " + done);
+        for (int i = 0; i < done; i++) {
+            for (int j = 0; j < 4; j++) {
+                int e = 3 + 4 * i + j;
+                int bit = (c[j][i] & 0xFFFFFFFFL) >= threshold ? 1 : 0;
+                assertEquals(bit, kept[e], "word " + Integer.toUnsignedString(c[j][i]) + " against " + threshold);
+                assertEquals(x[e] * (scale * bit), out[e], "element " + e);
+            }
+        }
+        assertEquals(0f, out[0]);
+        assertEquals(0, kept[4 * done + 3]);
     }
 }
