@@ -206,6 +206,32 @@ final class ParityPrimitives {
                 return out("out", o, "indices", idx, "dx", dx);
             }));
         }
+        // 2x2 windows at stride 2 along rows of 37 (18 windows: whole vectors of them and a ragged tail), over special
+        // values (NaN, infinities, signed zeros, ties), and signed-zero and infinite gradients.
+        Window rows = new Window(2, 3, 5, 37, 2, 2, 2, 2, 0, 0, 1, 1);
+        c.add(new Parity.Case("maxPool2d and maxPool2dBackward kernel 2 stride 2 rows of 37", "fused", be -> {
+            float[] v = special(2 * 3 * 5 * 37, 16);
+            for (int i = 5; i < v.length; i += 9) v[i] = 1f;
+            // Rows 2 and 3 without a NaN (nor a -inf maximum, whose sum with +inf would send the row to the NaN path):
+            // signed zeros, infinities and ties in the first windows, equal values after.
+            float inf = Float.POSITIVE_INFINITY;
+            float[] top = {-0f, 0f, 0f, -0f, inf, 1f, -inf, 3f, 2f, 2f, -0f, -0f, 0f, -inf};
+            float[] bottom = {0f, -0f, -0f, 0f, 1f, inf, -inf, -inf, 2f, 2f, 0f, -0f, -0f, 5f};
+            System.arraycopy(top, 0, v, 74, top.length);
+            System.arraycopy(bottom, 0, v, 111, bottom.length);
+            for (int i = 74 + top.length; i < 111; i++) v[i] = v[i + 37] = 0.5f;
+            Storage x = upload(be, v);
+            long outs = (long) rows.n() * rows.c() * rows.positions();
+            Storage o = be.allocate(DType.F32, outs);
+            Storage idx = be.allocate(DType.I32, outs);
+            be.maxPool2d(View.contiguous(x, 2, 3, 5, 37), rows, o, idx);
+            float[] g = values((int) outs, 17, -1, 1);
+            System.arraycopy(special(11, 18), 0, g, 3, 11);
+            g[20] = -0f;
+            Storage dx = be.allocate(DType.F32, 2L * 3 * 5 * 37);
+            be.maxPool2dBackward(upload(be, g), idx, rows, dx);
+            return out("out", o, "indices", idx, "dx", dx);
+        }));
         // Twelve channels, a whole number of GEMM tile rows: the CPU's input gradient at stride 1 runs as a convolution
         // with the flipped kernel (with three, as above, it multiplies and folds).
         Window deep = new Window(3, 12, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1);

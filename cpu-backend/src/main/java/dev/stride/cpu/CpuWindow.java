@@ -2,6 +2,12 @@ package dev.stride.cpu;
 
 import dev.stride.backend.View;
 import dev.stride.backend.Window;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /** Direct loops for the sliding-window ops, parallel over (image, channel) planes; twins of the composites. */
 final class CpuWindow {
@@ -236,7 +242,12 @@ final class CpuWindow {
      */
     private static boolean pool2x2Row(float[] src, int top, int w, float[] out, int[] indices, int o, int ow) {
         float sum = 0;
-        for (int x = 0; x < ow; x++) {
+        int x = 0;
+        if (CpuGemm.VECTOR && ow >= L) {
+            sum = pool2x2Lanes(src, top, w, out, indices, o, ow);
+            x = ow;
+        }
+        for (; x < ow; x++) {
             int c = top + 2 * x;
             float a = src[c];
             float b = src[c + 1];
@@ -252,6 +263,74 @@ final class CpuWindow {
             indices[o + x] = down > up ? downArg : upArg;
         }
         return sum != sum;
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** Lane l takes element 2l (2l + 1 for ODD_COLUMNS), wrapped: blended over {@link #UPPER}, two vectors' even columns. */
+    private static final VectorShuffle<Float> EVEN_COLUMNS = VectorShuffle.fromOp(F, l -> 2 * l % L);
+    private static final VectorShuffle<Float> ODD_COLUMNS = VectorShuffle.fromOp(F, l -> (2 * l + 1) % L);
+    /** Lane l takes element l/2 (the first half's) or L/2 + l/2 (the second half's). */
+    private static final VectorShuffle<Float> TWICE_LO = VectorShuffle.fromOp(F, l -> l / 2);
+    private static final VectorShuffle<Float> TWICE_HI = VectorShuffle.fromOp(F, l -> L / 2 + l / 2);
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(F, -1L << (L / 2));
+    private static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL);
+
+    /**
+     * {@link #pool2x2Row}'s {@code count} (at least L) windows, L at a time, the last L ending at the row's end (they
+     * may overlap the ones before, and write the same values): the row pair's even and odd columns gathered into
+     * lanes, then the same maxima and comparisons as the scalar loop. Returns the maxima's sum.
+     */
+    private static float pool2x2Lanes(float[] src, int top, int w, float[] out, int[] indices, int o, int count) {
+        FloatVector sum = FloatVector.zero(F);
+        IntVector one = IntVector.broadcast(I, 1);
+        IntVector two = IntVector.broadcast(I, 2);
+        for (int next = 0; next < count; next += L) {
+            int x = Math.min(next, count - L);
+            int c = top + 2 * x;
+            FloatVector t0 = FloatVector.fromArray(F, src, c);
+            FloatVector t1 = FloatVector.fromArray(F, src, c + L);
+            FloatVector b0 = FloatVector.fromArray(F, src, c + w);
+            FloatVector b1 = FloatVector.fromArray(F, src, c + w + L);
+            FloatVector a = t0.rearrange(EVEN_COLUMNS).blend(t1.rearrange(EVEN_COLUMNS), UPPER);
+            FloatVector b = t0.rearrange(ODD_COLUMNS).blend(t1.rearrange(ODD_COLUMNS), UPPER);
+            FloatVector d = b0.rearrange(EVEN_COLUMNS).blend(b1.rearrange(EVEN_COLUMNS), UPPER);
+            FloatVector f = b0.rearrange(ODD_COLUMNS).blend(b1.rearrange(ODD_COLUMNS), UPPER);
+            FloatVector up = a.max(b);
+            FloatVector down = d.max(f);
+            IntVector upArg = IntVector.zero(I).blend(one, b.compare(VectorOperators.GT, a).cast(I));
+            IntVector downArg = two.blend(3, f.compare(VectorOperators.GT, d).cast(I));
+            FloatVector max = up.max(down);
+            sum = sum.add(max);
+            max.intoArray(out, o + x);
+            upArg.blend(downArg, down.compare(VectorOperators.GT, up).cast(I)).intoArray(indices, o + x);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Plane rows of a 2×2, stride-2 pooling's input gradient for the {@code count} (at least L) windows of output row
+     * {@code o}, grouped as {@link #pool2x2Lanes} groups them: each window's four elements get {@code 0 + dy} where
+     * its index points and 0 elsewhere, the values {@link #maxPoolBackward}'s zeros and sums give, written without a
+     * scatter.
+     */
+    private static void unpool2x2Lanes(float[] dy, int[] indices, int o, int count, float[] dx, int top, int w) {
+        FloatVector zero = FloatVector.zero(F);
+        for (int next = 0; next < count; next += L) {
+            int x = Math.min(next, count - L);
+            FloatVector g = FloatVector.fromArray(F, dy, o + x).add(zero);
+            IntVector k = IntVector.fromArray(I, indices, o + x);
+            FloatVector e0 = zero.blend(g, k.compare(VectorOperators.EQ, 0).cast(F));
+            FloatVector e1 = zero.blend(g, k.compare(VectorOperators.EQ, 1).cast(F));
+            FloatVector e2 = zero.blend(g, k.compare(VectorOperators.EQ, 2).cast(F));
+            FloatVector e3 = zero.blend(g, k.compare(VectorOperators.EQ, 3).cast(F));
+            int c = top + 2 * x;
+            e0.rearrange(TWICE_LO).blend(e1.rearrange(TWICE_LO), ODD).intoArray(dx, c);
+            e0.rearrange(TWICE_HI).blend(e1.rearrange(TWICE_HI), ODD).intoArray(dx, c + L);
+            e2.rearrange(TWICE_LO).blend(e3.rearrange(TWICE_LO), ODD).intoArray(dx, c + w);
+            e2.rearrange(TWICE_HI).blend(e3.rearrange(TWICE_HI), ODD).intoArray(dx, c + w + L);
+        }
     }
 
     /** One output row, any window inside the image: the first maximum, or the first NaN. */
@@ -285,6 +364,8 @@ final class CpuWindow {
             for (int j = 0; j < g.kw(); j++) offsets[i * g.kw() + j] = i * g.dh() * g.w() + j * g.dw();
         }
         boolean inside = g.ph() == 0 && g.pw() == 0;
+        boolean twoByTwo = inside && g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.dh() == 1 && g.dw() == 1;
+        int lanes = twoByTwo && CpuGemm.VECTOR && ow >= L ? ow : 0;
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
             for (long nc = s; nc < e; nc++) {
                 int out = (int) (nc * plane);
@@ -293,7 +374,9 @@ final class CpuWindow {
                 for (int y = 0; y < oh; y++) {
                     int iy0 = y * g.sh() - g.ph();
                     int row = out + iy0 * g.w() - g.pw();
-                    for (int xx = 0; xx < ow; xx++, o++) {
+                    if (lanes > 0) unpool2x2Lanes(dy, indices, o, lanes, dx, row, g.w());
+                    o += lanes;
+                    for (int xx = lanes; xx < ow; xx++, o++) {
                         int k = indices[o];
                         if (inside) {
                             dx[row + xx * g.sw() + offsets[k]] += dy[o];
