@@ -223,6 +223,10 @@ final class CpuWarmup {
             be.random(Distribution.UNIFORM, 3, r, 0, 1, mask, act);
             if (images) {
                 be.batchNormRelu(View.contiguous(y, n, cout, plane), gamma, beta, mean, var, false, 0.1f, 1e-5f, norm, saveMean, saveInv);
+                // Plain batch norm takes the kernels' other branch (no ReLU step): unprofiled, its first use
+                // deoptimized them and ran 40-110 ms steps until C2 compiled them again.
+                be.batchNorm(View.contiguous(y, n, cout, plane), gamma, beta, mean, var, true, 0.1f, 1e-5f, norm, saveMean, saveInv);
+                be.batchNormBackward(View.contiguous(y, n, cout, plane), dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
                 View x1v = View.contiguous(x1, n, 1, 8, 8);
                 be.conv2d(x1v, w1, g1, cout, y1);
                 be.conv2dBackwardWeight(x1v, y1, g1, cout, dw1);
