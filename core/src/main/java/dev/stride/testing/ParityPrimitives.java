@@ -232,6 +232,27 @@ final class ParityPrimitives {
             be.maxPool2dBackward(upload(be, g), idx, rows, dx);
             return out("out", o, "indices", idx, "dx", dx);
         }));
+        // Rows of 7 windows over 7x14 planes: rows narrower than a vector of windows (the CNN's second pooling), an
+        // unpooled last input row, a NaN in one row, ties, and infinite and signed-zero gradients.
+        Window narrow = new Window(2, 3, 7, 14, 2, 2, 2, 2, 0, 0, 1, 1);
+        c.add(new Parity.Case("maxPool2d and maxPool2dBackward kernel 2 stride 2 rows of 7", "fused", be -> {
+            float[] v = values(2 * 3 * 7 * 14, 19, -2, 2);
+            v[17] = Float.NaN;
+            for (int i = 100; i < 140; i++) v[i] = 0.25f;
+            v[150] = -0f;
+            v[151] = 0f;
+            v[164] = Float.POSITIVE_INFINITY;
+            Storage x = upload(be, v);
+            long outs = (long) narrow.n() * narrow.c() * narrow.positions();
+            Storage o = be.allocate(DType.F32, outs);
+            Storage idx = be.allocate(DType.I32, outs);
+            be.maxPool2d(View.contiguous(x, 2, 3, 7, 14), narrow, o, idx);
+            float[] g = values((int) outs, 20, -1, 1);
+            System.arraycopy(special(11, 21), 0, g, 8, 11);
+            Storage dx = be.allocate(DType.F32, 2L * 3 * 7 * 14);
+            be.maxPool2dBackward(upload(be, g), idx, narrow, dx);
+            return out("out", o, "indices", idx, "dx", dx);
+        }));
         // Twelve channels, a whole number of GEMM tile rows: the CPU's input gradient at stride 1 runs as a convolution
         // with the flipped kernel (with three, as above, it multiplies and folds).
         Window deep = new Window(3, 12, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1);

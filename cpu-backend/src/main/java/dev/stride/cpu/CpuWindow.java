@@ -219,6 +219,7 @@ final class CpuWindow {
         int w = g.w();
         int plane = g.h() * w;
         boolean twoByTwo = g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2;
+        boolean spill = twoByTwo && spills(g);
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
             for (long nc = s; nc < e; nc++) {
                 int in = offset + (int) nc * plane;
@@ -226,7 +227,7 @@ final class CpuWindow {
                 for (int y = 0; y < oh; y++, o += ow) {
                     int top = in + 2 * y * w;
                     // A row with a NaN is done again by the general loop, which stops at the first NaN.
-                    if (!twoByTwo || pool2x2Row(src, top, w, out, indices, o, ow)) {
+                    if (!twoByTwo || pool2x2Row(src, top, w, out, indices, o, ow, spill && y < oh - 1)) {
                         windowRow(src, in + y * g.sh() * w, w, g, out, indices, o, ow);
                     }
                 }
@@ -240,11 +241,11 @@ final class CpuWindow {
      * its maximum NaN and so the row's sum (as do +∞ and −∞ maxima together, which only costs a redo). Four NaN tests
      * per window compiled to eight branches; without them a window took 4.0–4.1 ns against 4.8.
      */
-    private static boolean pool2x2Row(float[] src, int top, int w, float[] out, int[] indices, int o, int ow) {
+    private static boolean pool2x2Row(float[] src, int top, int w, float[] out, int[] indices, int o, int ow, boolean spill) {
         float sum = 0;
         int x = 0;
-        if (CpuGemm.VECTOR && ow >= L) {
-            sum = pool2x2Lanes(src, top, w, out, indices, o, ow);
+        if (CpuGemm.VECTOR && (ow >= L || spill)) {
+            sum = pool2x2Lanes(src, top, w, out, indices, o, Math.max(ow, L));
             x = ow;
         }
         for (; x < ow; x++) {
@@ -276,6 +277,17 @@ final class CpuWindow {
     private static final VectorShuffle<Float> TWICE_HI = VectorShuffle.fromOp(F, l -> L / 2 + l / 2);
     private static final VectorMask<Float> UPPER = VectorMask.fromLong(F, -1L << (L / 2));
     private static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL);
+
+    /**
+     * Whether a row of 2×2, stride-2 windows narrower than a vector (the CNN's second pooling: 7 windows a row) runs
+     * as one vector anyway, L windows from its start: those past its end read the next input rows and write the next
+     * output row's first outputs (in the backward, the next row pair's first elements), which that row then
+     * overwrites, so every row but a plane's last may. Only without a column outside the windows (w = 2·outW), and
+     * with at least half a vector of windows, so that both stay inside the plane.
+     */
+    private static boolean spills(Window g) {
+        return g.outW() < L && 2 * g.outW() >= L && g.w() == 2 * g.outW();
+    }
 
     /**
      * {@link #pool2x2Row}'s {@code count} (at least L) windows, L at a time, the last L ending at the row's end (they
@@ -365,7 +377,8 @@ final class CpuWindow {
         }
         boolean inside = g.ph() == 0 && g.pw() == 0;
         boolean twoByTwo = inside && g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.dh() == 1 && g.dw() == 1;
-        int lanes = twoByTwo && CpuGemm.VECTOR && ow >= L ? ow : 0;
+        boolean vector = twoByTwo && CpuGemm.VECTOR;
+        boolean spill = vector && spills(g);
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
             for (long nc = s; nc < e; nc++) {
                 int out = (int) (nc * plane);
@@ -374,7 +387,14 @@ final class CpuWindow {
                 for (int y = 0; y < oh; y++) {
                     int iy0 = y * g.sh() - g.ph();
                     int row = out + iy0 * g.w() - g.pw();
-                    if (lanes > 0) unpool2x2Lanes(dy, indices, o, lanes, dx, row, g.w());
+                    int lanes = 0;
+                    if (vector && (ow >= L || spill && y < oh - 1)) {
+                        unpool2x2Lanes(dy, indices, o, Math.max(ow, L), dx, row, g.w());
+                        lanes = ow;
+                    } else if (spill && y > 0) {
+                        // The row before spilled into this row pair's first elements, which sums must start from zero.
+                        java.util.Arrays.fill(dx, row, row + 2 * L - g.w(), 0f);
+                    }
                     o += lanes;
                     for (int xx = lanes; xx < ow; xx++, o++) {
                         int k = indices[o];
