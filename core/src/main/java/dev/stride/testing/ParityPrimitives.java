@@ -220,17 +220,10 @@ final class ParityPrimitives {
             System.arraycopy(top, 0, v, 74, top.length);
             System.arraycopy(bottom, 0, v, 111, bottom.length);
             for (int i = 74 + top.length; i < 111; i++) v[i] = v[i + 37] = 0.5f;
-            Storage x = upload(be, v);
-            long outs = (long) rows.n() * rows.c() * rows.positions();
-            Storage o = be.allocate(DType.F32, outs);
-            Storage idx = be.allocate(DType.I32, outs);
-            be.maxPool2d(View.contiguous(x, 2, 3, 5, 37), rows, o, idx);
-            float[] g = values((int) outs, 17, -1, 1);
+            float[] g = values(rows.n() * rows.c() * rows.positions(), 17, -1, 1);
             System.arraycopy(special(11, 18), 0, g, 3, 11);
             g[20] = -0f;
-            Storage dx = be.allocate(DType.F32, 2L * 3 * 5 * 37);
-            be.maxPool2dBackward(upload(be, g), idx, rows, dx);
-            return out("out", o, "indices", idx, "dx", dx);
+            return maxPool(be, rows, v, g);
         }));
         // Rows of 7 windows over 7x14 planes: rows narrower than a vector of windows (the CNN's second pooling), an
         // unpooled last input row, a NaN in one row, ties, and infinite and signed-zero gradients.
@@ -242,16 +235,9 @@ final class ParityPrimitives {
             v[150] = -0f;
             v[151] = 0f;
             v[164] = Float.POSITIVE_INFINITY;
-            Storage x = upload(be, v);
-            long outs = (long) narrow.n() * narrow.c() * narrow.positions();
-            Storage o = be.allocate(DType.F32, outs);
-            Storage idx = be.allocate(DType.I32, outs);
-            be.maxPool2d(View.contiguous(x, 2, 3, 7, 14), narrow, o, idx);
-            float[] g = values((int) outs, 20, -1, 1);
+            float[] g = values(narrow.n() * narrow.c() * narrow.positions(), 20, -1, 1);
             System.arraycopy(special(11, 21), 0, g, 8, 11);
-            Storage dx = be.allocate(DType.F32, 2L * 3 * 7 * 14);
-            be.maxPool2dBackward(upload(be, g), idx, narrow, dx);
-            return out("out", o, "indices", idx, "dx", dx);
+            return maxPool(be, narrow, v, g);
         }));
         // Twelve channels, a whole number of GEMM tile rows: the CPU's input gradient at stride 1 runs as a convolution
         // with the flipped kernel (with three, as above, it multiplies and folds).
@@ -375,5 +361,16 @@ final class ParityPrimitives {
                 be.allocate(DType.F32, c));
         return out("out", o, "saved mean", mean, "saved inverse std", inv, "running mean", rm, "running var", rv,
                 "dx", dx, "dgamma", dg, "dbeta", db, "dx of special gradients (evaluation)", dxSpecial);
+    }
+
+    /** maxPool2d of contiguous {@code x} and its backward for the gradient {@code dy}. */
+    private static Map<String, float[]> maxPool(Backend be, Window g, float[] x, float[] dy) {
+        long outs = (long) g.n() * g.c() * g.positions();
+        Storage o = be.allocate(DType.F32, outs);
+        Storage idx = be.allocate(DType.I32, outs);
+        be.maxPool2d(View.contiguous(upload(be, x), g.n(), g.c(), g.h(), g.w()), g, o, idx);
+        Storage dx = be.allocate(DType.F32, x.length);
+        be.maxPool2dBackward(upload(be, dy), idx, g, dx);
+        return out("out", o, "indices", idx, "dx", dx);
     }
 }
