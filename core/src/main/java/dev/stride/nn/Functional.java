@@ -379,8 +379,8 @@ public final class Functional {
             Tensor db = Tensor.empty(b, DType.F32, c);
             Storage dy = gr.contiguous().storage();
             if (relu) {
-                b.batchNormReluBackward(in.view(), y.storage(), dy, gamma.storage(), beta.storage(), mean.storage(), inv.storage(), training,
-                        dx.storage(), dg.storage(), db.storage());
+                b.batchNormReluBackward(in.view(), y.storage(), dy, gamma.storage(), beta.storage(), mean.storage(), inv.storage(),
+                        training, dx.storage(), dg.storage(), db.storage());
             } else {
                 b.batchNormBackward(in.view(), dy, gamma.storage(), mean.storage(), inv.storage(), training, dx.storage(),
                         dg.storage(), db.storage());

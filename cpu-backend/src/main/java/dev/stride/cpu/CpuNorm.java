@@ -71,8 +71,8 @@ final class CpuNorm {
      * {@code v} is the normalized value before the ReLU, recomputed from {@code x} exactly as the forward pass computed
      * it: the same products as {@link CpuBackend#reluBackward} on the forward's output, without reading that output.
      */
-    static void backward(float[] x, float[] dy, float[] beta, int n, int c, int s, float[] gamma, float[] saveMean, float[] saveInv,
-                         boolean training, float[] dx, float[] dgamma, float[] dbeta) {
+    static void backward(float[] x, float[] dy, float[] beta, int n, int c, int s, float[] gamma, float[] saveMean,
+                         float[] saveInv, boolean training, float[] dx, float[] dgamma, float[] dbeta) {
         long m = (long) n * s;
         boolean relu = beta != null;
         Parallel.forRange(c, 1, (a, b) -> {

@@ -206,7 +206,8 @@ final class CpuWarmup {
             if (images) be.maxPool2dBackward(out, idx, pool, back);
             be.binary(BinaryOp.MUL, View.contiguous(back, (int) act), View.contiguous(relu, (int) act), mask);
             if (images) {
-                be.batchNormReluBackward(View.contiguous(y, n, cout, plane), relu, dy, gamma, beta, saveMean, saveInv, true, norm, dgamma, dbeta);
+                be.batchNormReluBackward(View.contiguous(y, n, cout, plane), relu, dy, gamma, beta, saveMean, saveInv, true, norm,
+                        dgamma, dbeta);
                 be.conv2dBackwardData(norm, w, g, cout, dx);
                 be.conv2dBackwardWeight(xv, norm, g, cout, dw);
             }
@@ -225,8 +226,9 @@ final class CpuWarmup {
                 be.batchNormRelu(View.contiguous(y, n, cout, plane), gamma, beta, mean, var, false, 0.1f, 1e-5f, norm, saveMean, saveInv);
                 // Plain batch norm takes the kernels' other branch (no ReLU step): unprofiled, its first use
                 // deoptimized them and ran 40-110 ms steps until C2 compiled them again.
-                be.batchNorm(View.contiguous(y, n, cout, plane), gamma, beta, mean, var, true, 0.1f, 1e-5f, norm, saveMean, saveInv);
-                be.batchNormBackward(View.contiguous(y, n, cout, plane), dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
+                View yv = View.contiguous(y, n, cout, plane);
+                be.batchNorm(yv, gamma, beta, mean, var, true, 0.1f, 1e-5f, norm, saveMean, saveInv);
+                be.batchNormBackward(yv, dy, gamma, saveMean, saveInv, true, norm, dgamma, dbeta);
                 View x1v = View.contiguous(x1, n, 1, 8, 8);
                 be.conv2d(x1v, w1, g1, cout, y1);
                 be.conv2dBackwardWeight(x1v, y1, g1, cout, dw1);

@@ -218,7 +218,7 @@ final class CpuWindow {
         int ow = g.outW();
         int w = g.w();
         int plane = g.h() * w;
-        boolean twoByTwo = g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2;
+        boolean twoByTwo = twoByTwo(g);
         boolean spill = twoByTwo && spills(g);
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
             for (long nc = s; nc < e; nc++) {
@@ -277,6 +277,12 @@ final class CpuWindow {
     private static final VectorShuffle<Float> TWICE_HI = VectorShuffle.fromOp(F, l -> L / 2 + l / 2);
     private static final VectorMask<Float> UPPER = VectorMask.fromLong(F, -1L << (L / 2));
     private static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAAAAAAAAAAAAAAL);
+
+    /** 2×2 windows at stride 2, without padding or dilation: the case with its own loops, scalar and vector. */
+    private static boolean twoByTwo(Window g) {
+        return g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.ph() == 0 && g.pw() == 0 && g.dh() == 1
+                && g.dw() == 1;
+    }
 
     /**
      * Whether a row of 2×2, stride-2 windows narrower than a vector (the CNN's second pooling: 7 windows a row) runs
@@ -376,8 +382,7 @@ final class CpuWindow {
             for (int j = 0; j < g.kw(); j++) offsets[i * g.kw() + j] = i * g.dh() * g.w() + j * g.dw();
         }
         boolean inside = g.ph() == 0 && g.pw() == 0;
-        boolean twoByTwo = inside && g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.dh() == 1 && g.dw() == 1;
-        boolean vector = twoByTwo && CpuGemm.VECTOR;
+        boolean vector = twoByTwo(g) && CpuGemm.VECTOR;
         boolean spill = vector && spills(g);
         Parallel.forRange((long) g.n() * g.c(), 1, (s, e) -> {
             for (long nc = s; nc < e; nc++) {

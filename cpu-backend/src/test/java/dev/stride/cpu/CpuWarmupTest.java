@@ -109,7 +109,8 @@ class CpuWarmupTest {
                 CpuWarmup.run(counted, 2);
                 java.util.Set<String> ops = counted.nanosByOp().keySet();
                 for (String op : List.of("conv2d", "conv2dBackwardData", "conv2dBackwardWeight", "batchNormRelu",
-                        "batchNormReluBackward", "batchNorm", "batchNormBackward", "maxPool2d", "maxPool2dBackward", "dropout")) {
+                        "batchNormReluBackward", "batchNorm", "batchNormBackward", "maxPool2d", "maxPool2dBackward",
+                        "dropout")) {
                     assertEquals(spatial, ops.contains(op), op + " with spatial ops " + (spatial ? "expected" : "not expected"));
                 }
                 assertTrue(ops.containsAll(List.of("gemm", "softmaxCrossEntropy", "optimizerStep", "unary")), ops.toString());

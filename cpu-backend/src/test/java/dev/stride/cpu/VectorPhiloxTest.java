@@ -31,7 +31,8 @@ class VectorPhiloxTest {
     void keepsAWordExactlyWhenItIsAtLeastTheThreshold(long threshold) {
         int count = 20;
         int[][] c = new int[4][count];
-        int[] edge = {0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, (int) threshold, (int) (threshold - 1), (int) (threshold + 1)};
+        int[] edge = {0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, (int) threshold, (int) (threshold - 1),
+                (int) (threshold + 1)};
         for (int i = 0; i < count; i++) {
             for (int j = 0; j < 4; j++) c[j][i] = edge[(4 * i + j) % edge.length] ^ (i >= 8 ? 0x5A5A5A5A * j : 0);
         }
