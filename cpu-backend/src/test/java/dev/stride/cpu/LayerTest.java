@@ -290,34 +290,52 @@ class LayerTest {
             REF.maxPool2dBackward(dy, ib, w, db);
             new Tolerance(1e-6, 1e-6).check("maxPool backward " + w, read(da), read(db));
         }
-        for (boolean training : new boolean[] {true, false}) {
-            View v = x.reshape(2, 3, 42).view();
-            Storage[] outs = new Storage[2];
-            Storage[][] grads = new Storage[2][];
-            Backend[] backends = {CPU, REF};
-            for (int i = 0; i < 2; i++) {
-                Storage rm = stored(Tensor.of(CPU, new float[] {0.1f, -0.2f, 0.3f}, 3));
-                Storage rv = stored(Tensor.of(CPU, new float[] {1.5f, 0.5f, 2f}, 3));
-                Storage gamma = stored(Tensor.of(CPU, new float[] {1.2f, 0.7f, -0.4f}, 3));
-                Storage beta = stored(Tensor.of(CPU, new float[] {0.1f, 0.2f, 0.3f}, 3));
-                Storage mean = CPU.allocate(DType.F32, 3);
-                Storage inv = CPU.allocate(DType.F32, 3);
-                outs[i] = CPU.allocate(DType.F32, x.numel());
-                backends[i].batchNorm(v, gamma, beta, rm, rv, training, 0.1f, 1e-5f, outs[i], mean, inv);
-                Storage dy = stored(Tensor.rand(CPU, new Generator(3), -1, 1, 2, 3, 42));
-                grads[i] = new Storage[] {CPU.allocate(DType.F32, x.numel()), CPU.allocate(DType.F32, 3), CPU.allocate(DType.F32, 3), rm, rv};
-                backends[i].batchNormBackward(v, dy, gamma, mean, inv, training, grads[i][0], grads[i][1], grads[i][2]);
-            }
-            Tolerance tol = new Tolerance(1e-5, 1e-5);
-            tol.check("batchNorm out", read(outs[0]), read(outs[1]));
-            String[] names = {"dx", "dgamma", "dbeta", "running mean", "running var"};
-            for (int k = 0; k < 5; k++) tol.check("batchNorm " + names[k], read(grads[0][k]), read(grads[1][k]));
-        }
+        batchNormMatchesTheComposite(x.reshape(2, 3, 42));
+        // More samples than the CPU kernel's sixteen blocks of statistics, and not a multiple of them.
+        batchNormMatchesTheComposite(Tensor.rand(CPU, g, -2, 3, 37, 5, 13));
         Storage a = CPU.allocate(DType.F32, x.numel());
         Storage b = CPU.allocate(DType.F32, x.numel());
         CPU.dropout(strided, 0.4f, 77, 5, a);
         REF.dropout(strided, 0.4f, 77, 5, b);
         exact.check("dropout", read(a), read(b));
+    }
+
+    private static void batchNormMatchesTheComposite(Tensor x) {
+        int c = x.shape()[1];
+        float[] runMean = new float[c];
+        float[] runVar = new float[c];
+        float[] gammas = new float[c];
+        float[] betas = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            runMean[ch] = 0.1f * (ch + 1) * (ch % 2 == 0 ? 1 : -1);
+            runVar[ch] = 0.5f + 0.5f * ch;
+            gammas[ch] = ch % 3 == 2 ? -0.4f : 1.2f - 0.5f * ch;
+            betas[ch] = 0.1f * (ch + 1);
+        }
+        for (boolean training : new boolean[] {true, false}) {
+            View v = x.view();
+            Storage[] outs = new Storage[2];
+            Storage[][] grads = new Storage[2][];
+            Backend[] backends = {CPU, REF};
+            for (int i = 0; i < 2; i++) {
+                Storage rm = stored(Tensor.of(CPU, runMean, c));
+                Storage rv = stored(Tensor.of(CPU, runVar, c));
+                Storage gamma = stored(Tensor.of(CPU, gammas, c));
+                Storage beta = stored(Tensor.of(CPU, betas, c));
+                Storage mean = CPU.allocate(DType.F32, c);
+                Storage inv = CPU.allocate(DType.F32, c);
+                outs[i] = CPU.allocate(DType.F32, x.numel());
+                backends[i].batchNorm(v, gamma, beta, rm, rv, training, 0.1f, 1e-5f, outs[i], mean, inv);
+                Storage dy = stored(Tensor.rand(CPU, new Generator(3), -1, 1, x.shape()));
+                grads[i] = new Storage[] {CPU.allocate(DType.F32, x.numel()), CPU.allocate(DType.F32, c), CPU.allocate(DType.F32, c), rm, rv};
+                backends[i].batchNormBackward(v, dy, gamma, mean, inv, training, grads[i][0], grads[i][1], grads[i][2]);
+            }
+            Tolerance tol = new Tolerance(1e-5, 1e-5);
+            String shape = java.util.Arrays.toString(x.shape()) + (training ? " training" : " eval");
+            tol.check("batchNorm out " + shape, read(outs[0]), read(outs[1]));
+            String[] names = {"dx", "dgamma", "dbeta", "running mean", "running var"};
+            for (int k = 0; k < 5; k++) tol.check("batchNorm " + names[k] + " " + shape, read(grads[0][k]), read(grads[1][k]));
+        }
     }
 
     private static void rejects(String part, Executable e) {
