@@ -38,6 +38,8 @@ final class CpuWarmup {
      * (alternating): CNN 14.4–15.1 s against 14.9–15.9 s of training, MLP 3.2–3.7 against 3.5–4.1; 1000 gained nothing.
      */
     private static final int ROUNDS = 700;
+    /** 2×2 pooling of the CNN's 28- and 14-wide rows, in a few rows each ({@link #run}). */
+    static final Window[] POOLS = {new Window(1, 4, 8, 28, 2, 2, 2, 2, 0, 0, 1, 1), new Window(1, 4, 8, 14, 2, 2, 2, 2, 0, 0, 1, 1)};
     private static boolean started;
     /** Whether rounds include convolution, pooling, batch norm and dropout ({@link CpuBackend#expect}). */
     static volatile boolean spatial = true;
@@ -173,6 +175,30 @@ final class CpuWarmup {
         Storage ta = filled(be, (long) tall * deep, -1, 1);
         Storage tb = filled(be, (long) deep * thin, -1, 1);
         Storage tc = be.allocate(DType.F32, (long) tall * thin);
+        // The CNN's own row widths, in a few rows: 2×2 pooling of 28- and 14-wide rows (vector windows, and a row of
+        // 7 that spills into the next), dropout over whole blocks of Philox counters, and batch norm over 16 samples
+        // (its blocks of statistics) with rows past two vectors. At the toy shapes above these loops ran a few lanes
+        // or none, and the first CNN step spent 0.6-0.8 s in max pooling and 0.1-0.3 s in each of the others, cold.
+        Window[] pools = POOLS;
+        Storage poolIn = filled(be, 4 * 8 * 28, -1, 1);
+        Storage poolOut = be.allocate(DType.F32, 4 * 4 * 14);
+        Storage poolIdx = be.allocate(DType.I32, 4 * 4 * 14);
+        Storage poolBack = be.allocate(DType.F32, 4 * 8 * 28);
+        int dropN = 4096;
+        Storage dropIn = filled(be, dropN, -1, 1);
+        Storage dropOut = be.allocate(DType.F32, dropN);
+        View bnv = View.contiguous(filled(be, 16 * 4 * 20, -2, 2), 16, 4, 20);
+        Storage bnDy = filled(be, 16 * 4 * 20, -1, 1);
+        Storage bnOut = be.allocate(DType.F32, 16 * 4 * 20);
+        Storage bnDx = be.allocate(DType.F32, 16 * 4 * 20);
+        Storage g4 = filled(be, 4, 0.5f, 1.5f);
+        Storage b4 = filled(be, 4, -0.5f, 0.5f);
+        Storage rm4 = be.allocate(DType.F32, 4);
+        Storage rv4 = filled(be, 4, 1, 1);
+        Storage sm4 = be.allocate(DType.F32, 4);
+        Storage si4 = be.allocate(DType.F32, 4);
+        Storage dg4 = be.allocate(DType.F32, 4);
+        Storage db4 = be.allocate(DType.F32, 4);
         View xv = View.contiguous(x, n, c, hh, ww);
         View nv = View.contiguous(norm, n, cout, plane);
         for (int r = 0; r < rounds; r++) {
@@ -233,6 +259,16 @@ final class CpuWarmup {
                 be.conv2d(x1v, w1, g1, cout, y1);
                 be.conv2dBackwardWeight(x1v, y1, g1, cout, dw1);
                 be.conv2dBackwardWeight(View.contiguous(x16, n, 16, 4, 4), dy16, g16, cout, dw16);
+                for (Window pw : pools) {
+                    be.maxPool2d(View.contiguous(poolIn, 1, 4, 8, pw.w()), pw, poolOut, poolIdx);
+                    be.maxPool2dBackward(poolOut, poolIdx, pw, poolBack);
+                }
+                be.dropout(View.contiguous(dropIn, dropN), 0.25f, 7, r, dropOut);
+                be.dropout(View.contiguous(dropIn, dropN), 0.25f, 7, r, dropOut);
+                be.batchNormRelu(bnv, g4, b4, rm4, rv4, true, 0.1f, 1e-5f, bnOut, sm4, si4);
+                be.batchNormReluBackward(bnv, bnOut, bnDy, g4, b4, sm4, si4, true, bnDx, dg4, db4);
+                be.batchNorm(bnv, g4, b4, rm4, rv4, true, 0.1f, 1e-5f, bnOut, sm4, si4);
+                be.batchNormBackward(bnv, bnDy, g4, sm4, si4, true, bnDx, dg4, db4);
             }
             if (r % 8 == 0) {
                 be.gemm(new Gemm(1, tall, thin, deep, 1f, ta, 0, deep, 0, false, tb, 0, thin, 0, false, 0f, tc, 0, thin, 0));

@@ -268,7 +268,7 @@ final class CpuWindow {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final int L = F.length();
+    static final int L = F.length();
     /** Lane l takes element 2l (2l + 1 for ODD_COLUMNS), wrapped: blended over {@link #UPPER}, two vectors' even columns. */
     private static final VectorShuffle<Float> EVEN_COLUMNS = VectorShuffle.fromOp(F, l -> 2 * l % L);
     private static final VectorShuffle<Float> ODD_COLUMNS = VectorShuffle.fromOp(F, l -> (2 * l + 1) % L);
@@ -291,7 +291,7 @@ final class CpuWindow {
      * overwrites, so every row but a plane's last may. Only without a column outside the windows (w = 2·outW), and
      * with at least half a vector of windows, so that both stay inside the plane.
      */
-    private static boolean spills(Window g) {
+    static boolean spills(Window g) {
         return g.outW() < L && 2 * g.outW() >= L && g.w() == 2 * g.outW();
     }
 

@@ -140,6 +140,19 @@ class CpuWarmupTest {
         }
     }
 
+    /** Every loop the CNN's two poolings take (whole vectors of windows, a row spilling into the next) is warmed. */
+    @Test
+    void theWarmupPoolsRowsAsTheCnnDoes() {
+        java.util.function.Function<dev.stride.backend.Window, String> path =
+                g -> g.outW() >= CpuWindow.L ? "vector" : CpuWindow.spills(g) ? "spill" : "scalar";
+        java.util.Set<String> warmed = new java.util.HashSet<>();
+        for (dev.stride.backend.Window g : CpuWarmup.POOLS) warmed.add(path.apply(g));
+        for (int side : new int[] {28, 14}) {
+            dev.stride.backend.Window cnn = new dev.stride.backend.Window(128, 16, side, side, 2, 2, 2, 2, 0, 0, 1, 1);
+            assertTrue(warmed.contains(path.apply(cnn)), side + "-wide rows take the " + path.apply(cnn) + " loop");
+        }
+    }
+
     /** The command line tells the backend from the model's name, before the data that sizes the model is loaded. */
     @Test
     void eachModelNameAgreesWithTheLayersOfItsModel() {
