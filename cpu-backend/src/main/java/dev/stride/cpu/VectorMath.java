@@ -22,12 +22,19 @@ final class VectorMath {
 
     /**
      * e^x for x in [-87, 88] (clamped there, so e^88 stands for anything above, 2^-126·e^r for anything below):
-     * x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n by building the exponent bits. NaN stays NaN through the
-     * clamp (lanewise max and min propagate it, as Math.max does) and every product after it; a blend to keep it
-     * explicitly is not intrinsified when the argument is computed in the caller's loop, and cost 6x.
+     * x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n by building the exponent bits. The clamps are a compare and a
+     * blend each, which leave NaN as it is (it compares false) and so through every product after them. Lanewise
+     * max and min give the same bits but compile to five instructions each, for Java's NaN and signed-zero rules:
+     * with them a softmax row's max and exp took 1.59–1.86 ns an element against 1.32–1.79, and sigmoid 2.38–2.63
+     * against 2.17–2.37 (one thread, alternating).
      */
     static FloatVector exp(FloatVector x) {
-        FloatVector v = x.max(-87f).min(88f);
+        return expAbove(x.blend(88f, x.compare(VectorOperators.GT, 88f)));
+    }
+
+    /** {@link #exp} for x ≤ 88 or NaN: the lower clamp only. */
+    private static FloatVector expAbove(FloatVector x) {
+        FloatVector v = x.blend(-87f, x.compare(VectorOperators.LT, -87f));
         FloatVector t = v.mul(1.44269504088896341f).add(ROUNDER);
         FloatVector n = t.sub(ROUNDER);
         FloatVector r = v.sub(n.mul(0.693359375f)).sub(n.mul(-2.12194440e-4f));
@@ -79,7 +86,8 @@ final class VectorMath {
         FloatVector acc = FloatVector.zero(S);
         FloatVector by = FloatVector.broadcast(S, shift);
         for (int i = 0; i < n; i += S.length()) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, from + i).sub(by));
+            // x ≤ shift (the row's maximum), so only the lower clamp can apply.
+            FloatVector e = expAbove(FloatVector.fromArray(S, x, from + i).sub(by));
             e.intoArray(o, from + i);
             acc = acc.add(e);
         }

@@ -36,4 +36,22 @@ class VectorMathTest {
         assertEquals(1f, e[5]);
         assertEquals(1f, e[6]);
     }
+
+    /** Past the clamps every input gets the clamp's value, bit for bit, and NaN stays NaN in its lane. */
+    @Test
+    void expClampsBeyondItsRangeAndKeepsNaN() {
+        float[] x = {Float.NEGATIVE_INFINITY, -1e30f, -100f, -87f, 88f, 100f, Float.POSITIVE_INFINITY, Float.NaN,
+                     -87.5f, 88.5f, Float.MAX_VALUE, -Float.MAX_VALUE, 0f, -0f, 1f, -1f};
+        float[] e = new float[x.length];
+        assertEquals(x.length, VectorMath.row(UnaryOp.EXP, x, 0, e, 0, x.length));
+        float low = e[3];
+        float high = e[4];
+        for (int i : new int[] {0, 1, 2, 8, 11}) assertEquals(Float.floatToRawIntBits(low), Float.floatToRawIntBits(e[i]), "exp(" + x[i] + ")");
+        for (int i : new int[] {5, 6, 9, 10}) assertEquals(Float.floatToRawIntBits(high), Float.floatToRawIntBits(e[i]), "exp(" + x[i] + ")");
+        assertTrue(Float.isNaN(e[7]), "exp(NaN)");
+        assertEquals(1f, e[12]);
+        assertEquals(1f, e[13]);
+        assertEquals((float) Math.E, e[14], 2 * Math.ulp((float) Math.E));
+        assertTrue(low > 0 && low < 2e-38f && high > 1.6e38f && high < Float.POSITIVE_INFINITY, low + " and " + high);
+    }
 }
