@@ -69,14 +69,21 @@ final class VectorMath {
         return n;
     }
 
-    /** The largest of {@code x[from, from + len)}, NaN if any is (as Math.max). */
+    /**
+     * The largest of {@code x[from, from + len)} that is not NaN (−∞ if none), for a softmax's shift: a NaN in the row
+     * still reaches every output, through its exponential into the sum. A compare and a blend a vector, against five
+     * instructions for Java's max; a zero maximum may keep either sign, which no difference x − max can show.
+     */
     static float max(float[] x, int from, int len) {
         int n = S.loopBound(len);
         FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += S.length()) m = m.max(FloatVector.fromArray(S, x, from + i));
+        for (int i = 0; i < n; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, from + i);
+            m = m.blend(v, v.compare(VectorOperators.GT, m));
+        }
         float out = Float.NEGATIVE_INFINITY;
-        for (float l : m.toArray()) out = Math.max(out, l);
-        for (int i = n; i < len; i++) out = Math.max(out, x[from + i]);
+        for (float l : m.toArray()) out = l > out ? l : out;
+        for (int i = n; i < len; i++) out = x[from + i] > out ? x[from + i] : out;
         return out;
     }
 

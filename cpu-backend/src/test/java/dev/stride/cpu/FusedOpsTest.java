@@ -49,6 +49,18 @@ class FusedOpsTest {
         int rows = 37;
         int cols = 11;
         Storage logits = random(rows * cols, 5, -8, 8);
+        // Rows with a NaN (all its outputs NaN), +∞, only −∞, signed zeros as the maximum, a NaN in a vector's tail, and a
+        // span of 400, which only a shift by the maximum keeps inside exp's range.
+        float[] special = read(logits);
+        special[3] = Float.NaN;
+        special[cols + 4] = Float.POSITIVE_INFINITY;
+        for (int c = 0; c < cols; c++) special[2 * cols + c] = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < cols; c++) special[3 * cols + c] = c % 2 == 0 ? -0f : 0f;
+        for (int c = 0; c < cols; c++) special[4 * cols + c] = -1f - c;
+        special[4 * cols + 4] = -0f;
+        special[5 * cols + cols - 1] = Float.NaN;
+        for (int c = 0; c < cols; c++) special[6 * cols + c] = 200f - 40f * c;
+        CPU.write(logits, 0, special, 0, special.length);
         int[] y = new int[rows];
         for (int r = 0; r < rows; r++) y[r] = (r * 7) % cols;
         Storage labels = CPU.allocate(DType.I32, rows);
