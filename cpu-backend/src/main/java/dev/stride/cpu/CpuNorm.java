@@ -43,29 +43,25 @@ final class CpuNorm {
             }
         }
         for (int ch = 0; ch < c; ch++) scale[ch] = gamma[ch] * saveInv[ch];
-        Parallel.forRange(n, rowsGrain(c, s), (a, b) -> {
-            for (int row = (int) a * c; row < b * c; row++) {
-                int ch = row % c;
-                int off = row * s;
-                float mean = saveMean[ch];
-                // (x − mean)·scale + beta, not x·scale + (beta − mean·scale): at a mean of 4096 the product x·scale
-                // is near 7e5, and its rounding would swamp the normalized value.
-                float sc = scale[ch];
-                float shift = beta[ch];
-                int k = 0;
-                if (CpuGemm.VECTOR) {
-                    FloatVector mu = FloatVector.broadcast(V, mean);
-                    FloatVector scv = FloatVector.broadcast(V, sc);
-                    FloatVector sh = FloatVector.broadcast(V, shift);
-                    for (int end = V.loopBound(s); k < end; k += V.length()) {
-                        FloatVector v = FloatVector.fromArray(V, x, off + k).sub(mu).fma(scv, sh);
-                        (relu ? v.max(0f) : v).intoArray(out, off + k);
-                    }
+        eachRow(n, c, s, (ch, off) -> {
+            float mean = saveMean[ch];
+            // (x − mean)·scale + beta, not x·scale + (beta − mean·scale): at a mean of 4096 the product x·scale
+            // is near 7e5, and its rounding would swamp the normalized value.
+            float sc = scale[ch];
+            float shift = beta[ch];
+            int k = 0;
+            if (CpuGemm.VECTOR) {
+                FloatVector mu = FloatVector.broadcast(V, mean);
+                FloatVector scv = FloatVector.broadcast(V, sc);
+                FloatVector sh = FloatVector.broadcast(V, shift);
+                for (int end = V.loopBound(s); k < end; k += V.length()) {
+                    FloatVector v = FloatVector.fromArray(V, x, off + k).sub(mu).fma(scv, sh);
+                    (relu ? v.max(0f) : v).intoArray(out, off + k);
                 }
-                for (; k < s; k++) {
-                    float v = Math.fma(x[off + k] - mean, sc, shift);
-                    out[off + k] = relu ? Math.max(v, 0f) : v;
-                }
+            }
+            for (; k < s; k++) {
+                float v = Math.fma(x[off + k] - mean, sc, shift);
+                out[off + k] = relu ? Math.max(v, 0f) : v;
             }
         });
     }
@@ -96,30 +92,26 @@ final class CpuNorm {
             meanDy[ch] = training ? (float) (sums[2 * ch] / m) : 0f;
             xhatCoef[ch] = training ? saveInv[ch] * (float) (sumDyXhat / m) : 0f;
         }
-        Parallel.forRange(n, rowsGrain(c, s), (a, b) -> {
-            for (int row = (int) a * c; row < b * c; row++) {
-                int ch = row % c;
-                int off = row * s;
-                float mean = saveMean[ch];
-                float sc = scale[ch];
-                int k = 0;
-                if (CpuGemm.VECTOR) {
-                    FloatVector mu = FloatVector.broadcast(V, mean);
-                    FloatVector mdy = FloatVector.broadcast(V, meanDy[ch]);
-                    FloatVector coef = FloatVector.broadcast(V, -xhatCoef[ch]);
-                    FloatVector scv = FloatVector.broadcast(V, sc);
-                    FloatVector sh = FloatVector.broadcast(V, shift[ch]);
-                    for (int end = V.loopBound(s); k < end; k += V.length()) {
-                        FloatVector d = FloatVector.fromArray(V, x, off + k).sub(mu);
-                        FloatVector g = gradLanes(dy, off + k, d, relu, scv, sh);
-                        (training ? d.fma(coef, g.sub(mdy)) : g).mul(scv).intoArray(dx, off + k);
-                    }
+        eachRow(n, c, s, (ch, off) -> {
+            float mean = saveMean[ch];
+            float sc = scale[ch];
+            int k = 0;
+            if (CpuGemm.VECTOR) {
+                FloatVector mu = FloatVector.broadcast(V, mean);
+                FloatVector mdy = FloatVector.broadcast(V, meanDy[ch]);
+                FloatVector coef = FloatVector.broadcast(V, -xhatCoef[ch]);
+                FloatVector scv = FloatVector.broadcast(V, sc);
+                FloatVector sh = FloatVector.broadcast(V, shift[ch]);
+                for (int end = V.loopBound(s); k < end; k += V.length()) {
+                    FloatVector d = FloatVector.fromArray(V, x, off + k).sub(mu);
+                    FloatVector g = gradLanes(dy, off + k, d, relu, scv, sh);
+                    (training ? d.fma(coef, g.sub(mdy)) : g).mul(scv).intoArray(dx, off + k);
                 }
-                for (; k < s; k++) {
-                    float d = x[off + k] - mean;
-                    float g = grad(dy, off + k, d, relu, sc, shift[ch]);
-                    dx[off + k] = (training ? Math.fma(d, -xhatCoef[ch], g - meanDy[ch]) : g) * sc;
-                }
+            }
+            for (; k < s; k++) {
+                float d = x[off + k] - mean;
+                float g = grad(dy, off + k, d, relu, sc, shift[ch]);
+                dx[off + k] = (training ? Math.fma(d, -xhatCoef[ch], g - meanDy[ch]) : g) * sc;
             }
         });
     }
@@ -156,9 +148,17 @@ final class CpuNorm {
         return out;
     }
 
-    /** Samples per chunk of a pass over whole samples: at least 16K elements. */
-    private static long rowsGrain(int c, int s) {
-        return Math.max(1, (1L << 14) / Math.max(1L * c * s, 1));
+    /** Row {@code off / s} of the flat {@code [N·C, S]} data, which belongs to channel {@code ch}. */
+    @FunctionalInterface
+    private interface RowBody {
+        void row(int ch, int off);
+    }
+
+    /** Every row once, samples in parallel (at least 16K elements a chunk), each sample's channels in order. */
+    private static void eachRow(int n, int c, int s, RowBody body) {
+        Parallel.forRange(n, Math.max(1, (1L << 14) / Math.max(1L * c * s, 1)), (a, b) -> {
+            for (int row = (int) a * c; row < b * c; row++) body.row(row % c, row * s);
+        });
     }
 
     // Row sums in float: two vector accumulators when the Vector API is on (their lanes added in a fixed order, so every
