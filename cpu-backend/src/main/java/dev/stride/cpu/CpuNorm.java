@@ -116,7 +116,7 @@ final class CpuNorm {
         });
     }
 
-    /** One row's pair of sums into {@code pair}: channel {@code ch}, row {@code row} of the flat {@code [N·C, S]} data. */
+    /** One row's pair of sums into {@code pair}: channel {@code ch}, row {@code row} of the flat [N·C, S] data. */
     @FunctionalInterface
     private interface RowSums {
         void sum(int ch, int row, float[] pair);

@@ -39,7 +39,8 @@ final class CpuWarmup {
      */
     private static final int ROUNDS = 700;
     /** 2×2 pooling of the CNN's 28- and 14-wide rows, in a few rows each ({@link #run}). */
-    static final Window[] POOLS = {new Window(1, 4, 8, 28, 2, 2, 2, 2, 0, 0, 1, 1), new Window(1, 4, 8, 14, 2, 2, 2, 2, 0, 0, 1, 1)};
+    static final Window[] POOLS = {
+        new Window(1, 4, 8, 28, 2, 2, 2, 2, 0, 0, 1, 1), new Window(1, 4, 8, 14, 2, 2, 2, 2, 0, 0, 1, 1)};
     private static boolean started;
     /** Whether rounds include convolution, pooling, batch norm and dropout ({@link CpuBackend#expect}). */
     static volatile boolean spatial = true;
@@ -179,7 +180,6 @@ final class CpuWarmup {
         // 7 that spills into the next), dropout over whole blocks of Philox counters, and batch norm over 16 samples
         // (its blocks of statistics) with rows past two vectors. At the toy shapes above these loops ran a few lanes
         // or none, and the first CNN step spent 0.6-0.8 s in max pooling and 0.1-0.3 s in each of the others, cold.
-        Window[] pools = POOLS;
         Storage poolIn = filled(be, 4 * 8 * 28, -1, 1);
         Storage poolOut = be.allocate(DType.F32, 4 * 4 * 14);
         Storage poolIdx = be.allocate(DType.I32, 4 * 4 * 14);
@@ -259,7 +259,7 @@ final class CpuWarmup {
                 be.conv2d(x1v, w1, g1, cout, y1);
                 be.conv2dBackwardWeight(x1v, y1, g1, cout, dw1);
                 be.conv2dBackwardWeight(View.contiguous(x16, n, 16, 4, 4), dy16, g16, cout, dw16);
-                for (Window pw : pools) {
+                for (Window pw : POOLS) {
                     be.maxPool2d(View.contiguous(poolIn, 1, 4, 8, pw.w()), pw, poolOut, poolIdx);
                     be.maxPool2dBackward(poolOut, poolIdx, pw, poolBack);
                 }

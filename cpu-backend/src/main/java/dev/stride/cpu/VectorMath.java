@@ -70,9 +70,9 @@ final class VectorMath {
     }
 
     /**
-     * The largest of {@code x[from, from + len)} that is not NaN (−∞ if none), for a softmax's shift: a NaN in the row
-     * still reaches every output, through its exponential into the sum. A compare and a blend a vector, against five
-     * instructions for Java's max; a zero maximum may keep either sign, which no difference x − max can show.
+     * The largest of {@code x[from, from + len)} that is not NaN (−∞ if none), for a softmax's shift: a NaN in the
+     * row still reaches every output, through its exponential into the sum. A compare and a blend a vector, against
+     * five instructions for Java's max; a zero maximum may keep either sign, which no difference x − max can show.
      */
     static float max(float[] x, int from, int len) {
         int n = S.loopBound(len);

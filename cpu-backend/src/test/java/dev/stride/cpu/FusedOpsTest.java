@@ -49,8 +49,8 @@ class FusedOpsTest {
         int rows = 37;
         int cols = 11;
         Storage logits = random(rows * cols, 5, -8, 8);
-        // Rows with a NaN (all its outputs NaN), +∞, only −∞, signed zeros as the maximum, a NaN in a vector's tail, and a
-        // span of 400, which only a shift by the maximum keeps inside exp's range.
+        // Rows with a NaN (all its outputs NaN), +∞, only −∞, signed zeros as the maximum, a NaN in a vector's tail,
+        // and a span of 400, which only a shift by the maximum keeps inside exp's range.
         float[] special = read(logits);
         special[3] = Float.NaN;
         special[cols + 4] = Float.POSITIVE_INFINITY;

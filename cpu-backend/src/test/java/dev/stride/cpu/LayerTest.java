@@ -327,14 +327,17 @@ class LayerTest {
                 outs[i] = CPU.allocate(DType.F32, x.numel());
                 backends[i].batchNorm(v, gamma, beta, rm, rv, training, 0.1f, 1e-5f, outs[i], mean, inv);
                 Storage dy = stored(Tensor.rand(CPU, new Generator(3), -1, 1, x.shape()));
-                grads[i] = new Storage[] {CPU.allocate(DType.F32, x.numel()), CPU.allocate(DType.F32, c), CPU.allocate(DType.F32, c), rm, rv};
+                grads[i] = new Storage[] {CPU.allocate(DType.F32, x.numel()), CPU.allocate(DType.F32, c),
+                        CPU.allocate(DType.F32, c), rm, rv};
                 backends[i].batchNormBackward(v, dy, gamma, mean, inv, training, grads[i][0], grads[i][1], grads[i][2]);
             }
             Tolerance tol = new Tolerance(1e-5, 1e-5);
             String shape = java.util.Arrays.toString(x.shape()) + (training ? " training" : " eval");
             tol.check("batchNorm out " + shape, read(outs[0]), read(outs[1]));
             String[] names = {"dx", "dgamma", "dbeta", "running mean", "running var"};
-            for (int k = 0; k < 5; k++) tol.check("batchNorm " + names[k] + " " + shape, read(grads[0][k]), read(grads[1][k]));
+            for (int k = 0; k < 5; k++) {
+                tol.check("batchNorm " + names[k] + " " + shape, read(grads[0][k]), read(grads[1][k]));
+            }
         }
     }
 

@@ -46,8 +46,12 @@ class VectorMathTest {
         assertEquals(x.length, VectorMath.row(UnaryOp.EXP, x, 0, e, 0, x.length));
         float low = e[3];
         float high = e[4];
-        for (int i : new int[] {0, 1, 2, 8, 11}) assertEquals(Float.floatToRawIntBits(low), Float.floatToRawIntBits(e[i]), "exp(" + x[i] + ")");
-        for (int i : new int[] {5, 6, 9, 10}) assertEquals(Float.floatToRawIntBits(high), Float.floatToRawIntBits(e[i]), "exp(" + x[i] + ")");
+        for (int i : new int[] {0, 1, 2, 8, 11}) {
+            assertEquals(Float.floatToRawIntBits(low), Float.floatToRawIntBits(e[i]), "exp(" + x[i] + ")");
+        }
+        for (int i : new int[] {5, 6, 9, 10}) {
+            assertEquals(Float.floatToRawIntBits(high), Float.floatToRawIntBits(e[i]), "exp(" + x[i] + ")");
+        }
         assertTrue(Float.isNaN(e[7]), "exp(NaN)");
         assertEquals(1f, e[12]);
         assertEquals(1f, e[13]);
