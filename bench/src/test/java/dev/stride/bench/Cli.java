@@ -12,7 +12,7 @@ import picocli.CommandLine;
 /** Runs the {@code stride} command line in-process and captures what it printed. */
 record Cli(int code, String out, String err) {
     static Cli run(String... args) {
-        CommandLine cl = StrideCommand.commandLine();
+        CommandLine cl = StrideCommand.commandLine(args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
