@@ -73,9 +73,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-dir", description = "Keep best.safetensors (lowest validation loss) and last.safetensors here.")
     Path checkpointDir;
 
-    @Option(names = "--curves", description = "Folder for curves.csv (rewritten every epoch), loss.png and accuracy.png "
-            + "(drawn at the end, and at most every 30 s before) (default runs/<model>; 'none' to skip).")
+    @Option(names = "--curves", description = "Folder for curves.csv, rewritten every epoch (default runs/<model>; 'none' to skip).")
     String curves;
+
+    @Option(names = "--plots", description = "Also draw loss.png and accuracy.png into the --curves folder, at the end and "
+            + "at most every 30 s before (their first drawing takes about 0.4 s).")
+    boolean plots;
 
     @Option(names = "--early-stop", defaultValue = "0", description = "Stop after this many epochs without validation improvement (0: off).")
     int earlyStop;
@@ -322,7 +325,7 @@ final class TrainCommand implements Callable<Integer> {
         if (earlyStop > 0) trainer.callbacks(new EarlyStopping(earlyStop, 0));
         if (checkpointDir != null) trainer.callbacks(new BestAndLast(checkpointDir, net, recipe()));
         String curveDir = curves == null ? "runs/" + opts.model : curves;
-        if (!curveDir.equals("none")) trainer.callbacks(new Curves(Path.of(curveDir)));
+        if (!curveDir.equals("none")) trainer.callbacks(new Curves(Path.of(curveDir), plots));
         if (save != null) {
             trainer.callbacks(new Callback() {
                 @Override
@@ -463,11 +466,6 @@ final class TrainCommand implements Callable<Integer> {
         return Math.round(v * 1000) / 1000.0;
     }
 
-    /**
-     * Everything about the files a run will write or read that can be known before its first step: a checkpoint to
-     * resume exists and is a file, a checkpoint or curve folder is not an existing file, and the folders it writes to
-     * can be made.
-     */
     /** Names every option that a Spark training does not take, before anything starts. */
     private void checkSparkOptions() {
         java.util.List<String> no = new java.util.ArrayList<>();
@@ -475,6 +473,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resumeWeights != null) no.add("--resume-weights-only");
         if (checkpointDir != null) no.add("--checkpoint-dir");
         if (curves != null) no.add("--curves");
+        if (plots) no.add("--plots");
         if (earlyStop != 0) no.add("--early-stop");
         if (ema != 0) no.add("--ema");
         if (snapshots) no.add("--snapshots");
@@ -490,12 +489,18 @@ final class TrainCommand implements Callable<Integer> {
         if (partitions < 0) throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
     }
 
+    /**
+     * Everything about the files a run will write or read that can be known before its first step: a checkpoint to
+     * resume exists and is a file, a checkpoint or curve folder is not an existing file, and the folders it writes to
+     * can be made.
+     */
     private void checkPaths() throws java.io.IOException {
         readableFile("--resume", resume);
         readableFile("--resume-weights-only", resumeWeights);
         readableFile("--init-from", initFrom);
         if (save != null) writableFolder("--save", save.toAbsolutePath().getParent());
         if (checkpointDir != null) writableFolder("--checkpoint-dir", checkpointDir);
+        if (plots && "none".equals(curves)) throw new IllegalArgumentException("--plots draws into the curves folder: it cannot go with --curves none");
         if (curves != null && !curves.equals("none")) writableFolder("--curves", Path.of(curves));
     }
 

@@ -64,6 +64,26 @@ class TrainCommandTest {
     }
 
     @Test
+    void curvesAreACsvAndThePicturesOnlyWhenAskedFor() throws Exception {
+        Path plain = dir.resolve("plain");
+        Cli r = Cli.run("train", "--data", DATA, "--epochs", "2", "--limit", "600", "--curves", plain.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(3, Files.readAllLines(plain.resolve("curves.csv")).size());
+        assertTrue(!Files.exists(plain.resolve("loss.png")) && !Files.exists(plain.resolve("accuracy.png")));
+        Path drawn = dir.resolve("drawn");
+        r = Cli.run("train", "--data", DATA, "--epochs", "1", "--limit", "600", "--curves", drawn.toString(), "--plots");
+        assertEquals(0, r.code(), r.err());
+        for (String png : new String[] {"loss.png", "accuracy.png"}) {
+            byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(drawn.resolve(png)), 4);
+            assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1), png);
+        }
+        Cli refused = Cli.run("train", "--data", DATA, "--epochs", "1", "--curves", "none", "--plots");
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("--plots draws into the curves folder: it cannot go with --curves none"), refused.err());
+        assertTrue(!refused.err().contains("epoch 1"), refused.err());
+    }
+
+    @Test
     void cnnTrainsAndSavesItsBatchNormBuffers() {
         Cli r = Cli.run("train", "--json", "--data", DATA, "--model", "cnn", "--epochs", "1", "--save", dir.resolve("cnn.safetensors").toString());
         assertEquals(0, r.code(), r.err());
