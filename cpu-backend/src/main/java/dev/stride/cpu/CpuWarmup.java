@@ -148,6 +148,14 @@ final class CpuWarmup {
         Storage labelsF = be.allocate(DType.F32, rows);
         Storage hits = be.allocate(DType.F32, rows);
         Storage count = be.allocate(DType.F32, 1);
+        // The trainer's evaluation after each epoch, top-5 and the summed loss: first seen there, their branches
+        // deoptimized the elementwise and reduction kernels at the start of epoch 2, which then ran slow until
+        // C2 had compiled them again.
+        Storage target = be.allocate(DType.F32, rows);
+        Storage above = be.allocate(DType.F32, (long) rows * classes);
+        Storage perRow = be.allocate(DType.F32, rows);
+        Storage inTop = be.allocate(DType.F32, rows);
+        Storage scaled = be.allocate(DType.F32, 1);
         // The trainer's update monitor, which runs on the first step: a parameter's copy, the difference after the
         // step, squares, whole-tensor sums and their total (step 1 of an MLP run spent 30-40 ms in these cold).
         Storage snap = be.allocate(DType.F32, (long) classes * hidden);
@@ -229,6 +237,12 @@ final class CpuWarmup {
             be.copy(View.contiguous(labels, rows), View.contiguous(labelsF, rows));
             be.binary(BinaryOp.EQ, View.contiguous(pickedF, rows), View.contiguous(labelsF, rows), hits);
             be.reduce(ReduceOp.SUM, View.contiguous(hits, rows), new int[] {0}, count);
+            be.gather(logits, labels, target, rows, classes);
+            be.binary(BinaryOp.GT, View.contiguous(logits, rows, classes),
+                    new View(target, 0, new int[] {rows, classes}, new long[] {1, 0}), above);
+            be.reduce(ReduceOp.SUM, View.contiguous(above, rows, classes), new int[] {1}, perRow);
+            be.binary(BinaryOp.LT, View.contiguous(perRow, rows), 5f, inTop);
+            be.binary(BinaryOp.MUL, View.contiguous(count, 1), 16f, scaled);
             if (images) be.maxPool2dBackward(out, idx, pool, back);
             be.binary(BinaryOp.MUL, View.contiguous(back, (int) act), View.contiguous(relu, (int) act), mask);
             if (images) {
