@@ -58,4 +58,35 @@ class VectorMathTest {
         assertEquals((float) Math.E, e[14], 2 * Math.ulp((float) Math.E));
         assertTrue(low > 0 && low < 2e-38f && high > 1.6e38f && high < Float.POSITIVE_INFINITY, low + " and " + high);
     }
+
+    /**
+     * The row maximum wherever it stands: in each of the running maxima, in the vectors after them and in the
+     * scalar tail, for every length up to five blocks of four vectors, at an offset; NaN never wins, an empty or
+     * all-NaN row gives −∞. A softmax cannot show a wrong shift until x − shift passes exp's clamp, so it is checked
+     * here directly.
+     */
+    @Test
+    void maxFindsTheLargestAnywhereAndSkipsNaN() {
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int from = 3;
+        for (int len = 0; len <= 20 * lanes + 5; len++) {
+            float[] x = new float[from + len + 2];
+            java.util.Arrays.fill(x, 1e6f);
+            for (int i = 0; i < len; i++) x[from + i] = -50f + (i * 37) % 23;
+            if (len == 0) assertEquals(Float.NEGATIVE_INFINITY, VectorMath.max(x, from, 0));
+            for (int at = 0; at < len; at++) {
+                float keep = x[from + at];
+                x[from + at] = 200f;
+                assertEquals(200f, VectorMath.max(x, from, len), "length " + len + ", largest at " + at);
+                x[from + at] = Float.NaN;
+                float rest = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < len; i++) rest = i == at ? rest : Math.max(rest, x[from + i]);
+                assertEquals(rest, VectorMath.max(x, from, len), "length " + len + ", NaN at " + at);
+                x[from + at] = keep;
+            }
+        }
+        float[] nans = new float[5 * lanes];
+        java.util.Arrays.fill(nans, Float.NaN);
+        assertEquals(Float.NEGATIVE_INFINITY, VectorMath.max(nans, 0, nans.length));
+    }
 }
