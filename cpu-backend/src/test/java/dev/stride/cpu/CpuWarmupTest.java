@@ -140,6 +140,33 @@ class CpuWarmupTest {
         }
     }
 
+    /**
+     * Every op an MLP's training epoch and the trainer's evaluation after it call, the warm-up calls too (moving data
+     * in and out aside): an op first seen in a run deoptimizes the kernels it shares code with.
+     */
+    @Test
+    void theWarmupCallsEveryOpOfAnMlpEpochAndItsEvaluation() {
+        boolean before = CpuWarmup.spatial;
+        try {
+            CountingBackend run = new CountingBackend(new CpuBackend());
+            Module net = new Sequential(new Flatten(), new Linear(64, 16, true, Init.Scheme.PYTORCH_DEFAULT, run, new Generator(1)),
+                    dev.stride.nn.Activation.relu(), new Linear(16, 10, true, Init.Scheme.PYTORCH_DEFAULT, run, new Generator(2)));
+            Trainer trainer = new Trainer(net, new Adam(net.parameters(), 1e-3f), Loss::crossEntropy);
+            DataLoader data = new DataLoader(SyntheticData.images(32, 8, 10, 3), 16, true, 1, false, run);
+            trainer.trainEpoch(data, Trainer.Listener.NONE);
+            Trainer.evaluate(net, data.dataset(), 16, run, Loss::crossEntropy);
+            java.util.Set<String> used = new java.util.TreeSet<>(run.nanosByOp().keySet());
+            used.removeAll(List.of("allocate", "write", "read", "fill", "synchronize", "ready", "expect"));
+            CountingBackend warm = new CountingBackend(new CpuBackend());
+            CpuWarmup.spatial = false;
+            CpuWarmup.run(warm, 2);
+            used.removeAll(warm.nanosByOp().keySet());
+            assertEquals(java.util.Set.of(), used, "ops the warm-up leaves cold");
+        } finally {
+            CpuWarmup.spatial = before;
+        }
+    }
+
     /** Every loop the CNN's two poolings take (whole vectors of windows, a row spilling into the next) is warmed. */
     @Test
     void theWarmupPoolsRowsAsTheCnnDoes() {
