@@ -165,7 +165,7 @@ final class CpuNorm {
     // JIT tier gives the same bits), else scalar pairs; a row is at most a few thousand elements, and its sums go into
     // the channel's double total in the callers. One pass reads each element once for both sums.
 
-    private static final VectorSpecies<Float> V = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> V = Simd.FLOAT;
 
     /** Σ(x − shift) and Σ(x − shift)² over one row, into {@code out[0]} and {@code out[1]}. */
     private static void moments(float[] x, int off, int len, float shift, float[] out) {

@@ -266,8 +266,8 @@ final class CpuWindow {
         return sum != sum;
     }
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
+    private static final VectorSpecies<Integer> I = Simd.INT;
     static final int L = F.length();
     /** Lane l takes element 2l (2l + 1 for ODD_COLUMNS), wrapped: blended over {@link #UPPER}, two vectors' even columns. */
     private static final VectorShuffle<Float> EVEN_COLUMNS = VectorShuffle.fromOp(F, l -> 2 * l % L);

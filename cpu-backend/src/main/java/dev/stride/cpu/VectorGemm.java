@@ -6,22 +6,22 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * BLIS-style SGEMM on the JDK Vector API: an MR×NR tile of C lives in registers for the whole k loop, each step one
- * broadcast of A per row and two vector loads of a k-major B sliver. The tile is 6 rows by two vectors (6×16 with
- * AVX2, 6×32 with AVX-512). A is always packed, its rows {@link #KC} apart, so the kernel's six broadcasts read at
- * constant offsets; see {@link #kernel} for what that and the tile shape were measured to be worth. The kernel
- * stores its tile and another method adds it to C: with that branch after the k loop, C2 sometimes compiled the
- * kernel at a fifth of its speed. Needs {@code --add-modules jdk.incubator.vector}; kept apart so that
- * {@link CpuGemm} falls back to the C2-vectorized kernel where the module is absent.
+ * broadcast of A per row and two vector loads of a k-major B sliver. The tile is 6 rows by two vectors, 6×16. A is
+ * always packed, its rows {@link #KC} apart, so the kernel's six broadcasts read at constant offsets; see
+ * {@link #kernel} for what that and the tile shape were measured to be worth. The kernel stores its tile and another
+ * method adds it to C: with that branch after the k loop, C2 sometimes compiled the kernel at a fifth of its speed.
+ * Needs {@code --add-modules jdk.incubator.vector}; kept apart so that {@link CpuGemm} falls back to the C2-vectorized
+ * kernel where the module is absent.
  */
 final class VectorGemm {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
     static final int NR = 2 * L;
     static final int MR = 6;
     static final int MC = 72;
     static final int KC = 256;
     /**
-     * Widest column block. Its packed B (KC×NC, 400 KB with AVX2) is streamed one 16 KB sliver at a time into L1;
+     * Widest column block. Its packed B (KC×NC, 400 KB) is streamed one 16 KB sliver at a time into L1;
      * only the packed A block (72 KB) needs to stay in L2 (512 KB a core on the Zen 3 machine measured here).
      */
     private static final int NC = 25 * NR;
@@ -372,9 +372,8 @@ final class VectorGemm {
         }
     }
 
-    /** Lanes of {@link #dotAccumulate}'s sums: eight on every machine, so its bits do not depend on the vector width. */
-    static final int DOT_LANES = 8;
-    private static final VectorSpecies<Float> D = FloatVector.SPECIES_256;
+    /** Lanes of {@link #dotAccumulate}'s sums, eight ({@link Simd}). */
+    static final int DOT_LANES = L;
 
     /**
      * {@code acc[(i·n + j)·8 + lane] += Σ a[i][p]·b[j][p]} over the p with {@code p mod 8 = lane}, for the rows of a
@@ -413,10 +412,10 @@ final class VectorGemm {
             int row = i * n;
             for (int p = 0; p < t; p++) {
                 float av = a[aOff + i * lda + whole + p];
-                FloatVector x = FloatVector.broadcast(D, av);
+                FloatVector x = FloatVector.broadcast(S, av);
                 int q = 0;
                 for (; q < wide; q += DOT_LANES) {
-                    x.fma(FloatVector.fromArray(D, bt, p * n + q), FloatVector.fromArray(D, tail, row + q)).intoArray(tail, row + q);
+                    x.fma(FloatVector.fromArray(S, bt, p * n + q), FloatVector.fromArray(S, tail, row + q)).intoArray(tail, row + q);
                 }
                 for (; q < n; q++) tail[row + q] = Math.fma(av, bt[p * n + q], tail[row + q]);
             }
@@ -425,25 +424,25 @@ final class VectorGemm {
 
     private static void dot2x4(float[] a, int a0, int lda, float[] b, int b0, int ldb, int whole, float[] acc, int o,
                                int rowStep) {
-        FloatVector z = FloatVector.zero(D);
+        FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
         int a1 = a0 + lda;
         int b1 = b0 + ldb;
         int b2 = b1 + ldb;
         int b3 = b2 + ldb;
         for (int p = 0; p < whole; p += DOT_LANES) {
-            FloatVector x0 = FloatVector.fromArray(D, a, a0 + p);
-            FloatVector x1 = FloatVector.fromArray(D, a, a1 + p);
-            FloatVector y = FloatVector.fromArray(D, b, b0 + p);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector y = FloatVector.fromArray(S, b, b0 + p);
             c00 = x0.fma(y, c00);
             c10 = x1.fma(y, c10);
-            y = FloatVector.fromArray(D, b, b1 + p);
+            y = FloatVector.fromArray(S, b, b1 + p);
             c01 = x0.fma(y, c01);
             c11 = x1.fma(y, c11);
-            y = FloatVector.fromArray(D, b, b2 + p);
+            y = FloatVector.fromArray(S, b, b2 + p);
             c02 = x0.fma(y, c02);
             c12 = x1.fma(y, c12);
-            y = FloatVector.fromArray(D, b, b3 + p);
+            y = FloatVector.fromArray(S, b, b3 + p);
             c03 = x0.fma(y, c03);
             c13 = x1.fma(y, c13);
         }
@@ -458,14 +457,14 @@ final class VectorGemm {
     }
 
     private static void dot1(float[] a, int a0, float[] b, int b0, int whole, float[] acc, int o) {
-        FloatVector c = FloatVector.zero(D);
+        FloatVector c = FloatVector.zero(S);
         for (int p = 0; p < whole; p += DOT_LANES) {
-            c = FloatVector.fromArray(D, a, a0 + p).fma(FloatVector.fromArray(D, b, b0 + p), c);
+            c = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), c);
         }
         add(acc, o, c);
     }
 
     private static void add(float[] acc, int o, FloatVector v) {
-        FloatVector.fromArray(D, acc, o).add(v).intoArray(acc, o);
+        FloatVector.fromArray(S, acc, o).add(v).intoArray(acc, o);
     }
 }

@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 2^20 exps take about 1 ms against 20 ms for Math.exp one at a time, within 2 ulp of it.
  */
 final class VectorMath {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
     /** 1.5·2^23: adding it rounds a float below 2^22 to an integer held in the low mantissa bits. */
     private static final float ROUNDER = 12582912f;
     private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);

@@ -5,7 +5,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,16 +13,15 @@ import jdk.incubator.vector.VectorSpecies;
  * so each 32×32→64 product is put together from 16-bit halves with 32-bit multiplies: 2.0–2.1 ns a word on one core.
  */
 final class VectorPhilox {
-    private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> S = Simd.INT;
     private static final int L = S.length();
     private static final IntVector IOTA = IntVector.zero(S).addIndex(1);
     private static final int M0 = 0xD2511F53;
     private static final int M1 = 0xCD9E8D57;
     private static final int W0 = 0x9E3779B9;
     private static final int W1 = 0xBB67AE85;
-    private static final VectorSpecies<Float> F = S.withLanes(float.class);
-    /** L bytes, which the dropout loop widens to L floats; none below 8 lanes. */
-    private static final VectorSpecies<Byte> B = L < 8 ? null : VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
+    private static final VectorSpecies<Byte> B = Simd.BYTE;
 
     private VectorPhilox() {}
 
@@ -75,7 +73,7 @@ final class VectorPhilox {
      */
     static int keep(int[] c0, int[] c1, int[] c2, int[] c3, int count, long threshold, float scale, float[] x,
                     float[] out, int base, byte[] kept, int keptBase) {
-        if (B == null || threshold > 0xFFFFFFFFL) return 0;
+        if (threshold > 0xFFFFFFFFL) return 0;
         // Unsigned order as signed order once both sides have their top bit flipped.
         IntVector t = IntVector.broadcast(S, (int) (threshold ^ 0x80000000L));
         int i = 0;

@@ -67,7 +67,7 @@ class VectorMathTest {
      */
     @Test
     void maxFindsTheLargestAnywhereAndSkipsNaN() {
-        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int lanes = Simd.FLOAT.length();
         int from = 3;
         for (int len = 0; len <= 20 * lanes + 5; len++) {
             float[] x = new float[from + len + 2];
