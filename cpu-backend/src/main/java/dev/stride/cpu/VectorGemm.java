@@ -166,7 +166,7 @@ final class VectorGemm {
                 // and its misses cost a fifth of a 1024² product (10-17% slower at n = 1024 and 2048).
                 for (int ir = 0; ir < mc; ir += MR) {
                     for (int jr = 0; jr < nc; jr += NR) {
-                        kernel(w.a, ir * KC, w.b, jr * kc, NR, null, 0, kc, w.tile);
+                        kernel(w.a, ir * KC, w.b, jr * kc, NR, kc, w.tile);
                         addTile(w.tile, pl.alpha(), c, cBase + (ic + ir) * rs + jr * cs, rs, cs, Math.min(MR, mc - ir),
                                 Math.min(NR, nc - jr), overwrite);
                     }
@@ -197,7 +197,7 @@ final class VectorGemm {
                 bStride = NR;
             }
             for (int ir = 0; ir < mc; ir += MR) {
-                kernel(w.a, ir * KC, bp, bo, bStride, null, 0, kc, w.tile);
+                kernel(w.a, ir * KC, bp, bo, bStride, kc, w.tile);
                 addTile(w.tile, pl.alpha(), pl.c(), co + ir * rs + jr * cs, rs, cs, Math.min(MR, mc - ir), cols, overwrite);
             }
         }
@@ -219,7 +219,7 @@ final class VectorGemm {
                 packA(a, 0, k, false, ic, mc, p0, kc, w.a);
                 for (int jr = 0; jr < n; jr += NR) {
                     for (int ir = 0; ir < mc; ir += MR) {
-                        kernel(w.a, ir * KC, b, rowOff[p0] + jr, 0, step, p0, kc, w.tile);
+                        kernelRows(w.a, ir * KC, b, rowOff[p0] + jr, step, p0, kc, w.tile);
                         addTile(w.tile, 1f, c, cOffset + (ic + ir) * ldc + jr, ldc, 1, Math.min(MR, mc - ir), NR, p0 == 0);
                     }
                 }
@@ -300,20 +300,66 @@ final class VectorGemm {
     }
 
     /**
-     * The MR×NR product of one packed A sliver (rows {@link #KC} apart) and one B sliver, left in {@code tile}; the k
-     * loop is all that is hot. B's rows are {@code bStride} apart, or, with a {@code step} table, {@code step[r0 + p]}
-     * after row p ({@link #serialRows}; C2 unswitches the loop on it). Reading each row's offset from a table instead
-     * ran at 70% of this kernel's speed: C2 then proved the B loads in bounds, hoisted them and spilled accumulators.
-     * Twelve accumulators, two B vectors and the broadcasts fit AVX2's sixteen registers. Measured with JDK 17 on
-     * this machine, one thread, data in L1, kc = 256: this kernel 87–90 GFLOP/s; the same tile with a k-major A sliver
-     * 73–81; the 4×24 tile used before, 38–40, because C2 scheduled its broadcasts early and spilled two accumulators
-     * to the stack; 4×16 69–72, 3×24 52–58, 2×32 39–42.
+     * The MR×NR product of one packed A sliver (rows {@link #KC} apart) and one B sliver whose rows are
+     * {@code bStride} apart, left in {@code tile}; the k loop is all that is hot. Twelve accumulators, two B vectors
+     * and the broadcasts fit AVX2's sixteen registers. Measured with JDK 17 on a Zen 3, one thread, data in L1,
+     * kc = 256: this kernel 87–90 GFLOP/s; the same tile with a k-major A sliver 73–81; the 4×24 tile used before,
+     * 38–40, because C2 scheduled its broadcasts early and spilled two accumulators to the stack; 4×16 69–72, 3×24
+     * 52–58, 2×32 39–42.
      */
-    static void kernel(float[] ap, int ao, float[] bp, int bo, int bStride, int[] step, int r0, int kc, float[] tile) {
+    static void kernel(float[] ap, int ao, float[] bp, int bo, int bStride, int kc, float[] tile) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
         FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
-        for (int p = 0; p < kc; bo += step == null ? bStride : step[r0 + p], p++) {
+        for (int p = 0; p < kc; bo += bStride, p++) {
+            int a = ao + p;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[a + 1 * KC]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[a + 2 * KC]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[a + 3 * KC]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[a + 4 * KC]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[a + 5 * KC]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+    }
+
+    /**
+     * {@link #kernel} with B's row p + 1 {@code step[r0 + p]} after row p ({@link #serialRows}). A copy, not a branch
+     * in one kernel: once convolutions had run it with a table, C2 compiled the shared kernel's loop for both
+     * (unswitched), and a 1024² GEMM after the warm-up ran at 53–78 GFLOP/s on one core against 81–97. Reading each
+     * row's offset from a table instead of a step ran at 70%: C2 then proved the B loads in bounds, hoisted them and
+     * spilled accumulators.
+     */
+    static void kernelRows(float[] ap, int ao, float[] bp, int bo, int[] step, int r0, int kc, float[] tile) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int p = 0; p < kc; bo += step[r0 + p], p++) {
             int a = ao + p;
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
