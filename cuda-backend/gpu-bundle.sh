@@ -59,13 +59,15 @@ head -15 "$results/nvidia-smi.txt"
 cublas=$(timeout 30 find /usr /opt /usr/local -name 'libcublas.so.12*' 2>/dev/null | head -1)
 if [ -n "$cublas" ]; then export LD_LIBRARY_PATH="$(dirname "$cublas")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
 echo "libcublas.so.12: ${cublas:-not found}"
-stride=("$java" --add-modules jdk.incubator.vector -jar "$here/stride.jar")
-step gpu-tests 120 "$java" --add-modules jdk.incubator.vector -jar "$here/junit-console.jar" execute \
+# The flags ./stride runs with (see there).
+jvm=("$java" -XX:-UseProfiledLoopPredicate --add-modules jdk.incubator.vector)
+stride=("${jvm[@]}" -jar "$here/stride.jar")
+step gpu-tests 120 "${jvm[@]}" -jar "$here/junit-console.jar" execute \
   -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu --select-class dev.stride.cuda.GpuDeviceTest \
   --details=tree --disable-ansi-colors
 step bench-cuda 90 "${stride[@]}" bench --backend cuda --json
 # Stride's own SGEMM beside the library's, when cuBLAS loaded above.
-if [ -n "$cublas" ]; then step bench-cuda-own-sgemm 90 "$java" --add-modules jdk.incubator.vector \
+if [ -n "$cublas" ]; then step bench-cuda-own-sgemm 90 "${jvm[@]}" \
   -Dstride.cuda.gemm=stride -jar "$here/stride.jar" bench --backend cuda --json; fi
 for model in mlp cnn; do
   step "train-cuda-$model" 60 "${stride[@]}" train --backend cuda --model "$model" --data "$here/mnist" --curves none --json

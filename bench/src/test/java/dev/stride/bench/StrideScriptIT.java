@@ -12,9 +12,28 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The README's command for Spark, through the ./stride script: Spark's classpath and flags are added only there. */
+/** The ./stride script: the JVM flags it adds, and the README's command for Spark, whose classpath only it adds. */
 class StrideScriptIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    /** The JVM ./stride starts has profiled loop predicates off, unless STRIDE_JAVA_OPTS turns them back on. */
+    @Test
+    void scriptTurnsProfiledLoopPredicatesOffAndUserOptionsWin() throws Exception {
+        assertEquals("false", predicateFlag("-XX:+PrintFlagsFinal"));
+        assertEquals("true", predicateFlag("-XX:+UseProfiledLoopPredicate -XX:+PrintFlagsFinal"));
+    }
+
+    private static String predicateFlag(String javaOpts) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "stride", "--version").directory(ROOT.toFile()).redirectErrorStream(true);
+        pb.environment().put("STRIDE_JAVA_OPTS", javaOpts);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "finished");
+        assertEquals(0, p.exitValue(), out);
+        // "     bool UseProfiledLoopPredicate    = false    {C2 product} {command line}"
+        String line = out.lines().filter(l -> l.contains(" UseProfiledLoopPredicate ")).findFirst().orElseThrow(() -> new AssertionError(out));
+        return line.split("=")[1].trim().split("\\s+")[0];
+    }
 
     @Test
     void strideTrainOnLocalSparkRunsFromTheScript() throws Exception {

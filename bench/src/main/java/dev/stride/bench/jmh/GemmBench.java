@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+@Fork(value = 1, jvmArgsAppend = {Jvm.VECTOR, Jvm.NO_PROFILED_PREDICATES})
 public class GemmBench {
     @Param({"64", "128", "256", "512", "1024", "2048",
             "128x256x784:nt", "128x784x256:nn", "256x784x128:tn", "128x256x256:nt", "128x10x256:nt"})
