@@ -73,6 +73,35 @@ class OpsTest {
         }
     }
 
+    /** Row-major sum in double of the elements {@code view} shows, as the reductions define it. */
+    private static float sequentialSum(Tensor view) {
+        double acc = 0;
+        for (float f : view.contiguous().toFloatArray()) acc += f;
+        return (float) acc;
+    }
+
+    @Test
+    void reducedAxesThatAreOneRunFoldAsOneAndOthersDoNot() {
+        float[] v = new float[4 * 7 * 9];
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i * 0.37) * (1 + i % 11);
+        Tensor a = t(v, 4, 7, 9);
+        // Whole tensor, and trailing axes of one row: one run each, folded in row-major order, bit for bit.
+        assertEquals(sequentialSum(a), a.sum().item());
+        float[] rows = a.sum(new int[] {1, 2}, false).toFloatArray();
+        for (int i = 0; i < 4; i++) assertEquals(sequentialSum(a.slice(0, i, i + 1)), rows[i]);
+        // A column slice steps over columns it leaves out: joining its axes would sum those too.
+        Tensor cols = a.slice(2, 0, 3);
+        assertEquals(sequentialSum(cols), cols.sum().item());
+        assertEquals(sequentialSum(cols.slice(0, 1, 2)), cols.sum(new int[] {1, 2}, false).toFloatArray()[1]);
+        // A transpose reads its axes out of memory order; size-1 axes join anything.
+        Tensor tr = a.permute(2, 0, 1);
+        assertEquals(sequentialSum(tr), tr.sum().item());
+        Tensor one = t(v, 4, 1, 63);
+        assertEquals(sequentialSum(one), one.sum().item());
+        // Reducing the size-1 axis alone leaves the other two as they were.
+        assertArrayEquals(one.reshape(4, 63).toFloatArray(), one.sum(1, false).toFloatArray());
+    }
+
     @Test
     void argmaxTakesFirstMaximum() {
         Tensor a = t(new float[] {1, 5, 5, 2, -1, -3, -1, -2}, 2, 4);
