@@ -130,16 +130,21 @@ final class BenchCommand implements Callable<Integer> {
         double peak;
         String peakName = "peak FMA (vector API, " + threads + " threads)";
         String ceiling = "peak FMA";
+        double ceilingSeconds = Math.max(seconds, 0.5);
+        Callable<Double> peakAgain = () -> VectorPeak.peakFlops(threads, ceilingSeconds);
         try {
-            peak = VectorPeak.peakFlops(threads, Math.max(seconds, 0.5));
+            peak = VectorPeak.peakFlops(threads, ceilingSeconds);
         } catch (LinkageError e) {
             // Without --add-modules jdk.incubator.vector (the stride script adds it) the best GEMM stands in.
             err.println("jdk.incubator.vector is not enabled; using GEMM n=1024 as the compute ceiling");
             peak = gemm("1024").median();
             peakName = "compute ceiling (gemm 1024; no vector API)";
             ceiling = "gemm 1024";
+            peakAgain = () -> gemm("1024").median();
         }
-        double copy = Baselines.copyBandwidth(threads, Math.max(seconds, 0.5));
+        double copy = Baselines.copyBandwidth(threads, ceilingSeconds);
+        Ceilings ceilings = new Ceilings(ceiling, peak, peakAgain, "array copy", copy,
+                () -> Baselines.copyBandwidth(threads, ceilingSeconds));
         List<Row> rows = new ArrayList<>();
         rows.add(new Row(peakName, "GFLOP/s", peak / 1e9, "-", 1));
         rows.add(new Row("array copy (" + threads + " threads)", "GB/s", copy / 1e9, "-", 1));
@@ -153,11 +158,22 @@ final class BenchCommand implements Callable<Integer> {
             Rate flops = conv(layer);
             rows.add(new Row("conv" + layer + " fwd+bwd, batch 128", "GFLOP/s", flops.times(1e-9), ceiling, flops.median() / peak));
         }
-        return finish(out, err, rows, copy);
+        return finish(out, err, rows, ceilings);
     }
 
-    /** The memory-bound ops against {@code copy} and the training steps, then the table. */
-    private int finish(PrintWriter out, PrintWriter err, List<Row> rows, double copy) {
+    /**
+     * The run's two ceilings, compute and memory, as measured first and how to measure each again. On a shared
+     * machine both moved by a third between runs minutes apart, and a training step's figure with them.
+     */
+    private record Ceilings(String compute, double peak, Callable<Double> peakAgain, String memory, double copy,
+                            Callable<Double> copyAgain) {}
+
+    /** Beyond this, the machine changed speed during the run. */
+    static final double CEILING_DRIFT = 0.1;
+
+    /** The memory-bound ops against the copy ceiling, the training steps, the ceilings again, then the table. */
+    private int finish(PrintWriter out, PrintWriter err, List<Row> rows, Ceilings c) throws Exception {
+        double copy = c.copy();
         err.println("memory-bound ops");
         rows.addAll(memoryBound(copy));
         for (String model : new String[] {"mlp", "cnn"}) {
@@ -171,7 +187,19 @@ final class BenchCommand implements Callable<Integer> {
                 vec[1].median() / vec[0].median()));
         err.println("rbm CD-1 step");
         rows.add(new Row("rbm CD-1 784x256, batch 128, SGD", "samples/s", rbmStep(), "-", Double.NaN));
+        // Measured again at the end, so that a machine that slowed or sped up during the run shows as such instead of
+        // as a change in the figures between them.
+        err.println("ceilings again");
+        double peak = c.peakAgain().call();
+        double copyEnd = c.copyAgain().call();
+        rows.add(new Row(c.compute() + ", again at the end", "GFLOP/s", peak / 1e9, c.compute(), peak / c.peak()));
+        rows.add(new Row(c.memory() + ", again at the end", "GB/s", copyEnd / 1e9, c.memory(), copyEnd / copy));
         print(out, rows);
+        if (Math.abs(peak / c.peak() - 1) > CEILING_DRIFT || Math.abs(copyEnd / copy - 1) > CEILING_DRIFT) {
+            err.printf("the machine's ceilings moved during this run (%s %+.0f%%, %s %+.0f%%): other processes share it, and "
+                    + "figures from this run do not compare with another run's%n", c.compute(), 100 * (peak / c.peak() - 1),
+                    c.memory(), 100 * (copyEnd / copy - 1));
+        }
         return 0;
     }
 
@@ -179,7 +207,7 @@ final class BenchCommand implements Callable<Integer> {
      * A device's own ceilings: its GEMM at n = 4096 (cuBLAS where the backend uses it) for compute, a device-to-device
      * copy for memory; the CPU's FMA peak and array copy say nothing about it.
      */
-    private int device(PrintWriter out, PrintWriter err) {
+    private int device(PrintWriter out, PrintWriter err) throws Exception {
         err.println("measuring " + be.name() + "'s ceilings...");
         Rate peakRate = gemm("4096");
         Rate copyRate = deviceCopy(32 << 20);
@@ -192,7 +220,8 @@ final class BenchCommand implements Callable<Integer> {
             Rate flops = gemm(shape);
             rows.add(new Row("gemm " + shape, "GFLOP/s", flops.times(1e-9), "gemm 4096", flops.median() / peak));
         }
-        return finish(out, err, rows, copy);
+        return finish(out, err, rows, new Ceilings("gemm 4096", peak, () -> gemm("4096").median(), "device copy", copy,
+                () -> deviceCopy(32 << 20).median()));
     }
 
     /** Bytes read plus written per second by a contiguous copy of {@code n} floats on the backend. */

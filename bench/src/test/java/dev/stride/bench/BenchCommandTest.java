@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code stride bench} runs every workload and reports each against a baseline from the same run. */
@@ -26,12 +28,23 @@ class BenchCommandTest {
                 assertTrue(o.get("ratio").getAsDouble() > 0, o.toString());
             }
         }
-        assertEquals(17, top.getAsJsonArray("results").size(), r.out());
+        assertEquals(19, top.getAsJsonArray("results").size(), r.out());
         assertTrue(r.out().contains("rbm CD-1 784x256, batch 128"), r.out());
         assertTrue(r.out().contains("min - max of 5"), r.out());
-        // Every workload timed in windows (all but the two ceilings) reports windows that differ.
+        // Every workload timed in windows (all but the ceilings, first and last) reports windows that differ.
         assertEquals(15, spread, r.out());
-        assertEquals(11, withRatio);
+        assertEquals(13, withRatio);
+        // The ceilings again at the end, each as a ratio to its first measurement.
+        List<JsonObject> rows = new ArrayList<>();
+        top.getAsJsonArray("results").forEach(e -> rows.add(e.getAsJsonObject()));
+        for (int i = 0; i < 2; i++) {
+            JsonObject first = rows.get(i);
+            JsonObject again = rows.get(rows.size() - 2 + i);
+            assertEquals(first.get("workload").getAsString().replaceFirst(" \\(.*", ""),
+                    again.get("workload").getAsString().replace(", again at the end", "").replace(" (2 threads)", ""), r.out());
+            assertEquals(again.get("value").getAsDouble() / first.get("value").getAsDouble(), again.get("ratio").getAsDouble(), 0.01,
+                    r.out());
+        }
         assertTrue(r.out().contains("gemm 1024") && r.out().contains("x peak FMA") && r.out().contains("x array copy"), r.out());
     }
 
