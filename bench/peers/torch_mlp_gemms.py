@@ -7,10 +7,15 @@ and the input gradient of the upper two (the first layer's input needs none). Pr
 seven rounds of 200 calls, named as GemmBench's shapes (MxNxK, then n or t for each operand), then the step's
 eight together: median, fastest and slowest of seven rounds of 200 steps, in ms.
 """
-import sys, time
+import os, sys, time
+
+T = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+# OpenBLAS keeps its own threads, sized from these variables when it loads, whatever torch.set_num_threads says:
+# without them a "one-thread" run multiplied on every core.
+os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = str(T)
 import torch
 
-torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+torch.set_num_threads(T)
 B = 128
 x, h1, h2 = torch.randn(B, 784), torch.randn(B, 256), torch.randn(B, 256)
 w1, w2, w3 = torch.randn(256, 784), torch.randn(256, 256), torch.randn(10, 256)
