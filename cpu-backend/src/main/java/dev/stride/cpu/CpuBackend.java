@@ -335,8 +335,9 @@ public final class CpuBackend implements Backend {
         int go = (int) dy.offset();
         int xo = (int) x.offset();
         Parallel.forRange(x.numel(), CpuElementwise.GRAIN, (s, e) -> {
-            // An int bound: compared with the long e, the loop is not a counted one and C2 leaves it scalar.
-            for (int i = (int) s, end = (int) e; i < end; i++) o[i] = g[go + i] * CpuElementwise.step(v[xo + i]);
+            int end = (int) e;
+            int i = CpuGemm.VECTOR ? VectorMath.reluBackward(g, go, v, xo, o, (int) s, end) : (int) s;
+            for (; i < end; i++) o[i] = g[go + i] * CpuElementwise.step(v[xo + i]);
         });
     }
 
