@@ -26,6 +26,27 @@ class ParallelTest {
         assertEquals(Set.of(true), nestedOnSameThread);
     }
 
+    /** Regions microseconds apart share one lingering helper, which leaves once they stop. */
+    @Test
+    void aHelperStaysForTheNextRegionAndThenLeaves() throws InterruptedException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Parallel.THREADS > 1, "one thread: no helpers");
+        AtomicIntegerArray hits = new AtomicIntegerArray(64);
+        long before = Parallel.helperCounts()[0];
+        int regions = 400;
+        for (int r = 0; r < regions; r++) {
+            Parallel.forRange(64, 1, (s, e) -> {
+                for (long i = s; i < e; i++) hits.incrementAndGet((int) i);
+            });
+        }
+        for (int i = 0; i < 64; i++) assertEquals(regions, hits.get(i), "index " + i);
+        long startedNow = Parallel.helperCounts()[0] - before;
+        // Without lingering about half the regions started one (a helper still queued serves the next); lingering, 1-5.
+        assertTrue(startedNow < regions / 4, startedNow + " helpers for " + regions + " back-to-back regions");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (Parallel.helperCounts()[1] != 0 && System.nanoTime() < deadline) Thread.sleep(1);
+        assertEquals(0, Parallel.helperCounts()[1], "helpers still running after the regions stopped");
+    }
+
     @Test
     void aChunkThatThrowsFailsTheCallerWithItsException() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.forRange(1000, 1, (s, f) -> {
