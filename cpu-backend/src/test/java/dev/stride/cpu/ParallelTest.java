@@ -47,6 +47,39 @@ class ParallelTest {
         assertEquals(0, Parallel.helperCounts()[1], "helpers still running after the regions stopped");
     }
 
+    /**
+     * Callers on several threads at once share the lingering helpers: each call returns only once its own region has
+     * run every index exactly once.
+     */
+    @Test
+    void concurrentCallersEachGetTheirWholeRegionBeforeReturning() throws Exception {
+        int callers = 3;
+        int regions = 300;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> done = new java.util.ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                done.add(pool.submit(() -> {
+                    for (int r = 0; r < regions; r++) {
+                        AtomicIntegerArray h = new AtomicIntegerArray(1000);
+                        Parallel.forRange(1000, 10, (s, e) -> {
+                            // Long enough that a chunk still running when its caller returned would be seen unfinished.
+                            for (long until = System.nanoTime() + 20_000; System.nanoTime() < until; ) Thread.onSpinWait();
+                            for (long i = s; i < e; i++) h.incrementAndGet((int) i);
+                        });
+                        for (int i = 0; i < 1000; i++) {
+                            if (h.get(i) != 1) return "region " + r + ", index " + i + ": " + h.get(i);
+                        }
+                    }
+                    return "ok";
+                }));
+            }
+            for (java.util.concurrent.Future<String> f : done) assertEquals("ok", f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aChunkThatThrowsFailsTheCallerWithItsException() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.forRange(1000, 1, (s, f) -> {
