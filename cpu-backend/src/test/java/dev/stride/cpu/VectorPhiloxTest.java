@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stride.random.Philox;
+import jdk.incubator.vector.IntVector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,6 +24,27 @@ class VectorPhiloxTest {
         for (int i = 0; i < count; i++) {
             Philox.words(seed, offset, counter + i, w);
             for (int j = 0; j < 4; j++) assertEquals(w[j], lanes[j][i], "counter " + (counter + i) + " word " + j);
+        }
+    }
+
+    /** Both forms of the product's high word, against the unsigned 64-bit product, in even and odd lanes. */
+    @ParameterizedTest
+    @ValueSource(ints = {0xD2511F53, 0xCD9E8D57, 0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, 0xFFFF, 0x10000})
+    void bothFormsOfTheHighWordAreTheUnsignedProductsHighWord(int m) {
+        int[] special = {0, 1, -1, 2, Integer.MIN_VALUE, Integer.MAX_VALUE, 0xFFFF, 0x10000, 0xFFFF0000, 0x12345678,
+                0x80000001, 0xFFFFFFFE, 0x0000FFFF, 0x00010001, 0xDEADBEEF, 0x7FFF8000};
+        for (int rotate = 0; rotate < special.length; rotate++) {
+            int[] a = new int[Simd.INT.length()];
+            for (int k = 0; k < a.length; k++) a[k] = special[(k + rotate) % special.length];
+            IntVector v = IntVector.fromArray(Simd.INT, a, 0);
+            int[] fromLongs = VectorPhilox.highFromLongs(v, m).toArray();
+            int[] fromHalves = VectorPhilox.highFromHalves(v, m).toArray();
+            for (int k = 0; k < a.length; k++) {
+                int want = (int) (((a[k] & 0xFFFFFFFFL) * (m & 0xFFFFFFFFL)) >>> 32);
+                String what = Integer.toUnsignedString(a[k]) + " · " + Integer.toUnsignedString(m) + ", lane " + k;
+                assertEquals(want, fromLongs[k], "from longs: " + what);
+                assertEquals(want, fromHalves[k], "from halves: " + what);
+            }
         }
     }
 
