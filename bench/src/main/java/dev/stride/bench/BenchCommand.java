@@ -259,8 +259,16 @@ final class BenchCommand implements Callable<Integer> {
         int n = 10_000_000;
         Storage x = random(n);
         Storage y = be.allocate(DType.F32, n);
-        Rate drop = rate(() -> be.dropout(View.contiguous(x, n), 0.25f, 7, 0, y)).times(8.0 * n);
-        rows.add(new Row("dropout forward, 10M", "GB/s", drop.times(1e-9), "array copy", drop.median() / copy));
+        Storage dy = random(n);
+        Storage dx = be.allocate(DType.F32, n);
+        long[] step = {0};
+        // As in training: each step a new Philox offset, so the forward draws its mask and the backward reuses it.
+        Rate drop = rate(() -> {
+            long offset = step[0]++;
+            be.dropout(View.contiguous(x, n), 0.25f, 7, offset, y);
+            be.dropout(View.contiguous(dy, n), 0.25f, 7, offset, dx);
+        }).times(16.0 * n);
+        rows.add(new Row("dropout fwd+bwd, 10M", "GB/s", drop.times(1e-9), "array copy", drop.median() / copy));
         Update.Adam adam = new Update.Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 0, false, false, 0.1, 0.001);
         List<Storage> p = List.of(random(n));
         List<Storage> g = List.of(random(n));
