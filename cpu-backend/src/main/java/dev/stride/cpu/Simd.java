@@ -3,6 +3,7 @@ package dev.stride.cpu;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,6 +20,11 @@ public final class Simd {
     public static final VectorSpecies<Integer> INT = IntVector.SPECIES_256;
     /** One byte a float lane: dropout's kept flags, widened to floats. */
     static final VectorSpecies<Byte> BYTE = ByteVector.SPECIES_64;
+    /**
+     * The JVM prefers 512-bit vectors, so it uses AVX-512, whose DQ set multiplies 64-bit lanes in one instruction
+     * ({@link VectorPhilox}). Only the shape is asked for; no vector of it is made.
+     */
+    static final boolean WIDE_LANE_MULTIPLY = VectorShape.preferredShape().vectorBitSize() >= 512;
 
     private Simd() {}
 }

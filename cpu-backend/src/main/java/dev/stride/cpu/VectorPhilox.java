@@ -25,8 +25,6 @@ final class VectorPhilox {
     private static final int W1 = 0xBB67AE85;
     private static final VectorSpecies<Float> F = Simd.FLOAT;
     private static final VectorSpecies<Byte> B = Simd.BYTE;
-    /** 512-bit vectors preferred: the JVM uses AVX-512, whose DQ set multiplies 64-bit lanes in one instruction. */
-    static final boolean WIDE_MULTIPLY = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
 
     private VectorPhilox() {}
 
@@ -106,7 +104,7 @@ final class VectorPhilox {
     }
 
     private static IntVector high(IntVector a, int m) {
-        return WIDE_MULTIPLY ? highFromLongs(a, m) : highFromHalves(a, m);
+        return Simd.WIDE_LANE_MULTIPLY ? highFromLongs(a, m) : highFromHalves(a, m);
     }
 
     /**
