@@ -84,6 +84,25 @@ public final class CountingBackend implements Backend {
     }
 
     private final java.util.concurrent.ConcurrentHashMap<String, Long> nanos = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<Integer>> extents =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The lengths of the last axis each elementwise op and reduction was called with, by op and operator
+     * ({@code "binary ADD"}, {@code "binary DIV scalar"}, {@code "reduce SUM"}): which branches a backend's kernels
+     * took, for checking that a JIT warm-up takes the same ones.
+     */
+    public java.util.Map<String, java.util.Set<Integer>> lastExtents() {
+        java.util.Map<String, java.util.Set<Integer>> copy = new java.util.TreeMap<>();
+        extents.forEach((k, v) -> copy.put(k, java.util.Set.copyOf(v)));
+        return copy;
+    }
+
+    private void extent(String op, View x) {
+        int[] shape = x.shape();
+        extents.computeIfAbsent(op, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                .add(shape.length == 0 ? 1 : shape[shape.length - 1]);
+    }
 
     private void timed(String op, Runnable call) {
         long t0 = System.nanoTime();
@@ -199,24 +218,28 @@ public final class CountingBackend implements Backend {
     @Override
     public void unary(UnaryOp op, View x, Storage out) {
         String name = "unary " + op;
+        extent(name, x);
         timed("unary", () -> inner.unary(op, in(name, x), in(name, out)));
     }
 
     @Override
     public void binary(BinaryOp op, View a, View b, Storage out) {
         String name = "binary " + op;
+        extent(name, a);
         timed("binary", () -> inner.binary(op, in(name, a), in(name, b), in(name, out)));
     }
 
     @Override
     public void binary(BinaryOp op, View a, float b, Storage out) {
         String name = "binary " + op;
+        extent(name + " scalar", a);
         timed("binary", () -> inner.binary(op, in(name, a), b, in(name, out)));
     }
 
     @Override
     public void reduce(ReduceOp op, View x, int[] axes, Storage out) {
         String name = "reduce " + op;
+        extent(name, x);
         timed("reduce", () -> inner.reduce(op, in(name, x), axes, in(name, out)));
     }
 

@@ -140,6 +140,18 @@ class CpuWarmupTest {
         }
     }
 
+    /** The ops of one epoch of a small MLP and the trainer's evaluation after it, counted. */
+    private static CountingBackend mlpEpochAndEvaluation() {
+        CountingBackend run = new CountingBackend(new CpuBackend());
+        Module net = new Sequential(new Flatten(), new Linear(64, 16, true, Init.Scheme.PYTORCH_DEFAULT, run, new Generator(1)),
+                dev.stride.nn.Activation.relu(), new Linear(16, 10, true, Init.Scheme.PYTORCH_DEFAULT, run, new Generator(2)));
+        Trainer trainer = new Trainer(net, new Adam(net.parameters(), 1e-3f), Loss::crossEntropy);
+        DataLoader data = new DataLoader(SyntheticData.images(32, 8, 10, 3), 16, true, 1, false, run);
+        trainer.trainEpoch(data, Trainer.Listener.NONE);
+        Trainer.evaluate(net, data.dataset(), 16, run, Loss::crossEntropy);
+        return run;
+    }
+
     /**
      * Every op an MLP's training epoch and the trainer's evaluation after it call, the warm-up calls too (moving data
      * in and out aside): an op first seen in a run deoptimizes the kernels it shares code with.
@@ -148,13 +160,7 @@ class CpuWarmupTest {
     void theWarmupCallsEveryOpOfAnMlpEpochAndItsEvaluation() {
         boolean before = CpuWarmup.spatial;
         try {
-            CountingBackend run = new CountingBackend(new CpuBackend());
-            Module net = new Sequential(new Flatten(), new Linear(64, 16, true, Init.Scheme.PYTORCH_DEFAULT, run, new Generator(1)),
-                    dev.stride.nn.Activation.relu(), new Linear(16, 10, true, Init.Scheme.PYTORCH_DEFAULT, run, new Generator(2)));
-            Trainer trainer = new Trainer(net, new Adam(net.parameters(), 1e-3f), Loss::crossEntropy);
-            DataLoader data = new DataLoader(SyntheticData.images(32, 8, 10, 3), 16, true, 1, false, run);
-            trainer.trainEpoch(data, Trainer.Listener.NONE);
-            Trainer.evaluate(net, data.dataset(), 16, run, Loss::crossEntropy);
+            CountingBackend run = mlpEpochAndEvaluation();
             java.util.Set<String> used = new java.util.TreeSet<>(run.nanosByOp().keySet());
             used.removeAll(List.of("allocate", "write", "read", "fill", "synchronize", "ready", "expect"));
             CountingBackend warm = new CountingBackend(new CpuBackend());
@@ -162,6 +168,40 @@ class CpuWarmupTest {
             CpuWarmup.run(warm, 2);
             used.removeAll(warm.nanosByOp().keySet());
             assertEquals(java.util.Set.of(), used, "ops the warm-up leaves cold");
+        } finally {
+            CpuWarmup.spatial = before;
+        }
+    }
+
+    /**
+     * Each operator of an elementwise op or a reduction that an MLP epoch and its evaluation use, the warm-up uses
+     * too, with rows shorter than a vector, of whole vectors, and of whole vectors and a partial one wherever the
+     * epoch had them: a switch case or a loop first taken in a run deoptimizes the kernel that holds it (a loss's mean
+     * divided, the output layer's 10-wide bias was added, in epoch 1).
+     */
+    @Test
+    void theWarmupTakesEachOperatorAndRowEndingOfAnMlpEpoch() {
+        boolean before = CpuWarmup.spatial;
+        try {
+            CountingBackend run = mlpEpochAndEvaluation();
+            CountingBackend warm = new CountingBackend(new CpuBackend());
+            CpuWarmup.spatial = false;
+            CpuWarmup.run(warm, 2);
+            int lanes = Simd.FLOAT.length();
+            java.util.function.IntFunction<String> rows = n -> n < lanes ? "rows shorter than a vector"
+                    : n % lanes == 0 ? "rows of whole vectors" : "rows of whole vectors and a partial one";
+            java.util.Map<String, java.util.Set<Integer>> warmed = warm.lastExtents();
+            java.util.Set<String> cold = new java.util.TreeSet<>();
+            run.lastExtents().forEach((op, lengths) -> {
+                for (int n : lengths) {
+                    String kind = rows.apply(n);
+                    if (warmed.getOrDefault(op, java.util.Set.of()).stream().noneMatch(w -> rows.apply(w).equals(kind))) {
+                        cold.add(op + ", " + kind);
+                    }
+                }
+            });
+            assertTrue(run.lastExtents().size() > 8, "the epoch's ops were seen: " + run.lastExtents().keySet());
+            assertEquals(java.util.Set.of(), cold, "what the warm-up leaves cold");
         } finally {
             CpuWarmup.spatial = before;
         }
