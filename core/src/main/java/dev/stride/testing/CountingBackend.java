@@ -88,14 +88,20 @@ public final class CountingBackend implements Backend {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * The lengths of the last axis each elementwise op and reduction was called with, by op and operator
-     * ({@code "binary ADD"}, {@code "binary DIV scalar"}, {@code "reduce SUM"}): which branches a backend's kernels
-     * took, for checking that a JIT warm-up takes the same ones.
+     * The lengths of the last axis each elementwise op, reduction and copy was called with, by op and operator
+     * ({@code "binary ADD"}, {@code "binary DIV scalar"}, {@code "reduce SUM"}) or, for a copy, its last-axis strides:
+     * which branches a backend's kernels took, for checking that a JIT warm-up takes the same ones.
      */
     public java.util.Map<String, java.util.Set<Integer>> lastExtents() {
         java.util.Map<String, java.util.Set<Integer>> copy = new java.util.TreeMap<>();
         extents.forEach((k, v) -> copy.put(k, java.util.Set.copyOf(v)));
         return copy;
+    }
+
+    /** A view's last-axis stride as a kernel sees it: 0 (repeated), 1 (dense) or more. */
+    private static String lastStride(View v) {
+        long s = v.strides().length == 0 ? 1 : v.strides()[v.strides().length - 1];
+        return s == 0 || s == 1 ? Long.toString(s) : "n";
     }
 
     private void extent(String op, View x) {
@@ -212,6 +218,7 @@ public final class CountingBackend implements Backend {
 
     @Override
     public void copy(View src, View dst) {
+        extent("copy, last-axis strides " + lastStride(src) + " to " + lastStride(dst), dst);
         timed("copy", () -> inner.copy(in("copy", src), in("copy", dst)));
     }
 

@@ -238,6 +238,10 @@ final class CpuWarmup {
                     new View(bias, 0, new int[] {rows, classes}, new long[] {0, 1}), biased);
             be.binary(BinaryOp.SUB, View.contiguous(bias, classes), View.contiguous(hb, classes), biasStep);
             be.unary(UnaryOp.SQUARE, View.contiguous(biasStep, classes), biasStep);
+            // Copies that are no array copy: autograd makes a repeated gradient dense, and the update monitor writes
+            // one value into a stride-0 slot.
+            be.copy(new View(count, 0, new int[] {rows}, new long[] {0}), View.contiguous(inTop, rows));
+            be.copy(new View(count, 0, new int[] {1}, new long[] {0}), new View(scaled, 0, new int[] {1}, new long[] {0}));
             be.binary(BinaryOp.ADD, View.contiguous(a, rows, hidden), hbv, h);
             be.unary(UnaryOp.RELU, hv, h);
             be.reluBackward(View.contiguous(da, rows, hidden), hv, dh);
