@@ -29,7 +29,7 @@ final class Parallel {
      */
     static final long LINGER_NANOS = 50_000;
     /** The newest region, where a lingering helper looks for work; null once its caller has it done. */
-    private static volatile Region latest;
+    private static final AtomicReference<Region> LATEST = new AtomicReference<>();
     /** Helpers running or queued. */
     private static final AtomicInteger helpers = new AtomicInteger();
     /** Helpers started since the JVM did, for tests. */
@@ -51,7 +51,7 @@ final class Parallel {
             return;
         }
         Region region = new Region(n, chunks, body, Thread.currentThread());
-        latest = region;
+        LATEST.set(region);
         int want = (int) Math.min(THREADS - 1, chunks - 1);
         for (int h = helpers.get(); h < want; h = helpers.get()) {
             if (helpers.compareAndSet(h, h + 1)) {
@@ -66,8 +66,10 @@ final class Parallel {
             inside[0] = false;
         }
         region.await();
-        // Its arrays need not stay reachable until the next region; another caller's newer region stays.
-        if (latest == region) latest = null;
+        // Its arrays need not stay reachable until the next region. Compare-and-set keeps another caller's newer
+        // region even one published a moment ago, and is no branch: the warm-up, one caller, only ever took one side
+        // of the test this replaced, and the other side's first use in a run deoptimized the op it was inlined into.
+        LATEST.compareAndSet(region, null);
     }
 
     /** Helpers started so far, and how many are running or queued now. */
@@ -80,7 +82,7 @@ final class Parallel {
         Region done = null;
         long idle = System.nanoTime();
         while (true) {
-            Region r = latest;
+            Region r = LATEST.get();
             if (r != null && r != done) {
                 r.work();
                 done = r;
@@ -90,7 +92,7 @@ final class Parallel {
             } else {
                 helpers.decrementAndGet();
                 // A region published while this helper was leaving counted it and started none: stay for that one.
-                Region last = latest;
+                Region last = LATEST.get();
                 if (last == null || last == done) return;
                 helpers.incrementAndGet();
             }

@@ -83,7 +83,9 @@ final class Strided {
                 ia += idx[d] * sa[d];
                 ib += idx[d] * sb[d];
             }
-            int len = (int) Math.min(inner - idx[rank - 1], end - pos);
+            // Ints: C2 makes their min a branch-free MinI. The long min was a branch, one side of which the warm-up's
+            // one-chunk rows never took; the first row a chunk's end cut in a run deoptimized this method.
+            int len = Math.min(inner - (int) idx[rank - 1], (int) (end - pos));
             body.run((int) pos, (int) ia, da, (int) ib, db, len);
             pos += len;
             idx[rank - 1] += len;
