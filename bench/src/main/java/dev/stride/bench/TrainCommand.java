@@ -221,6 +221,12 @@ final class TrainCommand implements Callable<Integer> {
         summary.addProperty("seconds", round(run.seconds));
         summary.addProperty("train_seconds", round(run.trainSeconds));
         summary.addProperty("samples_per_second", run.samples == 0 ? 0 : Math.round(run.samples / run.trainSeconds));
+        // The twin's other two figures (shared/peers/torch_twin.py), so that the two JSON lines compare field by field.
+        if (!run.epochSeconds.isEmpty()) {
+            summary.addProperty("steady_samples_per_second", Math.round(run.epochSamples / steadyEpoch(run.epochSeconds)));
+        }
+        // From the JVM's start, JIT warm-up and data loading included (a process's start instant is whole seconds).
+        summary.addProperty("wall_seconds", round(java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3));
         if (!Double.isNaN(run.emaAccuracy)) number(summary, "ema_test_accuracy", run.emaAccuracy);
         if (!Double.isNaN(run.snapshotAccuracy)) number(summary, "snapshot_ensemble_test_accuracy", run.snapshotAccuracy);
         out.printf("%s %s: %d epochs, train loss %.4f, test accuracy %.4f, %.1f s, %d samples/s%n", be.name(), described,
@@ -302,6 +308,21 @@ final class TrainCommand implements Callable<Integer> {
         long samples;
         double emaAccuracy = Double.NaN;
         double snapshotAccuracy = Double.NaN;
+        /** Each epoch's training seconds, in order, and the samples of one epoch. */
+        final java.util.List<Double> epochSeconds = new java.util.ArrayList<>();
+        long epochSamples;
+    }
+
+    /**
+     * The median training time of epochs 2..N (of the only epoch when there is one), the upper of the two middle ones
+     * for an even count: what PyTorch's twin divides an epoch's samples by for its steady rate, without the first
+     * epoch's warm-up.
+     */
+    static double steadyEpoch(java.util.List<Double> epochSeconds) {
+        java.util.List<Double> later = new java.util.ArrayList<>(
+                epochSeconds.size() > 1 ? epochSeconds.subList(1, epochSeconds.size()) : epochSeconds);
+        java.util.Collections.sort(later);
+        return later.get(later.size() / 2);
     }
 
     private Run minibatch(Module net, DataLoader loader, Dataset test, Backend be, PrintWriter err) throws Exception {
@@ -375,6 +396,8 @@ final class TrainCommand implements Callable<Integer> {
                 run.testAccuracy = eval.accuracy();
                 run.trainSeconds += stats.seconds();
                 run.samples += stats.samples();
+                run.epochSeconds.add(stats.seconds());
+                run.epochSamples = stats.samples();
                 err.printf("epoch %d/%d  lr %.3g  train loss %.4f  train acc %.4f  test loss %.4f  test acc %.4f  top-5 %.4f  %.0f samples/s%s%n",
                         stats.epoch() + 1, epochs, opt.learningRate(), stats.loss(), stats.accuracy(), eval.loss(), eval.accuracy(), eval.top5(),
                         stats.samplesPerSecond(), Double.isNaN(trainer.lastUpdateRatio()) ? ""

@@ -27,9 +27,13 @@ class TrainCommandTest {
         Cli a = Cli.run("train", "--json", "--data", DATA, "--save", dir.resolve("mlp.safetensors").toString());
         assertEquals(0, a.code(), a.err());
         JsonObject j = a.json();
-        for (String k : new String[] {"backend", "model", "epochs", "train_loss", "test_accuracy", "seconds", "samples_per_second"}) {
+        for (String k : new String[] {"backend", "model", "epochs", "train_loss", "test_accuracy", "seconds", "samples_per_second",
+                "steady_samples_per_second", "wall_seconds"}) {
             assertTrue(j.has(k), "missing " + k + " in " + j);
         }
+        // The process started before the run did, and the run's timing covers its training.
+        assertTrue(j.get("wall_seconds").getAsDouble() >= j.get("seconds").getAsDouble(), j.toString());
+        assertTrue(j.get("seconds").getAsDouble() >= j.get("train_seconds").getAsDouble(), j.toString());
         assertEquals("cpu", j.get("backend").getAsString());
         assertEquals("mlp 784-256-256-10", j.get("model").getAsString());
         assertEquals(5, j.get("epochs").getAsInt());
@@ -39,6 +43,15 @@ class TrainCommandTest {
         Cli c = Cli.run("train", "--json", "--data", DATA, "--epochs", "1");
         assertEquals(b.json().get("train_loss"), c.json().get("train_loss"));
         assertEquals(b.json().get("test_accuracy"), c.json().get("test_accuracy"));
+    }
+
+    /** The twin's steady epoch: the median of epochs 2..N, the upper middle one of an even count, epoch 1 alone. */
+    @Test
+    void theSteadyEpochIsTheTwinsMedianOfTheEpochsAfterTheFirst() {
+        assertEquals(2.0, TrainCommand.steadyEpoch(java.util.List.of(9.0, 3.0, 2.0, 1.0)));
+        assertEquals(3.0, TrainCommand.steadyEpoch(java.util.List.of(9.0, 4.0, 1.0, 3.0, 2.0)));
+        assertEquals(7.0, TrainCommand.steadyEpoch(java.util.List.of(7.0)));
+        assertEquals(0.5, TrainCommand.steadyEpoch(java.util.List.of(0.1, 0.5)));
     }
 
     @Test
