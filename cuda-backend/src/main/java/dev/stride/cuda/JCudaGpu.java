@@ -14,7 +14,7 @@ import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
@@ -22,6 +22,8 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import dev.stride.kernels.Kernels;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,8 +43,8 @@ import jcuda.driver.JCudaDriver;
 
 /**
  * A real NVIDIA GPU through JCuda's driver API: one context and one stream on device 0, exceptions enabled, and
- * every driver error rethrown naming the call and its sizes. Host transfers are synchronous (Java arrays cannot be
- * read asynchronously); launches and device copies queue on the stream.
+ * every driver error rethrown naming the call and its sizes. Everything queues on that one stream (uploads too,
+ * see {@link #toDevice}); a download waits for the stream first.
  */
 final class JCudaGpu implements Gpu {
     /** A device pointer whose address Java can read. */
@@ -152,14 +154,45 @@ final class JCudaGpu implements Gpu {
         return e.getValue().withByteOffset(address - e.getKey());
     }
 
+    /**
+     * Uploads go through our stream, staged in pageable native memory that the driver copies out before
+     * cuMemcpyHtoDAsync returns. A synchronous cuMemcpyHtoD from a Java array runs on the legacy stream, which on
+     * CUDA 13 (H200, driver 580) did not wait for our stream: the zeroing of a fresh allocation, queued earlier,
+     * landed after the data and erased it.
+     */
     @Override
-    public void toDevice(long address, float[] src, int offset, int n) {
-        call(() -> "cuMemcpyHtoD of " + n * 4L + " bytes", () -> cuMemcpyHtoD(at(address), Pointer.to(src).withByteOffset(offset * 4L), n * 4L));
+    public synchronized void toDevice(long address, float[] src, int offset, int n) {
+        for (int done = 0; done < n; done += STAGED) {
+            int len = Math.min(STAGED, n - done);
+            staging(len).asFloatBuffer().put(src, offset + done, len);
+            upload(address + done * 4L, len);
+        }
     }
 
     @Override
-    public void toDevice(long address, int[] src, int offset, int n) {
-        call(() -> "cuMemcpyHtoD of " + n * 4L + " bytes", () -> cuMemcpyHtoD(at(address), Pointer.to(src).withByteOffset(offset * 4L), n * 4L));
+    public synchronized void toDevice(long address, int[] src, int offset, int n) {
+        for (int done = 0; done < n; done += STAGED) {
+            int len = Math.min(STAGED, n - done);
+            staging(len).asIntBuffer().put(src, offset + done, len);
+            upload(address + done * 4L, len);
+        }
+    }
+
+    /** Words staged per upload call (64 MiB). */
+    private static final int STAGED = 16 << 20;
+    private ByteBuffer staging = ByteBuffer.allocateDirect(0);
+
+    private ByteBuffer staging(int words) {
+        if (staging.capacity() < words * 4) {
+            staging = ByteBuffer.allocateDirect(Math.min(STAGED, Integer.highestOneBit(Math.max(words - 1, 1)) << 1) * 4)
+                    .order(ByteOrder.nativeOrder());
+        }
+        return staging.clear();
+    }
+
+    private void upload(long address, int words) {
+        long bytes = words * 4L;
+        call(() -> "cuMemcpyHtoDAsync of " + bytes + " bytes", () -> cuMemcpyHtoDAsync(at(address), Pointer.to(staging), bytes, stream));
     }
 
     @Override

@@ -62,9 +62,40 @@ class GpuDeviceTest extends CudaConformance {
     }
 
     @Test
+    void kernelsSeeWhatWasUploadedJustBefore() {
+        // The failure seen on an H200 (CUDA 13) while uploads went through the legacy stream: a kernel queued right
+        // after an upload read the fresh allocation's zeros, in most parity cases of a 20-times repeated run.
+        for (int i = 0; i < 256; i++) {
+            float[] x = {i + 1, -i, 0.5f * i, 3};
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {2 * (i + 1), -2 * i, i, 6},
+                    Tensor.of(device, x, 4).mul(2f).toFloatArray(), "upload " + i);
+        }
+        // Behind milliseconds of queued GEMMs, each new tensor's zeroing waits on the stream; its upload must not
+        // land before it (this half passed with the old uploads too).
+        int n = 4096;
+        Storage a = Tensor.of(device, CudaConformance.ramp(n * n, 1e-3f), n * n).storage();
+        Storage c = device.allocate(DType.F32, (long) n * n);
+        for (int i = 0; i < 3; i++) device.gemm(new Gemm(1, n, n, n, 1f, a, 0, n, 0, false, a, 0, n, 0, false, 0f, c, 0, n, 0));
+        Tensor[] small = new Tensor[64];
+        for (int i = 0; i < small.length; i++) small[i] = Tensor.of(device, new float[] {i + 1, -i, 0.5f * i}, 3);
+        // Larger than one staging buffer, so the upload goes in pieces.
+        float[] big = new float[(16 << 20) + 5];
+        for (int i = 0; i < big.length; i++) big[i] = i;
+        Tensor bigOnDevice = Tensor.of(device, big, big.length);
+        for (int i = 0; i < small.length; i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {i + 1, -i, 0.5f * i}, small[i].toFloatArray(), "tensor " + i);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(big, bigOnDevice.toFloatArray());
+    }
+
+    @Test
     void theParityCatalogPassesOnTheDevice() {
-        var results = dev.stride.testing.Parity.run(dev.stride.testing.ParityCatalog.all(), CPU, device, null);
-        org.junit.jupiter.api.Assertions.assertEquals("", ParityTest.failures(results));
+        // Three times: a device runs asynchronously, and an ordering fault shows in some runs only (one case in one
+        // run had failed where a 20-times repeat failed most).
+        for (int run = 0; run < 3; run++) {
+            var results = dev.stride.testing.Parity.run(dev.stride.testing.ParityCatalog.all(), CPU, device, null);
+            org.junit.jupiter.api.Assertions.assertEquals("", ParityTest.failures(results), "run " + run);
+        }
         org.junit.jupiter.api.Assertions.assertEquals("", ParityTest.failures(dev.stride.testing.Parity.run(
                 dev.stride.testing.ParityCatalog.fused(), device, new dev.stride.testing.PrimitivesOnly(device), null)));
     }
