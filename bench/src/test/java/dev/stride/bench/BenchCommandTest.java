@@ -12,6 +12,24 @@ import org.junit.jupiter.api.Test;
 /** {@code stride bench} runs every workload and reports each against a baseline from the same run. */
 class BenchCommandTest {
     @Test
+    void aDeviceIsNeverHandedMoreThanAQuarterWindowOfWork() {
+        // A stand-in device: a call only queues 200 us of work, and waiting runs what is queued. Timing windows by
+        // the host's clock alone had queued millions of such calls per window.
+        long[] queued = {0};
+        long[] most = {0};
+        Runnable step = () -> most[0] = Math.max(most[0], ++queued[0]);
+        Runnable sync = () -> {
+            long until = System.nanoTime() + Math.min(queued[0], 1_000) * 200_000;  // bounded, so a regression fails fast
+            while (System.nanoTime() < until) Thread.onSpinWait();
+            queued[0] = 0;
+        };
+        BenchCommand.Rate r = BenchCommand.measure(step, sync, 0.05, 0.2);
+        // A window is 40 ms, so a quarter of one holds 50 calls of 200 us.
+        assertTrue(most[0] <= 50, most[0] + " calls queued at once");
+        assertTrue(r.max() <= 5_100 && r.min() > 500, r.toString());
+    }
+
+    @Test
     void reportsEveryWorkloadWithItsRatio() {
         Cli r = Cli.run("bench", "--seconds", "0.05", "--json");
         assertEquals(0, r.code(), r.err());
