@@ -233,16 +233,28 @@ public final class CudaBackend implements Backend {
                 b + 4 * g.bOffset(), g.ldb(), g.bBatchStride(), g.beta(), c + 4 * g.cOffset(), g.ldc(), g.cBatchStride(), g.batch())) {
             return;
         }
-        int tile = 64;
+        int tile = wideTiles(g.m(), g.n(), g.batch(), gpu.multiprocessors()) ? 128 : 64;
         for (int first = 0; first < g.batch(); first += MAX_BLOCKS) {
             int count = Math.min(MAX_BLOCKS, g.batch() - first);
-            gpu.launch(modules.get("gemm"), "sgemm",
+            gpu.launch(modules.get("gemm"), tile == 128 ? "sgemm128" : "sgemm",
                     new int[] {(g.n() + tile - 1) / tile, (g.m() + tile - 1) / tile, count}, new int[] {256, 1, 1}, 0,
                     g.m(), g.n(), g.k(), g.alpha(),
                     a, g.aOffset() + first * g.aBatchStride(), g.lda(), g.aBatchStride(), g.transA() ? 1 : 0,
                     b, g.bOffset() + first * g.bBatchStride(), g.ldb(), g.bBatchStride(), g.transB() ? 1 : 0,
                     g.beta(), c, g.cOffset() + first * g.cBatchStride(), g.ldc(), g.cBatchStride());
         }
+    }
+
+    /**
+     * Whether the 128-wide SGEMM tiles pay: they halve the shared-memory loads per multiply-add, but a product
+     * they cover with much padding, or with too few blocks to occupy a quarter of the device, runs better on 64-wide
+     * tiles. Both thresholds are estimates, not yet measured on a GPU.
+     */
+    static boolean wideTiles(int m, int n, int batch, int multiprocessors) {
+        long rows = (m + 127) / 128;
+        long cols = (n + 127) / 128;
+        double used = (double) m * n / (rows * 128 * cols * 128);
+        return used >= 0.75 && rows * cols * batch * 4 >= multiprocessors;
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 final class EmulatedGpu implements Gpu {
     private final Emulator emu;
     private final long memory;
+    private final int multiprocessors;
     private long used;
     private final java.util.Map<Long, Long> sizes = new java.util.HashMap<>();
 
@@ -26,8 +27,19 @@ final class EmulatedGpu implements Gpu {
 
     /** With {@code countSectors}, every launch also counts the 32-byte sectors of each warp request (slower). */
     EmulatedGpu(long memory, boolean countSectors) {
+        this(memory, countSectors, 80);
+    }
+
+    /** {@code multiprocessors}: what the device claims to have (the backend sizes its GEMM tiles by it). */
+    EmulatedGpu(long memory, boolean countSectors, int multiprocessors) {
         this.memory = memory;
         this.emu = new Emulator().countSectors(countSectors);
+        this.multiprocessors = multiprocessors;
+    }
+
+    @Override
+    public int multiprocessors() {
+        return multiprocessors;
     }
 
     /** The counters of the most recent launch. */

@@ -13,6 +13,9 @@ interface Gpu {
     /** Device memory in bytes. */
     long totalMemory();
 
+    /** Streaming multiprocessors, for choosing how large a tile a kernel's block takes. */
+    int multiprocessors();
+
     /** Fresh device memory; {@link GpuException.OutOfMemory} when the device has none left. */
     long malloc(long bytes);
 

@@ -58,6 +58,7 @@ final class JCudaGpu implements Gpu {
     private final CUstream stream = new CUstream();
     private final String description;
     private final long total;
+    private final int multiprocessors;
     private final TreeMap<Long, DevicePointer> allocations = new TreeMap<>();
     private final Map<Object, Map<String, CUfunction>> functions = new HashMap<>();
     private final int driverVersion;
@@ -103,6 +104,9 @@ final class JCudaGpu implements Gpu {
             int[] minor = {0};
             cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
             cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+            int[] sms = {0};
+            cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+            multiprocessors = sms[0];
             int[] version = {0};
             cuDriverGetVersion(version);
             driverVersion = version[0];
@@ -122,6 +126,11 @@ final class JCudaGpu implements Gpu {
     @Override
     public long totalMemory() {
         return total;
+    }
+
+    @Override
+    public int multiprocessors() {
+        return multiprocessors;
     }
 
     @Override

@@ -32,16 +32,25 @@ class GpuDeviceTest extends CudaConformance {
         return device;
     }
 
-    @Test
-    void cublasAndStridesSgemmAgree() {
+    /** The device with Stride's SGEMM kernel even where cuBLAS loads. */
+    private static CudaBackend stridesSgemm(JCudaGpu gpu) {
+        CudaBackend own = new CudaBackend(gpu);
+        assertTrue(own.gemmPath().startsWith("Stride's SGEMM"), own.gemmPath());
+        return own;
+    }
+
+    private static JCudaGpu withoutCublas() {
         System.setProperty("stride.cuda.gemm", "stride");
-        CudaBackend own;
         try {
-            own = new CudaBackend(new JCudaGpu());
+            return new JCudaGpu();
         } finally {
             System.clearProperty("stride.cuda.gemm");
         }
-        assertTrue(own.gemmPath().startsWith("Stride's SGEMM"), own.gemmPath());
+    }
+
+    @Test
+    void cublasAndStridesSgemmAgree() {
+        CudaBackend own = stridesSgemm(withoutCublas());
         int m = 257;
         int n = 129;
         int k = 1023;
@@ -51,6 +60,22 @@ class GpuDeviceTest extends CudaConformance {
         float[] viaKernel = product(own, a, b, m, n, k);
         CudaConformance.close("cuBLAS against Stride's SGEMM", viaLibrary, viaKernel, 64, 1e-4f);
         CudaConformance.close("Stride's SGEMM against the CPU", product(CPU, a, b, m, n, k), viaKernel, 64, 1e-4f);
+    }
+
+    @Test
+    void wideTilesAgreeWithTheCpuOnTheDevice() {
+        int m = 1000;
+        int n = 1030;
+        int k = 77;
+        JCudaGpu gpu = withoutCublas();
+        assertTrue(CudaBackend.wideTiles(m, n, 2, gpu.multiprocessors()), gpu.multiprocessors() + " multiprocessors");
+        CudaBackend own = stridesSgemm(gpu);
+        for (int flags = 0; flags < 4; flags++) {
+            boolean ta = (flags & 1) != 0;
+            boolean tb = (flags & 2) != 0;
+            CudaConformance.close("wide tiles, transA " + ta + " transB " + tb, GemmTilesTest.product(CPU, m, n, k, ta, tb),
+                    GemmTilesTest.product(own, m, n, k, ta, tb), 64, 1e-4f);
+        }
     }
 
     private static float[] product(dev.stride.backend.Backend be, float[] a, float[] b, int m, int n, int k) {
