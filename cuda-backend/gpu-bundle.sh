@@ -66,9 +66,10 @@ step gpu-tests 120 "${jvm[@]}" -jar "$here/junit-console.jar" execute \
   -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu --select-class dev.stride.cuda.GpuDeviceTest \
   --details=tree --disable-ansi-colors
 step bench-cuda 90 "${stride[@]}" bench --backend cuda --json
-# Stride's own SGEMM beside the library's, when cuBLAS loaded above.
-if [ -n "$cublas" ]; then step bench-cuda-own-sgemm 90 "${jvm[@]}" \
-  -Dstride.cuda.gemm=stride -jar "$here/stride.jar" bench --backend cuda --json; fi
+# Stride's own SGEMM (beside cuBLAS, where it loaded) with its tile pinned each way, to check the choice per product.
+for tile in 64 128; do
+  step "bench-cuda-tile$tile" 90 "${jvm[@]}" -Dstride.cuda.gemm=stride -Dstride.cuda.gemm.tile=$tile -jar "$here/stride.jar" bench --backend cuda --json
+done
 for model in mlp cnn; do
   step "train-cuda-$model" 60 "${stride[@]}" train --backend cuda --model "$model" --data "$here/mnist" --curves none --json
   if [ -f "$here/torch_twin.py" ]; then step "torch-cuda-$model" 60 python3 "$here/torch_twin_cuda.py" "$here/mnist" "$model" 5 1 0; fi

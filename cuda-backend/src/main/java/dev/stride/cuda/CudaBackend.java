@@ -36,14 +36,23 @@ public final class CudaBackend implements Backend {
     /** error[0] = first bad row + 1 of the last index op, error[1] its index. */
     private final long errorWord;
     private String pendingIndexOp;
+    /** 64 or 128 when -Dstride.cuda.gemm.tile pins the SGEMM tile (to time both on one device), else 0: per product. */
+    private final int gemmTile;
 
     CudaBackend(Gpu gpu) {
+        String tile = System.getProperty("stride.cuda.gemm.tile", "auto");
+        this.gemmTile = switch (tile) {
+            case "auto" -> 0;
+            case "64" -> 64;
+            case "128" -> 128;
+            default -> throw new IllegalArgumentException("-Dstride.cuda.gemm.tile=" + tile + ": expected 64, 128 or auto");
+        };
         this.gpu = gpu;
         this.allocator = new Allocator(gpu);
         for (String family : Kernels.FAMILIES) modules.put(family, gpu.load(family, Kernels.ptx(family)));
         this.errorWord = allocator.allocate(8);
         gpu.zero(errorWord, 8);
-        LOG.info("cuda: {}; GEMM: {}", gpu.describe(), gpu.gemmPath());
+        LOG.info("cuda: {}; GEMM: {}{}", gpu.describe(), gpu.gemmPath(), gemmTile == 0 ? "" : " (SGEMM tiles pinned to " + gemmTile + ")");
     }
 
     @Override
@@ -233,7 +242,7 @@ public final class CudaBackend implements Backend {
                 b + 4 * g.bOffset(), g.ldb(), g.bBatchStride(), g.beta(), c + 4 * g.cOffset(), g.ldc(), g.cBatchStride(), g.batch())) {
             return;
         }
-        int tile = wideTiles(g.m(), g.n(), g.batch(), gpu.multiprocessors()) ? 128 : 64;
+        int tile = gemmTile != 0 ? gemmTile : wideTiles(g.m(), g.n(), g.batch(), gpu.multiprocessors()) ? 128 : 64;
         for (int first = 0; first < g.batch(); first += MAX_BLOCKS) {
             int count = Math.min(MAX_BLOCKS, g.batch() - first);
             gpu.launch(modules.get("gemm"), tile == 128 ? "sgemm128" : "sgemm",

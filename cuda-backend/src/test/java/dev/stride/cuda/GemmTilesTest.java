@@ -1,6 +1,8 @@
 package dev.stride.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +48,39 @@ class GemmTilesTest {
         be.fill(c, 0, 2L * m * n, 0.5f);
         be.gemm(new Gemm(2, m, n, k, 1.5f, a, 0, lda, aSize, ta, b, 0, ldb, bSize, tb, 2f, c, 0, n, (long) m * n));
         return Tensor.wrap(c, DType.F32, 2 * m * n).toFloatArray();
+    }
+
+    @Test
+    void aPropertyPinsTheTileAndRejectsOtherSizes() {
+        // A 5 x 7 product on 128-wide tiles: four times the multiply-adds per thread, all on padding (2.7 times the
+        // instructions in all).
+        long narrow = instructions(null);
+        long wide = instructions("128");
+        assertTrue(wide > 2 * narrow, wide + " instructions against " + narrow);
+        assertEquals(narrow, instructions("64"));
+        System.setProperty("stride.cuda.gemm.tile", "96");
+        try {
+            var e = assertThrows(IllegalArgumentException.class, () -> new CudaBackend(new EmulatedGpu(1L << 20)));
+            assertTrue(e.getMessage().contains("stride.cuda.gemm.tile=96"), e.getMessage());
+        } finally {
+            System.clearProperty("stride.cuda.gemm.tile");
+        }
+    }
+
+    private static long instructions(String tile) {
+        if (tile != null) System.setProperty("stride.cuda.gemm.tile", tile);
+        EmulatedGpu gpu = new EmulatedGpu(1L << 20);
+        CudaBackend be;
+        try {
+            be = new CudaBackend(gpu);
+        } finally {
+            System.clearProperty("stride.cuda.gemm.tile");
+        }
+        Storage a = be.allocate(DType.F32, 45);
+        Storage b = be.allocate(DType.F32, 63);
+        Storage c = be.allocate(DType.F32, 35);
+        be.gemm(new Gemm(1, 5, 7, 9, 1f, a, 0, 9, 0, false, b, 0, 7, 0, false, 0f, c, 0, 7, 0));
+        return gpu.lastLaunch().instructions();
     }
 
     @Test
