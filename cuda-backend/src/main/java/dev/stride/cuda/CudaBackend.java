@@ -336,21 +336,55 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * [N, C, S > 1]: one block per channel along its rows; [N, C]: the {@code _nc} kernel, 32 channels a block, so
-     * that a warp reads 32 neighbouring channels of one row instead of one float per 32-byte sector.
+     * [N, C, S > 1]: each channel's N*S positions in {@code parts} runs, a block each (a sums launch, then one that
+     * applies them), so that 16 channels still give a large GPU hundreds of blocks; [N, C]: the {@code _nc} kernel,
+     * 32 channels a block, so that a warp reads 32 neighbouring channels of one row instead of one float per 32-byte
+     * sector. {@code sums} is null where no sums pass runs (evaluation's forward); the parts' sums take a scratch
+     * storage between the launches.
      */
-    private void normLaunch(String kernel, int[] s, Object[] head, Object[] tail) {
-        boolean rows = s[2] > 1;
-        Object[] sizes = rows ? new Object[] {s[0], s[1], s[2]} : new Object[] {s[0], s[1]};
-        Object[] args = new Object[head.length + sizes.length + tail.length];
-        System.arraycopy(head, 0, args, 0, head.length);
-        System.arraycopy(sizes, 0, args, head.length, sizes.length);
-        System.arraycopy(tail, 0, args, head.length + sizes.length, tail.length);
-        if (rows) {
-            gpu.launch(modules.get("batchnorm"), kernel, new int[] {s[1], 1, 1}, new int[] {blockFor((long) s[0] * s[2]), 1, 1}, 0, args);
-        } else {
-            gpu.launch(modules.get("batchnorm"), kernel + "_nc", new int[] {(s[1] + 31) / 32, 1, 1}, new int[] {32, 8, 1}, 0, args);
+    private void normLaunch(String kernel, int[] s, Object[] inputs, Object[] sums, Object[] tail) {
+        if (s[2] == 1) {
+            gpu.launch(modules.get("batchnorm"), kernel + "_nc", new int[] {(s[1] + 31) / 32, 1, 1}, new int[] {32, 8, 1}, 0,
+                    concat(inputs, new Object[] {s[0], s[1]}, tail));
+            return;
         }
+        long m = (long) s[0] * s[2];
+        int parts = normParts(m, s[1], gpu.multiprocessors());
+        int[] grid = {s[1], parts, 1};
+        int[] block = {blockFor((m + parts - 1) / parts), 1, 1};
+        Object[] sizes = {s[0], s[1], s[2]};
+        long bytes = 8L * s[1] * parts;
+        long scratch = sums == null ? 0 : allocator.allocate(bytes);
+        try {
+            if (sums != null) gpu.launch(modules.get("batchnorm"), kernel + "_sums", grid, block, 0, concat(inputs, sizes, sums, new Object[] {scratch}));
+            gpu.launch(modules.get("batchnorm"), kernel, grid, block, 0, concat(inputs, sizes, new Object[] {scratch}, tail));
+        } finally {
+            if (scratch != 0) allocator.release(scratch, bytes);
+        }
+    }
+
+    /**
+     * Runs per channel: about 2048 positions each, but no more than eight blocks per multiprocessor in all (and at
+     * most 64, which one warp adds in two steps); never a run of 2^30 positions or more (the kernels count within
+     * a run in int). The sizes are estimates, not yet measured on a GPU.
+     */
+    static int normParts(long m, int channels, int multiprocessors) {
+        long byWork = (m + 2047) / 2048;
+        long byDevice = (8L * multiprocessors + channels - 1) / channels;
+        long parts = Math.max(1, Math.min(64, Math.min(byWork, byDevice)));
+        return (int) Math.max(parts, (m + (1L << 30) - 1) >> 30);
+    }
+
+    private static Object[] concat(Object[]... pieces) {
+        int n = 0;
+        for (Object[] p : pieces) n += p.length;
+        Object[] all = new Object[n];
+        int at = 0;
+        for (Object[] p : pieces) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
     }
 
     @Override
@@ -365,7 +399,7 @@ public final class CudaBackend implements Backend {
             Object[] tail = {address(op, gamma, 0), address(op, beta, 0), address(op, runningMean, 0),
                 address(op, runningVar, 0), training ? 1 : 0, momentum, eps, address(op, out, 0), address(op, saveMean, 0),
                 address(op, saveInvStd, 0)};
-            normLaunch("batchnorm_forward", s, new Object[] {in}, tail);
+            normLaunch("batchnorm_forward", s, new Object[] {in}, training ? new Object[0] : null, tail);
         } finally {
             if (copy != null) copy.release();
         }
@@ -382,7 +416,7 @@ public final class CudaBackend implements Backend {
             long in = copy == null ? address(op, x.storage(), 0) : address(op, copy, 0);
             Object[] tail = {address(op, gamma, 0), address(op, saveMean, 0), address(op, saveInvStd, 0), training ? 1 : 0,
                 address(op, dx, 0), address(op, dgamma, 0), address(op, dbeta, 0)};
-            normLaunch("batchnorm_backward", s, new Object[] {in, address(op, dy, 0)}, tail);
+            normLaunch("batchnorm_backward", s, new Object[] {in, address(op, dy, 0)}, new Object[] {address(op, saveMean, 0)}, tail);
         } finally {
             if (copy != null) copy.release();
         }

@@ -47,6 +47,13 @@ final class EmulatedGpu implements Gpu {
         return last;
     }
 
+    /** The counters of every launch so far, added up: an op of several launches is the difference across it. */
+    Emulator.Counters launched() {
+        return total;
+    }
+
+    private Emulator.Counters total = new Emulator.Counters(0, 0, 0, 0, 0);
+
     @Override
     public String describe() {
         return "PTX emulator (" + (memory >> 20) + " MiB device memory)";
@@ -135,6 +142,8 @@ final class EmulatedGpu implements Gpu {
         try {
             Emulator.Counters c = emu.launch((PtxModule) module, kernel, grid, block, sharedBytes, args);
             last = c;
+            total = new Emulator.Counters(total.instructions() + c.instructions(), total.bytesRead() + c.bytesRead(),
+                    total.bytesWritten() + c.bytesWritten(), total.requests() + c.requests(), total.sectors() + c.sectors());
             long[] p = profile.computeIfAbsent(kernel, k -> new long[2]);
             p[0]++;
             p[1] += c.instructions();

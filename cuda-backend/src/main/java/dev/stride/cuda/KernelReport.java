@@ -72,11 +72,13 @@ public final class KernelReport {
         Storage dx = be.allocate(DType.F32, m);
         String size = "[" + n + ", " + c + (s > 1 ? ", " + (int) Math.sqrt(s) + ", " + (int) Math.sqrt(s) : "") + "]";
         View xv = View.contiguous(x, n, c, s);
+        Emulator.Counters before = gpu.launched();
         be.batchNorm(xv, perChannel[0], perChannel[1], perChannel[2], perChannel[3], true, 0.1f, 1e-5f, out, perChannel[4], perChannel[5]);
-        rows.add(row(gpu, "batchnorm_forward", size, 12 * m + 32L * c,
+        rows.add(row(gpu, before, "batchnorm_forward", size, 12 * m + 32L * c,
                 "x twice (statistics, normalize), out once; per channel 4 floats in, 4 out"));
+        before = gpu.launched();
         be.batchNormBackward(xv, dy, perChannel[0], perChannel[4], perChannel[5], true, dx, perChannel[6], perChannel[7]);
-        rows.add(row(gpu, "batchnorm_backward", size, 20 * m + 20L * c,
+        rows.add(row(gpu, before, "batchnorm_backward", size, 20 * m + 20L * c,
                 "x and dy twice (sums, dx), dx once; per channel 3 floats in, 2 out"));
         for (Storage t : List.of(x, dy, out, dx)) t.release();
         for (Storage t : perChannel) t.release();
@@ -85,8 +87,9 @@ public final class KernelReport {
     private static void dropout(CudaBackend be, EmulatedGpu gpu, List<Row> rows, int n) {
         Storage x = random(be, n);
         Storage out = be.allocate(DType.F32, n);
+        Emulator.Counters before = gpu.launched();
         be.dropout(View.contiguous(x, n), 0.25f, 7, 0, out);
-        rows.add(row(gpu, "dropout", String.valueOf(n), 8L * n, "x once, out once (mask regenerated)"));
+        rows.add(row(gpu, before, "dropout", String.valueOf(n), 8L * n, "x once, out once (mask regenerated)"));
         x.release();
         out.release();
     }
@@ -105,13 +108,16 @@ public final class KernelReport {
             state.add(s);
             total += n;
         }
+        Emulator.Counters before = gpu.launched();
         be.optimizerStep(rule, params, grads, state);
-        rows.add(row(gpu, "optim_step " + name, model + " (" + sizes.length + " tensors, " + total + ")", 4L * words * total,
+        rows.add(row(gpu, before, "optim_step " + name, model + " (" + sizes.length + " tensors, " + total + ")", 4L * words * total,
                 words + " words an element (parameter, gradient, state in; parameter, state out)"));
     }
 
-    private static Row row(EmulatedGpu gpu, String kernel, String size, long minimum, String passes) {
-        Emulator.Counters c = gpu.lastLaunch();
-        return new Row(kernel, size, c.bytesRead(), c.bytesWritten(), minimum, passes, c.sectors());
+    /** What the launches since {@code before} moved. */
+    private static Row row(EmulatedGpu gpu, Emulator.Counters before, String kernel, String size, long minimum, String passes) {
+        Emulator.Counters c = gpu.launched();
+        return new Row(kernel, size, c.bytesRead() - before.bytesRead(), c.bytesWritten() - before.bytesWritten(), minimum,
+                passes, c.sectors() - before.sectors());
     }
 }

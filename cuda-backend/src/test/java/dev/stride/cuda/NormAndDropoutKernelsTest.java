@@ -1,5 +1,6 @@
 package dev.stride.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -70,6 +71,29 @@ class NormAndDropoutKernelsTest {
                         batchNorm(CPU, sh[0], sh[1], sh[2], 0.3f, 2f, training), batchNorm(CUDA, sh[0], sh[1], sh[2], 0.3f, 2f, training));
             }
         }
+    }
+
+    @Test
+    void channelsSplitIntoRunsOfSeveralBlocksMatchToo() {
+        // 33 x 133 = 4389 positions a channel: three runs of 1472, 1472 and 1445, each starting inside a row.
+        assertEquals(3, CudaBackend.normParts(33 * 133, 3, 80));
+        for (boolean training : new boolean[] {true, false}) {
+            compare("[33, 3, 133] training " + training, batchNorm(CPU, 33, 3, 133, 0.3f, 2f, training),
+                    batchNorm(CUDA, 33, 3, 133, 0.3f, 2f, training));
+        }
+        // The runs' sums meet in the first warp: 64 runs, two a lane.
+        assertEquals(64, CudaBackend.normParts(64 * 2048, 1, 80));
+        compare("[512, 1, 256] training", batchNorm(CPU, 512, 1, 256, 4096f, 0.01f, true), batchNorm(CUDA, 512, 1, 256, 4096f, 0.01f, true));
+    }
+
+    @Test
+    void runsPerChannelFollowTheWorkAndTheDevice() {
+        assertEquals(1, CudaBackend.normParts(2048, 16, 132));
+        assertEquals(13, CudaBackend.normParts(128 * 196, 32, 132), "the bench's 128x32x14x14");
+        assertEquals(49, CudaBackend.normParts(128 * 784, 16, 132), "the CNN's first batch norm");
+        assertEquals(3, CudaBackend.normParts(128 * 784, 512, 132), "many channels nearly fill the device themselves");
+        assertEquals(64, CudaBackend.normParts(1L << 24, 1, 132));
+        assertEquals(128, CudaBackend.normParts(1L << 37, 1, 132), "a run stays under 2^30 positions");
     }
 
     @Test
