@@ -165,9 +165,8 @@ final class JCudaGpu implements Gpu {
 
     /**
      * Uploads go through our stream, staged in pageable native memory that the driver copies out before
-     * cuMemcpyHtoDAsync returns. A synchronous cuMemcpyHtoD from a Java array runs on the legacy stream, which on
-     * CUDA 13 (H200, driver 580) did not wait for our stream: the zeroing of a fresh allocation, queued earlier,
-     * landed after the data and erased it.
+     * cuMemcpyHtoDAsync returns. A synchronous cuMemcpyHtoD from a Java array runs on the legacy stream, and on an
+     * H200 (CUDA 13, driver 580) kernels queued on our stream right after it read the fresh allocation's zeros.
      */
     @Override
     public synchronized void toDevice(long address, float[] src, int offset, int n) {
