@@ -65,6 +65,17 @@ stride=("${jvm[@]}" -jar "$here/stride.jar")
 step gpu-tests 120 "${jvm[@]}" -jar "$here/junit-console.jar" execute \
   -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu --select-class dev.stride.cuda.GpuDeviceTest \
   --details=tree --disable-ansi-colors
+# The emulator tries a few thread orders of its own, never the device's concurrency: compute-sanitizer checks the
+# tiled kernels (GEMM, batch norm) for shared-memory races and bad accesses on the device itself.
+san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
+if [ -n "$san" ]; then
+  for tool in racecheck memcheck; do
+    step "sanitize-$tool" 120 "$san" --tool "$tool" --print-limit 20 "${jvm[@]}" -Dstride.cpu.warmup=false \
+      -jar "$here/junit-console.jar" execute -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu \
+      --select-method dev.stride.cuda.GpuDeviceTest#wideTilesAgreeWithTheCpuOnTheDevice \
+      --select-method dev.stride.cuda.GpuDeviceTest#anMlpAndACnnTrainStepForStepAsOnTheCpu --disable-ansi-colors
+  done
+fi
 step bench-cuda 90 "${stride[@]}" bench --backend cuda --json
 # Stride's own SGEMM (beside cuBLAS, where it loaded) with its tile pinned each way, to check the choice per product.
 for tile in 64 128; do

@@ -42,6 +42,12 @@ final class EmulatedGpu implements Gpu {
         return multiprocessors;
     }
 
+    /** Runs each block's threads in a fresh random order at every scheduling pass (seeded), to shake out races. */
+    EmulatedGpu shuffled(long seed) {
+        emu.randomizeThreadOrder(seed);
+        return this;
+    }
+
     /** The counters of the most recent launch. */
     Emulator.Counters lastLaunch() {
         return last;

@@ -36,6 +36,19 @@ class GemmTilesTest {
         }
     }
 
+    @Test
+    void bothTilesGiveTheSameBitsInAnyThreadOrder() {
+        // The emulator otherwise runs one fixed schedule; a missing barrier shows as different bits in another.
+        for (long seed = 1; seed <= 2; seed++) {
+            CudaBackend wide = new CudaBackend(new EmulatedGpu(64L << 20, false, 1).shuffled(seed));
+            CudaBackend narrow = new CudaBackend(new EmulatedGpu(64L << 20).shuffled(seed));
+            assertTrue(CudaBackend.wideTiles(120, 125, 2, 1));
+            assertArrayEquals(product(WIDE, 120, 125, 21, true, false), product(wide, 120, 125, 21, true, false), "seed " + seed);
+            assertArrayEquals(product(CudaBackendTest.EMULATED, 70, 90, 21, false, true), product(narrow, 70, 90, 21, false, true),
+                    "seed " + seed);
+        }
+    }
+
     /** Two batch entries of C (0.5 everywhere, beta 2) = 1.5·op(A)·op(B) + 2·C, with padded leading dimensions. */
     static float[] product(Backend be, int m, int n, int k, boolean ta, boolean tb) {
         int lda = (ta ? m : k) + 3;

@@ -87,6 +87,15 @@ class NormAndDropoutKernelsTest {
     }
 
     @Test
+    void batchNormGivesTheSameBitsInAnyThreadOrder() {
+        List<float[]> fixed = batchNorm(CUDA, 33, 3, 133, 0.3f, 2f, true);
+        for (long seed = 1; seed <= 2; seed++) {
+            List<float[]> shuffled = batchNorm(new CudaBackend(new EmulatedGpu(64L << 20).shuffled(seed)), 33, 3, 133, 0.3f, 2f, true);
+            for (int k = 0; k < fixed.size(); k++) org.junit.jupiter.api.Assertions.assertArrayEquals(fixed.get(k), shuffled.get(k), NAMES[k] + ", seed " + seed);
+        }
+    }
+
+    @Test
     void runsPerChannelFollowTheWorkAndTheDevice() {
         assertEquals(1, CudaBackend.normParts(2048, 16, 132));
         assertEquals(13, CudaBackend.normParts(128 * 196, 32, 132), "the bench's 128x32x14x14");
