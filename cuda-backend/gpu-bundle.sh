@@ -44,8 +44,9 @@ TWIN
 cat > "$out/gpu-checks.sh" <<'CHECKS'
 #!/usr/bin/env bash
 # Runs on the GPU host: the gpu-tagged tests (real device, cuBLAS, training against the CPU), the benchmarks on the
-# CUDA backend, 5-epoch training runs beside PyTorch on the same GPU, and torch.matmul at the sizes stride bench
-# uses. Each step has a time limit, so one slow step cannot eat the others. Results land in ./gpu-results (or $1).
+# CUDA backend, 5-epoch training runs beside PyTorch on the same GPU, torch.matmul at the sizes stride bench uses,
+# then the bench with the SGEMM tile pinned each way and compute-sanitizer over the tiled kernels. Each step has a
+# time limit, so one slow step cannot eat the others. Results land in ./gpu-results (or $1).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 results="${1:-gpu-results}"
@@ -65,22 +66,7 @@ stride=("${jvm[@]}" -jar "$here/stride.jar")
 step gpu-tests 120 "${jvm[@]}" -jar "$here/junit-console.jar" execute \
   -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu --select-class dev.stride.cuda.GpuDeviceTest \
   --details=tree --disable-ansi-colors
-# The emulator tries a few thread orders of its own, never the device's concurrency: compute-sanitizer checks the
-# tiled kernels (GEMM, batch norm) for shared-memory races and bad accesses on the device itself.
-san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
-if [ -n "$san" ]; then
-  for tool in racecheck memcheck; do
-    step "sanitize-$tool" 120 "$san" --tool "$tool" --print-limit 20 "${jvm[@]}" -Dstride.cpu.warmup=false \
-      -jar "$here/junit-console.jar" execute -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu \
-      --select-method dev.stride.cuda.GpuDeviceTest#wideTilesAgreeWithTheCpuOnTheDevice \
-      --select-method dev.stride.cuda.GpuDeviceTest#anMlpAndACnnTrainStepForStepAsOnTheCpu --disable-ansi-colors
-  done
-fi
 step bench-cuda 90 "${stride[@]}" bench --backend cuda --json
-# Stride's own SGEMM (beside cuBLAS, where it loaded) with its tile pinned each way, to check the choice per product.
-for tile in 64 128; do
-  step "bench-cuda-tile$tile" 90 "${jvm[@]}" -Dstride.cuda.gemm=stride -Dstride.cuda.gemm.tile=$tile -jar "$here/stride.jar" bench --backend cuda --json
-done
 for model in mlp cnn; do
   step "train-cuda-$model" 60 "${stride[@]}" train --backend cuda --model "$model" --data "$here/mnist" --curves none --json
   if [ -f "$here/torch_twin.py" ]; then step "torch-cuda-$model" 60 python3 "$here/torch_twin_cuda.py" "$here/mnist" "$model" 5 1 0; fi
@@ -106,6 +92,22 @@ for n in (1024, 4096):
     rates.sort()
     print(f"torch.matmul n={n}: {rates[2]:.1f} GFLOP/s (min {rates[0]:.1f}, max {rates[-1]:.1f}, 5 windows of 20)")
 PY
+# Last, what only compares or checks: each step has its own limit, so the figures above come back first.
+# Stride's own SGEMM (beside cuBLAS, where it loaded) with its tile pinned each way, to check the choice per product.
+for tile in 64 128; do
+  step "bench-cuda-tile$tile" 90 "${jvm[@]}" -Dstride.cuda.gemm=stride -Dstride.cuda.gemm.tile=$tile -jar "$here/stride.jar" bench --backend cuda --json
+done
+# The emulator tries a few thread orders of its own, never the device's concurrency: compute-sanitizer checks the
+# tiled kernels (GEMM, batch norm) for shared-memory races and bad accesses on the device itself.
+san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
+if [ -n "$san" ]; then
+  for tool in racecheck memcheck; do
+    step "sanitize-$tool" 120 "$san" --tool "$tool" --print-limit 20 "${jvm[@]}" -Dstride.cpu.warmup=false \
+      -jar "$here/junit-console.jar" execute -cp "$here/stride.jar:$here/stride-cuda-tests.jar" --include-tag gpu \
+      --select-method dev.stride.cuda.GpuDeviceTest#wideTilesAgreeWithTheCpuOnTheDevice \
+      --select-method dev.stride.cuda.GpuDeviceTest#anMlpAndACnnTrainStepForStepAsOnTheCpu --disable-ansi-colors
+  done
+fi
 CHECKS
 chmod +x "$out/gpu-checks.sh"
 du -sh "$out"
