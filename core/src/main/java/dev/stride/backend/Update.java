@@ -11,8 +11,10 @@ import dev.stride.tensor.Tensor;
  * ({@code p *= 1 - lr·wd} first).
  */
 public sealed interface Update {
-    /** How many state buffers, each the size of the parameter, this rule keeps per parameter. */
-    int slots();
+    /** How many state buffers, each the size of the parameter, this rule keeps per parameter: one per slot name. */
+    default int slots() {
+        return slotNames().length;
+    }
 
     /**
      * Each slot's name in PyTorch's optimizer state ({@code exp_avg}, {@code momentum_buffer}, ...), null for a slot
@@ -68,11 +70,6 @@ public sealed interface Update {
         }
 
         @Override
-        public int slots() {
-            return 1;
-        }
-
-        @Override
         public void reference(Tensor p, Tensor g, Tensor[] s) {
             Tensor d = coupled(g, p, weightDecay, false);
             Tensor sum = s[0].add(d.square());
@@ -86,11 +83,6 @@ public sealed interface Update {
         @Override
         public String[] slotNames() {
             return new String[] {"square_avg", momentum > 0 ? "momentum_buffer" : null, centered ? "grad_avg" : null};
-        }
-
-        @Override
-        public int slots() {
-            return 3;
         }
 
         @Override
@@ -128,11 +120,6 @@ public sealed interface Update {
         }
 
         @Override
-        public int slots() {
-            return amsgrad ? 3 : 2;
-        }
-
-        @Override
         public void reference(Tensor p, Tensor g, Tensor[] s) {
             Tensor q = decayed(p, lr, weightDecay, decoupled);
             Tensor d = coupled(g, q, weightDecay, decoupled);
@@ -154,11 +141,6 @@ public sealed interface Update {
         @Override
         public String[] slotNames() {
             return new String[] {"exp_avg", "exp_inf"};
-        }
-
-        @Override
-        public int slots() {
-            return 2;
         }
 
         @Override
@@ -184,11 +166,6 @@ public sealed interface Update {
         }
 
         @Override
-        public int slots() {
-            return 2;
-        }
-
-        @Override
         public void reference(Tensor p, Tensor g, Tensor[] s) {
             Tensor d = coupled(g, p, weightDecay, false);
             Tensor m = s[0].mul(beta1).add(d.mul(1 - beta1));
@@ -205,11 +182,6 @@ public sealed interface Update {
         @Override
         public String[] slotNames() {
             return new String[] {"square_avg", "acc_delta"};
-        }
-
-        @Override
-        public int slots() {
-            return 2;
         }
 
         @Override
@@ -232,11 +204,6 @@ public sealed interface Update {
         @Override
         public String[] slotNames() {
             return new String[] {"exp_avg", "exp_avg_sq"};
-        }
-
-        @Override
-        public int slots() {
-            return 2;
         }
 
         @Override
