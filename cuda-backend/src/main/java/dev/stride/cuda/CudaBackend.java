@@ -255,15 +255,16 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Whether the 128-wide SGEMM tiles pay: they halve the shared-memory loads per multiply-add, but a product
-     * they cover with much padding, or with too few blocks to occupy a quarter of the device, runs better on 64-wide
-     * tiles. Both thresholds are estimates, not yet measured on a GPU.
+     * Whether the 128-wide SGEMM tiles pay: they halve the shared-memory loads per multiply-add, but a product they
+     * cover with much padding, or in fewer blocks than the device has multiprocessors, runs better on 64-wide tiles
+     * (four times the blocks). Estimates, not yet measured on a GPU; at n = 1024 on an H200 (64 wide blocks for 132
+     * multiprocessors) the 64-wide tiles, measured, stay.
      */
     static boolean wideTiles(int m, int n, int batch, int multiprocessors) {
         long rows = (m + 127) / 128;
         long cols = (n + 127) / 128;
         double used = (double) m * n / (rows * 128 * cols * 128);
-        return used >= 0.75 && rows * cols * batch * 4 >= multiprocessors;
+        return used >= 0.75 && rows * cols * batch >= multiprocessors;
     }
 
     @Override

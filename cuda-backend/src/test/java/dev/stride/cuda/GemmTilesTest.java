@@ -97,13 +97,13 @@ class GemmTilesTest {
     }
 
     @Test
-    void wideTilesOnlyWhereTheyAreFilledAndOccupyTheDevice() {
+    void wideTilesOnlyWhereTheyAreFilledAndFillTheDevice() {
         assertTrue(CudaBackend.wideTiles(4096, 4096, 1, 132));
-        assertTrue(CudaBackend.wideTiles(1024, 1024, 1, 132), "64 blocks: a quarter of 132 multiprocessors and more");
-        assertFalse(CudaBackend.wideTiles(512, 512, 1, 132), "16 blocks");
+        assertFalse(CudaBackend.wideTiles(1024, 1024, 1, 132), "64 blocks for 132 multiprocessors");
+        assertTrue(CudaBackend.wideTiles(1024, 1024, 3, 132), "three of them: 192 blocks");
         assertFalse(CudaBackend.wideTiles(16, 784, 128, 132), "a convolution's 16 output channels would fill an eighth");
         assertFalse(CudaBackend.wideTiles(129, 4096, 8, 132), "129 rows take two tiles, half of them padding");
         assertTrue(CudaBackend.wideTiles(128, 256, 1, 1));
-        assertFalse(CudaBackend.wideTiles(128, 256, 1, 80), "the emulator's default keeps small products on 64-wide tiles");
+        assertFalse(CudaBackend.wideTiles(1000, 1000, 1, 80), "the emulator's default keeps even large products on 64-wide tiles");
     }
 }

@@ -64,8 +64,9 @@ class GpuDeviceTest extends CudaConformance {
 
     @Test
     void wideTilesAgreeWithTheCpuOnTheDevice() {
-        int m = 1000;
-        int n = 1030;
+        // 16 x 17 blocks, twice: more than any GPU's multiprocessors.
+        int m = 2000;
+        int n = 2050;
         int k = 77;
         JCudaGpu gpu = withoutCublas();
         assertTrue(CudaBackend.wideTiles(m, n, 2, gpu.multiprocessors()), gpu.multiprocessors() + " multiprocessors");
