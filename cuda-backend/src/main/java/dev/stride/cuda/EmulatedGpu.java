@@ -30,7 +30,7 @@ final class EmulatedGpu implements Gpu {
         this(memory, countSectors, 80);
     }
 
-    /** {@code multiprocessors}: what the device claims to have (the backend sizes its GEMM tiles by it). */
+    /** {@code multiprocessors}: what the device claims to have (the backend sizes GEMM tiles and batch-norm runs by it). */
     EmulatedGpu(long memory, boolean countSectors, int multiprocessors) {
         this.memory = memory;
         this.emu = new Emulator().countSectors(countSectors);
