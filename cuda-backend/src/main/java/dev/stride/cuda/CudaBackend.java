@@ -377,15 +377,7 @@ public final class CudaBackend implements Backend {
     }
 
     private static Object[] concat(Object[]... pieces) {
-        int n = 0;
-        for (Object[] p : pieces) n += p.length;
-        Object[] all = new Object[n];
-        int at = 0;
-        for (Object[] p : pieces) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
-        return all;
+        return java.util.Arrays.stream(pieces).flatMap(java.util.Arrays::stream).toArray();
     }
 
     @Override

@@ -58,7 +58,7 @@ final class EmulatedGpu implements Gpu {
         return total;
     }
 
-    private Emulator.Counters total = new Emulator.Counters(0, 0, 0, 0, 0);
+    private Emulator.Counters total = Emulator.Counters.NONE;
 
     @Override
     public String describe() {
@@ -148,8 +148,7 @@ final class EmulatedGpu implements Gpu {
         try {
             Emulator.Counters c = emu.launch((PtxModule) module, kernel, grid, block, sharedBytes, args);
             last = c;
-            total = new Emulator.Counters(total.instructions() + c.instructions(), total.bytesRead() + c.bytesRead(),
-                    total.bytesWritten() + c.bytesWritten(), total.requests() + c.requests(), total.sectors() + c.sectors());
+            total = total.plus(c);
             long[] p = profile.computeIfAbsent(kernel, k -> new long[2]);
             p[0]++;
             p[1] += c.instructions();

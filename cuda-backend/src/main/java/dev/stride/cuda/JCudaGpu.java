@@ -169,38 +169,36 @@ final class JCudaGpu implements Gpu {
      * H200 (CUDA 13, driver 580) kernels queued on our stream right after it read the fresh allocation's zeros.
      */
     @Override
-    public synchronized void toDevice(long address, float[] src, int offset, int n) {
-        for (int done = 0; done < n; done += STAGED) {
-            int len = Math.min(STAGED, n - done);
-            staging(len).asFloatBuffer().put(src, offset + done, len);
-            upload(address + done * 4L, len);
-        }
+    public void toDevice(long address, float[] src, int offset, int n) {
+        upload(address, n, (b, from, len) -> b.asFloatBuffer().put(src, offset + from, len));
     }
 
     @Override
-    public synchronized void toDevice(long address, int[] src, int offset, int n) {
-        for (int done = 0; done < n; done += STAGED) {
-            int len = Math.min(STAGED, n - done);
-            staging(len).asIntBuffer().put(src, offset + done, len);
-            upload(address + done * 4L, len);
-        }
+    public void toDevice(long address, int[] src, int offset, int n) {
+        upload(address, n, (b, from, len) -> b.asIntBuffer().put(src, offset + from, len));
+    }
+
+    /** Puts words [from, from + len) of the caller's array at the start of a staging buffer. */
+    private interface Stage {
+        void into(ByteBuffer b, int from, int len);
     }
 
     /** Words staged per upload call (64 MiB). */
     private static final int STAGED = 16 << 20;
     private ByteBuffer staging = ByteBuffer.allocateDirect(0);
 
-    private ByteBuffer staging(int words) {
-        if (staging.capacity() < words * 4) {
-            staging = ByteBuffer.allocateDirect(Math.min(STAGED, Integer.highestOneBit(Math.max(words - 1, 1)) << 1) * 4)
-                    .order(ByteOrder.nativeOrder());
+    private synchronized void upload(long address, int n, Stage stage) {
+        for (int done = 0; done < n; done += STAGED) {
+            int len = Math.min(STAGED, n - done);
+            if (staging.capacity() < len * 4) {
+                staging = ByteBuffer.allocateDirect(Math.min(STAGED, Integer.highestOneBit(Math.max(len - 1, 1)) << 1) * 4)
+                        .order(ByteOrder.nativeOrder());
+            }
+            stage.into(staging.clear(), done, len);
+            long dst = address + done * 4L;
+            long bytes = len * 4L;
+            call(() -> "cuMemcpyHtoDAsync of " + bytes + " bytes", () -> cuMemcpyHtoDAsync(at(dst), Pointer.to(staging), bytes, stream));
         }
-        return staging.clear();
-    }
-
-    private void upload(long address, int words) {
-        long bytes = words * 4L;
-        call(() -> "cuMemcpyHtoDAsync of " + bytes + " bytes", () -> cuMemcpyHtoDAsync(at(address), Pointer.to(staging), bytes, stream));
     }
 
     @Override

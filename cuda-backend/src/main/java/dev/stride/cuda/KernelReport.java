@@ -116,8 +116,7 @@ public final class KernelReport {
 
     /** What the launches since {@code before} moved. */
     private static Row row(EmulatedGpu gpu, Emulator.Counters before, String kernel, String size, long minimum, String passes) {
-        Emulator.Counters c = gpu.launched();
-        return new Row(kernel, size, c.bytesRead() - before.bytesRead(), c.bytesWritten() - before.bytesWritten(), minimum,
-                passes, c.sectors() - before.sectors());
+        Emulator.Counters c = gpu.launched().minus(before);
+        return new Row(kernel, size, c.bytesRead(), c.bytesWritten(), minimum, passes, c.sectors());
     }
 }

@@ -57,7 +57,21 @@ public final class Emulator {
     }
 
     /** What one launch did. {@code sectors} sums, over warp-level global requests, the distinct 32-byte sectors touched. */
-    public record Counters(long instructions, long bytesRead, long bytesWritten, long requests, long sectors) {}
+    public record Counters(long instructions, long bytesRead, long bytesWritten, long requests, long sectors) {
+        public static final Counters NONE = new Counters(0, 0, 0, 0, 0);
+
+        /** This and {@code o} together: what two launches did. */
+        public Counters plus(Counters o) {
+            return new Counters(instructions + o.instructions, bytesRead + o.bytesRead, bytesWritten + o.bytesWritten,
+                    requests + o.requests, sectors + o.sectors);
+        }
+
+        /** What was done since {@code earlier}, a total taken before this one. */
+        public Counters minus(Counters earlier) {
+            return new Counters(instructions - earlier.instructions, bytesRead - earlier.bytesRead,
+                    bytesWritten - earlier.bytesWritten, requests - earlier.requests, sectors - earlier.sectors);
+        }
+    }
 
     public PtxModule load(String ptx, String name) {
         return PtxModule.parse(ptx, name);
