@@ -23,10 +23,46 @@ class BenchCommandTest {
             while (System.nanoTime() < until) Thread.onSpinWait();
             queued[0] = 0;
         };
-        BenchCommand.Rate r = BenchCommand.measure(step, sync, 0.05, 0.2);
+        BenchCommand.Rate r = BenchCommand.measure(step, sync, 0.05, 0.2, () -> 0);
         // A window is 40 ms, so a quarter of one holds 50 calls of 200 us.
         assertTrue(most[0] <= 50, most[0] + " calls queued at once");
         assertTrue(r.max() <= 5_100 && r.min() > 500, r.toString());
+    }
+
+    /** A step that spins for {@code micros}, as a stand-in for work. */
+    private static void spin(long micros) {
+        long until = System.nanoTime() + micros * 1_000;
+        while (System.nanoTime() < until) Thread.onSpinWait();
+    }
+
+    @Test
+    void timesNothingUntilTheJitHasSettled() {
+        // A stand-in JIT compiles during the first 200 calls, each of which takes 1 ms; later calls take 10 us. A
+        // window that started with the 0.01 s warm-up would hold slow calls: its rate would fall to about 1,000.
+        long[] calls = {0};
+        Runnable step = () -> spin(calls[0]++ < 200 ? 1_000 : 10);
+        BenchCommand.Rate r = BenchCommand.measure(step, () -> {}, 0.01, 0.2, () -> Math.min(calls[0], 200));
+        assertTrue(r.min() > 20_000, r.toString());
+        assertEquals(0, r.jitMillis(), r.toString());
+    }
+
+    @Test
+    void aJitThatNeverSettlesIsWaitedForTenTimesTheWindowsAndReported() {
+        long[] calls = {0};
+        long start = System.nanoTime();
+        BenchCommand.Rate r = BenchCommand.measure(() -> {
+            calls[0]++;
+            spin(100);
+        }, () -> {}, 0.01, 0.1, () -> calls[0]);
+        double took = (System.nanoTime() - start) / 1e9;
+        // 0.01 s of warm-up, at most 1 s of waiting, 0.1 s of windows.
+        assertTrue(took > 1.0 && took < 1.6, took + " s");
+        assertTrue(r.jitMillis() > 100, r.toString());
+        // A JVM that does not measure its JIT: nothing to wait for, and nothing to report.
+        start = System.nanoTime();
+        r = BenchCommand.measure(() -> spin(100), () -> {}, 0.01, 0.1, () -> -1);
+        assertTrue((System.nanoTime() - start) / 1e9 < 0.5);
+        assertEquals(-1, r.jitMillis(), r.toString());
     }
 
     @Test
@@ -40,18 +76,22 @@ class BenchCommandTest {
         for (JsonElement e : top.getAsJsonArray("results")) {
             JsonObject o = e.getAsJsonObject();
             assertTrue(o.get("value").getAsDouble() > 0, o.toString());
-            if (o.get("min").getAsDouble() < o.get("max").getAsDouble()) spread++;
+            if (o.get("min").getAsDouble() < o.get("max").getAsDouble()) {
+                spread++;
+                // What the JIT compiled while the windows ran: this JVM measures it.
+                assertTrue(o.get("jit_ms").getAsLong() >= 0, o.toString());
+            }
             if (o.has("ratio")) {
                 withRatio++;
                 assertTrue(o.get("ratio").getAsDouble() > 0, o.toString());
             }
         }
-        assertEquals(19, top.getAsJsonArray("results").size(), r.out());
+        assertEquals(21, top.getAsJsonArray("results").size(), r.out());
         assertTrue(r.out().contains("rbm CD-1 784x256, batch 128"), r.out());
         assertTrue(r.out().contains("min - max of 5"), r.out());
         // Every workload timed in windows (all but the ceilings, first and last) reports windows that differ.
-        assertEquals(15, spread, r.out());
-        assertEquals(13, withRatio);
+        assertEquals(17, spread, r.out());
+        assertEquals(15, withRatio);
         // The ceilings again at the end, each as a ratio to its first measurement.
         List<JsonObject> rows = new ArrayList<>();
         top.getAsJsonArray("results").forEach(e -> rows.add(e.getAsJsonObject()));
