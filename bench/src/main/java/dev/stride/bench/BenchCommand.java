@@ -48,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--ops", paramLabel = "MODEL", description = "Instead: where one training step of MODEL (mlp, cnn, ...; "
             + "batch 128, Adam) spends its time, per backend op, averaged over 50 steps after a warm-up as long as the "
-            + "training-step rows' (at least 3 s).")
+            + "training-step rows' (at least 3 s, then until the JIT has settled).")
     String ops;
 
     @CommandLine.Spec
@@ -117,29 +117,19 @@ final class BenchCommand implements Callable<Integer> {
      * anyway is reported with the rate.
      */
     static Rate measure(Runnable step, Runnable sync, double warmupSeconds, double seconds, LongSupplier jit) {
-        long warmupCalls = 0;
+        long[] warmupCalls = {0};
+        Runnable warm = () -> {
+            step.run();
+            sync.run();
+            warmupCalls[0]++;
+        };
         long start = System.nanoTime();
         do {
-            step.run();
-            sync.run();
-            warmupCalls++;
+            warm.run();
         } while (System.nanoTime() - start < warmupSeconds * 1e9);
-        long settling = System.nanoTime();
-        long quietSince = settling;
-        long compiled = jit.getAsLong();
-        while (compiled >= 0 && System.nanoTime() - quietSince < seconds / 2 * 1e9
-                && System.nanoTime() - settling < seconds * 10 * 1e9) {
-            step.run();
-            sync.run();
-            warmupCalls++;
-            long now = jit.getAsLong();
-            if (now != compiled) {
-                compiled = now;
-                quietSince = System.nanoTime();
-            }
-        }
+        long compiled = settle(warm, seconds, jit);
         double window = seconds / WINDOWS * 1e9;
-        long every = Math.max(1, (long) (window / 4 / ((System.nanoTime() - start) / (double) warmupCalls)));
+        long every = Math.max(1, (long) (window / 4 / ((System.nanoTime() - start) / (double) warmupCalls[0])));
         double[] r = new double[WINDOWS];
         for (int w = 0; w < WINDOWS; w++) {
             long calls = 0;
@@ -154,6 +144,25 @@ final class BenchCommand implements Callable<Integer> {
         long during = compiled < 0 ? -1 : jit.getAsLong() - compiled;
         java.util.Arrays.sort(r);
         return new Rate(r[WINDOWS / 2], r[0], r[WINDOWS - 1], during);
+    }
+
+    /**
+     * Runs {@code step} until the JIT has compiled nothing for half of {@code seconds}, for at most ten times
+     * {@code seconds}; returns the JIT's total then (-1 where the JVM does not measure it, and nothing is waited for).
+     */
+    static long settle(Runnable step, double seconds, LongSupplier jit) {
+        long start = System.nanoTime();
+        long quietSince = start;
+        long compiled = jit.getAsLong();
+        while (compiled >= 0 && System.nanoTime() - quietSince < seconds / 2 * 1e9 && System.nanoTime() - start < seconds * 10 * 1e9) {
+            step.run();
+            long now = jit.getAsLong();
+            if (now != compiled) {
+                compiled = now;
+                quietSince = System.nanoTime();
+            }
+        }
+        return compiled;
     }
 
     private Storage random(long n) {
@@ -360,11 +369,16 @@ final class BenchCommand implements Callable<Integer> {
                     counted.synchronize();
                 }
             };
-            // As long as the training-step rows' warm-up: after 30 steps (0.2 s of an MLP) C2 was still compiling
-            // through the measured steps, which then showed twice the GEMM time of a settled run.
+            // As long as the training-step rows' warm-up, and then until the JIT has settled as they do: after 30 steps
+            // (0.2 s of an MLP) C2 was still compiling through the measured steps, which then showed twice the GEMM
+            // time of a settled run.
             long warmup = System.nanoTime();
-            int warmSteps = 0;
-            for (; warmSteps < 30 || System.nanoTime() - warmup < trainWarmupSeconds() * 1e9; warmSteps++) scoped.run();
+            int[] warmSteps = {0};
+            for (; warmSteps[0] < 30 || System.nanoTime() - warmup < trainWarmupSeconds() * 1e9; warmSteps[0]++) scoped.run();
+            settle(() -> {
+                scoped.run();
+                warmSteps[0]++;
+            }, seconds, BenchCommand::jitMillis);
             counted.resetTimes();
             int steps = 50;
             long start = System.nanoTime();
@@ -373,7 +387,7 @@ final class BenchCommand implements Callable<Integer> {
             java.util.Map<String, Long> nanos = counted.nanosByOp();
             double inOps = nanos.values().stream().mapToLong(Long::longValue).sum() / 1e6 / steps;
             out.printf("%s training step, batch 128, Adam, on %s: %.2f ms (%.0f samples/s), %.2f ms of it in backend ops; "
-                    + "%d steps after %d of warm-up (%.1f s)%n", ops, be.name(), wall, 128 / wall * 1000, inOps, steps, warmSteps,
+                    + "%d steps after %d of warm-up (%.1f s)%n", ops, be.name(), wall, 128 / wall * 1000, inOps, steps, warmSteps[0],
                     (start - warmup) / 1e9);
             nanos.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
                     .forEach(e -> out.printf("  %-30s %7.2f ms  %5.1f%%%n", e.getKey(), e.getValue() / 1e6 / steps,
