@@ -185,30 +185,31 @@ final class BenchCommand implements Callable<Integer> {
         int threads = Runtime.getRuntime().availableProcessors();
         if (!be.name().equals("cpu")) return device(out, err);
         err.println("measuring ceilings on " + threads + " threads...");
-        double peak;
+        Rate peakRate;
         String peakName = "peak FMA (vector API, " + threads + " threads)";
         String ceiling = "peak FMA";
-        double ceilingSeconds = Math.max(seconds, 0.5);
-        Callable<Double> peakAgain = () -> VectorPeak.peakFlops(threads, ceilingSeconds);
+        double window = Math.max(seconds, 0.5) / WINDOWS;
+        Callable<Rate> peakAgain = () -> windows(() -> VectorPeak.peakFlops(threads, window));
         try {
             // Compiled before it is timed: measured cold, the loop's first tenth of a second ran in the slower tiers and
             // the ceiling read 12-15% below the same loop at the end of the run, in every run.
             VectorPeak.peakFlops(threads, 0.2);
-            peak = VectorPeak.peakFlops(threads, ceilingSeconds);
+            peakRate = peakAgain.call();
         } catch (LinkageError e) {
             // Without --add-modules jdk.incubator.vector (the stride script adds it) the best GEMM stands in.
             err.println("jdk.incubator.vector is not enabled; using GEMM n=1024 as the compute ceiling");
-            peak = gemm("1024").median();
+            peakRate = gemm("1024");
             peakName = "compute ceiling (gemm 1024; no vector API)";
             ceiling = "gemm 1024";
-            peakAgain = () -> gemm("1024").median();
+            peakAgain = () -> gemm("1024");
         }
-        double copy = Baselines.copyBandwidth(threads, ceilingSeconds);
-        Ceilings ceilings = new Ceilings(ceiling, peak, peakAgain, "array copy", copy,
-                () -> Baselines.copyBandwidth(threads, ceilingSeconds));
+        double peak = peakRate.median();
+        Callable<Rate> copyAgain = () -> windows(() -> Baselines.copyBandwidth(threads, window));
+        Rate copyRate = copyAgain.call();
+        Ceilings ceilings = new Ceilings(ceiling, peak, peakAgain, "array copy", copyRate.median(), copyAgain);
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row(peakName, "GFLOP/s", peak / 1e9, "-", 1));
-        rows.add(new Row("array copy (" + threads + " threads)", "GB/s", copy / 1e9, "-", 1));
+        rows.add(new Row(peakName, "GFLOP/s", peakRate.times(1e-9), "-", 1));
+        rows.add(new Row("array copy (" + threads + " threads)", "GB/s", copyRate.times(1e-9), "-", 1));
         for (String shape : new String[] {"256", "512", "1024", "2048", "128x256x784:nt", "256x784x128:tn"}) {
             err.println("gemm " + shape);
             Rate flops = gemm(shape);
@@ -226,8 +227,21 @@ final class BenchCommand implements Callable<Integer> {
      * The run's two ceilings, compute and memory, as measured first and how to measure each again. On a shared
      * machine both moved by a third between runs minutes apart, and a training step's figure with them.
      */
-    private record Ceilings(String compute, double peak, Callable<Double> peakAgain, String memory, double copy,
-                            Callable<Double> copyAgain) {}
+    private record Ceilings(String compute, double peak, Callable<Rate> peakAgain, String memory, double copy,
+                            Callable<Rate> copyAgain) {}
+
+    /**
+     * A ceiling in {@link #WINDOWS} back-to-back measurements, so that its spread shows the machine's own noise in
+     * the same run: on the shared development VM a register-only FMA loop dipped from 220 to 118-190 GFLOP/s in 14 of
+     * 300 tenth-of-a-second windows over 30 s.
+     */
+    static Rate windows(Callable<Double> once) throws Exception {
+        long compiled = jitMillis();
+        double[] r = new double[WINDOWS];
+        for (int w = 0; w < WINDOWS; w++) r[w] = once.call();
+        java.util.Arrays.sort(r);
+        return new Rate(r[WINDOWS / 2], r[0], r[WINDOWS - 1], compiled < 0 ? -1 : jitMillis() - compiled);
+    }
 
     /** Beyond this, the machine changed speed during the run. */
     static final double CEILING_DRIFT = 0.1;
@@ -251,10 +265,12 @@ final class BenchCommand implements Callable<Integer> {
         // Measured again at the end, so that a machine that slowed or sped up during the run shows as such instead of
         // as a change in the figures between them.
         err.println("ceilings again");
-        double peak = c.peakAgain().call();
-        double copyEnd = c.copyAgain().call();
-        rows.add(new Row(c.compute() + ", again at the end", "GFLOP/s", peak / 1e9, c.compute(), peak / c.peak()));
-        rows.add(new Row(c.memory() + ", again at the end", "GB/s", copyEnd / 1e9, c.memory(), copyEnd / copy));
+        Rate peakEnd = c.peakAgain().call();
+        Rate copyEndRate = c.copyAgain().call();
+        double peak = peakEnd.median();
+        double copyEnd = copyEndRate.median();
+        rows.add(new Row(c.compute() + ", again at the end", "GFLOP/s", peakEnd.times(1e-9), c.compute(), peak / c.peak()));
+        rows.add(new Row(c.memory() + ", again at the end", "GB/s", copyEndRate.times(1e-9), c.memory(), copyEnd / copy));
         print(out, rows);
         if (Math.abs(peak / c.peak() - 1) > CEILING_DRIFT || Math.abs(copyEnd / copy - 1) > CEILING_DRIFT) {
             err.printf("the machine's ceilings moved during this run (%s %+.0f%%, %s %+.0f%%): other processes share it, and "
@@ -281,8 +297,8 @@ final class BenchCommand implements Callable<Integer> {
             Rate flops = gemm(shape);
             rows.add(new Row("gemm " + shape, "GFLOP/s", flops.times(1e-9), "gemm 4096", flops.median() / peak));
         }
-        return finish(out, err, rows, new Ceilings("gemm 4096", peak, () -> gemm("4096").median(), "device copy", copy,
-                () -> deviceCopy(32 << 20).median()));
+        return finish(out, err, rows, new Ceilings("gemm 4096", peak, () -> gemm("4096"), "device copy", copy,
+                () -> deviceCopy(32 << 20)));
     }
 
     /** Bytes read plus written per second by a contiguous copy of {@code n} floats on the backend. */
