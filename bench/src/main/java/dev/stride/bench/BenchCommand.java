@@ -66,6 +66,12 @@ final class BenchCommand implements Callable<Integer> {
             return new Rate(v, v, v, 0);
         }
 
+        /** The median, slowest and fastest of the windows' rates (sorted in place). */
+        static Rate of(double[] windows, long jitMillis) {
+            java.util.Arrays.sort(windows);
+            return new Rate(windows[windows.length / 2], windows[0], windows[windows.length - 1], jitMillis);
+        }
+
         Rate times(double k) {
             return new Rate(median * k, min * k, max * k, jitMillis);
         }
@@ -141,9 +147,7 @@ final class BenchCommand implements Callable<Integer> {
             sync.run();
             r[w] = calls / ((System.nanoTime() - t0) / 1e9);
         }
-        long during = compiled < 0 ? -1 : jit.getAsLong() - compiled;
-        java.util.Arrays.sort(r);
-        return new Rate(r[WINDOWS / 2], r[0], r[WINDOWS - 1], during);
+        return Rate.of(r, compiled < 0 ? -1 : jit.getAsLong() - compiled);
     }
 
     /**
@@ -239,8 +243,7 @@ final class BenchCommand implements Callable<Integer> {
         long compiled = jitMillis();
         double[] r = new double[WINDOWS];
         for (int w = 0; w < WINDOWS; w++) r[w] = once.call();
-        java.util.Arrays.sort(r);
-        return new Rate(r[WINDOWS / 2], r[0], r[WINDOWS - 1], compiled < 0 ? -1 : jitMillis() - compiled);
+        return Rate.of(r, compiled < 0 ? -1 : jitMillis() - compiled);
     }
 
     /** Beyond this, the machine changed speed during the run. */

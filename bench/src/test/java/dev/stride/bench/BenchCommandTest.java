@@ -47,6 +47,7 @@ class BenchCommandTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(10)
     void aJitThatNeverSettlesIsWaitedForTenTimesTheWindowsAndReported() {
         long[] calls = {0};
         long start = System.nanoTime();
@@ -58,10 +59,12 @@ class BenchCommandTest {
         // 0.01 s of warm-up, at most 1 s of waiting, 0.1 s of windows.
         assertTrue(took > 1.0 && took < 1.6, took + " s");
         assertTrue(r.jitMillis() > 100, r.toString());
-        // A JVM that does not measure its JIT: nothing to wait for, and nothing to report.
+        // A JVM that does not measure its JIT: nothing to wait for (waiting as for a quiet JIT would add 0.5 s to
+        // the 0.01 s of warm-up and 1 s of windows), and nothing to report.
         start = System.nanoTime();
-        r = BenchCommand.measure(() -> spin(100), () -> {}, 0.01, 0.1, () -> -1);
-        assertTrue((System.nanoTime() - start) / 1e9 < 0.5);
+        r = BenchCommand.measure(() -> spin(100), () -> {}, 0.01, 1.0, () -> -1);
+        took = (System.nanoTime() - start) / 1e9;
+        assertTrue(took < 1.3, took + " s");
         assertEquals(-1, r.jitMillis(), r.toString());
     }
 
