@@ -253,59 +253,30 @@ public final class CpuBackend implements Backend {
         CpuOptim.step(rule, params, grads, state);
     }
 
+    /** Philox counters per block of scalar words: four long arrays of it stay in L1. */
+    private static final int BLOCK = 256;
+
     /** {@code out[i] = scale·[word_i >= floor(p·2^32)]·(x == null ? 1 : x[i])}: the dropout mask, fused with its product. */
     private static void keepMask(long seed, long offset, float p, float scale, float[] x, float[] out, long n, byte[] kept) {
         long threshold = Philox.dropThreshold(p);
-        int block = 256;
-        long counters = (n + 3) / 4;
-        long chunks = (counters + block - 1) / block;
-        Parallel.forRange(chunks, 8, (s, e) -> {
-            int[][] lanes = new int[4][block];
-            long[][] wide = CpuGemm.VECTOR ? null : new long[4][block];
-            byte[] scratch = kept == null && wide == null ? new byte[4 * block] : null;
-            int[] c0 = lanes[0];
-            int[] c1 = lanes[1];
-            int[] c2 = lanes[2];
-            int[] c3 = lanes[3];
-            for (long ch = s; ch < e; ch++) {
-                long first = ch * block;
-                int count = (int) Math.min(block, counters - first);
-                words(seed, offset, first, count, lanes, wide);
-                int base = (int) (first * 4);
-                int whole = (int) Math.min(count, (n - base) / 4);
-                int done = wide == null ? VectorPhilox.keep(c0, c1, c2, c3, whole, threshold, scale, x, out, base,
-                        kept == null ? scratch : kept, kept == null ? 0 : base) : 0;
-                for (int i = done; i < whole; i++) {
-                    int o = base + 4 * i;
-                    out[o] = factor(x, o) * keep(c0[i], threshold, scale);
-                    out[o + 1] = factor(x, o + 1) * keep(c1[i], threshold, scale);
-                    out[o + 2] = factor(x, o + 2) * keep(c2[i], threshold, scale);
-                    out[o + 3] = factor(x, o + 3) * keep(c3[i], threshold, scale);
-                    if (kept != null) {
-                        kept[o] = bit(c0[i], threshold);
-                        kept[o + 1] = bit(c1[i], threshold);
-                        kept[o + 2] = bit(c2[i], threshold);
-                        kept[o + 3] = bit(c3[i], threshold);
+        long whole = n / 4;
+        Parallel.forRange((n + 3) / 4, 2048, (s, e) -> {
+            long c = CpuGemm.VECTOR ? VectorPhilox.dropout(seed, offset, s, Math.min(e, whole), threshold, scale, x, out, kept) : s;
+            // The counters left (all of them without the Vector API, else a ragged end), in blocks of scalar words.
+            long[][] wide = c < e ? new long[4][(int) Math.min(BLOCK, e - c)] : null;
+            for (; c < e; c += BLOCK) {
+                int count = (int) Math.min(BLOCK, e - c);
+                Philox.blocks(seed, offset, c, count, wide[0], wide[1], wide[2], wide[3]);
+                for (int i = 0; i < count; i++) {
+                    for (int j = 0; j < 4 && 4 * (c + i) + j < n; j++) {
+                        int o = (int) (4 * (c + i) + j);
+                        int word = (int) wide[j][i];
+                        out[o] = factor(x, o) * keep(word, threshold, scale);
+                        if (kept != null) kept[o] = bit(word, threshold);
                     }
-                }
-                for (int o = base + 4 * whole, j = 0; o < Math.min(n, base + 4L * count); o++, j++) {
-                    out[o] = factor(x, o) * keep(lanes[j][whole], threshold, scale);
-                    if (kept != null) kept[o] = bit(lanes[j][whole], threshold);
                 }
             }
         });
-    }
-
-    /** Philox words of counters [first, first + count) into {@code lanes}, through the Vector API when it is there. */
-    private static void words(long seed, long offset, long first, int count, int[][] lanes, long[][] wide) {
-        if (wide == null) {
-            VectorPhilox.blocks(seed, offset, first, count, lanes[0], lanes[1], lanes[2], lanes[3]);
-            return;
-        }
-        Philox.blocks(seed, offset, first, count, wide[0], wide[1], wide[2], wide[3]);
-        for (int j = 0; j < 4; j++) {
-            for (int i = 0; i < count; i++) lanes[j][i] = (int) wide[j][i];
-        }
     }
 
     /** x[o], or 1 for a bare mask; the null test is loop-invariant, so C2 hoists it out of the loops above. */
@@ -351,7 +322,9 @@ public final class CpuBackend implements Backend {
         if (last != null && last.matches(seed, offset, p, n) && kept.compareAndSet(last, null)) {
             byte[] keep = last.keep;
             Parallel.forRange(n, CpuElementwise.GRAIN, (s, e) -> {
-                for (int i = (int) s, end = (int) e; i < end; i++) o[i] = src[i] * (scale * keep[i]);
+                int end = (int) e;
+                int i = CpuGemm.VECTOR ? VectorPhilox.applyKept(src, keep, scale, o, (int) s, end) : (int) s;
+                for (; i < end; i++) o[i] = src[i] * (scale * keep[i]);
             });
             return;
         }

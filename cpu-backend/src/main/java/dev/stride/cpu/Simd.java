@@ -3,6 +3,7 @@ package dev.stride.cpu;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Simd {
     public static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_256;
     public static final VectorSpecies<Integer> INT = IntVector.SPECIES_256;
+    /** The int lanes seen as longs, for 32×32→64-bit products. */
+    static final VectorSpecies<Long> LONG = LongVector.SPECIES_256;
     /** One byte a float lane: dropout's kept flags, widened to floats. */
     static final VectorSpecies<Byte> BYTE = ByteVector.SPECIES_64;
     /**

@@ -164,18 +164,26 @@ class LayerTest {
 
     @Test
     void dropoutOverManyChunksIsPhiloxBitForBit() {
-        int n = 3 * 1024 + 7;
+        // Several parallel ranges, each ending in counters the vector groups leave, and a ragged last counter.
+        int n = 5 * 8192 + 7;
         long threshold = Philox.dropThreshold(0.3);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = i - 1000f;
         Storage out = CPU.allocate(DType.F32, n);
         CPU.dropout(Tensor.of(CPU, x, n).view(), 0.3f, 99, 12345, out);
         float[] y = read(out);
+        // The backward: the same key on dy, which reuses the forward's kept bits.
+        float[] dy = new float[n];
+        for (int i = 0; i < n; i++) dy[i] = 0.5f * i + 3;
+        Storage dx = CPU.allocate(DType.F32, n);
+        CPU.dropout(Tensor.of(CPU, dy, n).view(), 0.3f, 99, 12345, dx);
+        float[] g = read(dx);
         int[] w = new int[4];
         for (int i = 0; i < n; i++) {
             Philox.words(99, 12345, i / 4, w);
-            float expected = (w[i % 4] & 0xFFFFFFFFL) >= threshold ? x[i] * (1 / 0.7f) : 0f;
-            assertEquals(expected, y[i], Math.abs(expected) * 1e-6f, "element " + i);
+            boolean keep = (w[i % 4] & 0xFFFFFFFFL) >= threshold;
+            assertEquals(keep ? x[i] * (1 / 0.7f) : 0f, y[i], Math.abs(x[i]) * 1e-6f, "element " + i);
+            assertEquals(keep ? dy[i] * (1 / 0.7f) : 0f, g[i], Math.abs(dy[i]) * 1e-6f, "gradient " + i);
         }
     }
 
