@@ -16,7 +16,7 @@ public final class Dropout extends Module {
     }
 
     public Dropout(float p, Generator gen) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
+        Functional.checkDropout("Dropout", p);
         this.p = p;
         this.gen = gen;
     }

@@ -389,11 +389,17 @@ public final class Functional {
         }, x, gamma, beta);
     }
 
+    /** Dropout's p: in [0, 1), since p = 1 would scale the kept nothing by 1/0. */
+    static void checkDropout(String op, float p) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException(op + ": p must be in [0, 1), got " + p);
+    }
+
     /**
      * Inverted dropout with probability {@code p}: the mask comes from {@code gen}'s Philox stream at its current
      * offset, which then advances; the backward pass regenerates the same mask. Identity when not training.
      */
     public static Tensor dropout(Tensor x, float p, boolean training, Generator gen) {
+        checkDropout("dropout", p);
         if (!training || p == 0) return x;
         Backend b = x.backend();
         long n = x.numel();

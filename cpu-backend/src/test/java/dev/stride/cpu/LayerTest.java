@@ -369,6 +369,10 @@ class LayerTest {
         rejects("Linear(4, 2): expects input [..., 4] of rank >= 2, got [4]", () -> new Linear(4, 2).forward(Tensor.zeros(CPU, 4)));
         rejects("Dropout: p must be in [0, 1), got 1.0", () -> new Dropout(1f));
         rejects("Dropout: p must be in [0, 1), got -0.1", () -> new Dropout(-0.1f));
+        // The functional form checks too, in evaluation as well: at p = 1 it wrote x·(1/0)·0, NaN, everywhere.
+        Tensor ones = Tensor.full(CPU, 1f, 8);
+        rejects("dropout: p must be in [0, 1), got 1.0", () -> Functional.dropout(ones, 1f, true, new Generator(1)));
+        rejects("dropout: p must be in [0, 1), got NaN", () -> Functional.dropout(ones, Float.NaN, false, new Generator(1)));
         rejects("LeakyReLU: negative slope must be finite, got NaN", () -> Activation.leakyRelu(Float.NaN));
         rejects("ELU: alpha must be >= 0", () -> Activation.elu(-1f));
         rejects("groups 3 must divide both channel counts", () -> new Conv2d(4, 6, 3, 1, 1, 1, 3, true, Init.Scheme.HE_NORMAL, CPU, new Generator(1)));
