@@ -389,7 +389,7 @@ public final class Functional {
         }, x, gamma, beta);
     }
 
-    /** Dropout's p: in [0, 1), since p = 1 would scale the kept nothing by 1/0. */
+    /** Dropout's p: in [0, 1), since at p = 1 the kept elements (none) would be scaled by 1/0. */
     static void checkDropout(String op, float p) {
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException(op + ": p must be in [0, 1), got " + p);
     }
