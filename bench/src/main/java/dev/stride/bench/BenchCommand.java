@@ -61,21 +61,57 @@ final class BenchCommand implements Callable<Integer> {
      * A measured rate: the median of {@link #WINDOWS} timing windows, the slowest and fastest window, and the
      * milliseconds the JIT spent compiling while the windows ran (-1 where the JVM does not say, 0 for no windows).
      */
-    record Rate(double median, double min, double max, long jitMillis) {
+    record Rate(double median, double min, double max, long jitMillis, double roundTripNanos) {
         static Rate exact(double v) {
-            return new Rate(v, v, v, 0);
+            return new Rate(v, v, v, 0, Double.NaN);
         }
 
-        /** The median, slowest and fastest of the windows' rates (sorted in place). */
-        static Rate of(double[] windows, long jitMillis) {
+        /**
+         * The median, slowest and fastest of the windows' rates (sorted in place), and the longest core-to-core round
+         * trip read between them (NaN where none was).
+         */
+        static Rate of(double[] windows, long jitMillis, double roundTripNanos) {
             java.util.Arrays.sort(windows);
-            return new Rate(windows[windows.length / 2], windows[0], windows[windows.length - 1], jitMillis);
+            return new Rate(windows[windows.length / 2], windows[0], windows[windows.length - 1], jitMillis, roundTripNanos);
         }
 
         Rate times(double k) {
-            return new Rate(median * k, min * k, max * k, jitMillis);
+            return new Rate(median * k, min * k, max * k, jitMillis, roundTripNanos);
         }
     }
+
+    /**
+     * The core-to-core round trip between two timing windows: the shortest of three short reads, so that a thread
+     * descheduled for one read does not count, while the host's placement, which lasts seconds, does.
+     */
+    static double roundTripProbe() {
+        double best = Double.POSITIVE_INFINITY;
+        try {
+            for (int i = 0; i < 3; i++) best = Math.min(best, Baselines.roundTripNanos(1_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+        return best;
+    }
+
+    /**
+     * The round trip in {@link #WINDOWS} probes after a tenth of a second of them: the first reads after the CPUs
+     * idled took microseconds a trip for tens of milliseconds.
+     */
+    static Rate roundTrip() throws Exception {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < 100_000_000L) roundTripProbe();
+        return windows(BenchCommand::roundTripProbe);
+    }
+
+    /** The longer of two round trips, either of which may be unmeasured (NaN). */
+    static double longer(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+    }
+
+    /** Beyond this many times the run's shortest round trip, two-thread work ran on CPUs placed farther apart. */
+    static final double FAR_APART = 3;
 
     /** Milliseconds the JIT compilers have spent so far, or -1 where the JVM does not measure them. */
     static long jitMillis() {
@@ -90,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
     static final int WINDOWS = 5;
 
     /** One row: a workload, what it produced per second (with its spread), and the ceiling it is compared with. */
-    private record Row(String workload, String unit, Rate value, String baseline, double ratio) {
+    record Row(String workload, String unit, Rate value, String baseline, double ratio) {
         Row(String workload, String unit, double value, String baseline, double ratio) {
             this(workload, unit, Rate.exact(value), baseline, ratio);
         }
@@ -108,7 +144,8 @@ final class BenchCommand implements Callable<Integer> {
                 body.run();
             }
         };
-        return measure(step, be::synchronize, warmupSeconds, seconds, BenchCommand::jitMillis);
+        return measure(step, be::synchronize, warmupSeconds, seconds, BenchCommand::jitMillis,
+                be.name().equals("cpu") ? BenchCommand::roundTripProbe : () -> Double.NaN);
     }
 
     /**
@@ -120,9 +157,10 @@ final class BenchCommand implements Callable<Integer> {
      * (for at most ten times {@code seconds} more): methods a step calls once reach C2 after thousands of calls, and
      * with a fixed warm-up of 3 s the MLP step's windows still held 0.17-0.23 s of C2 compiles (Optimizer.step,
      * Tensor.add, Autograd.propagate), one core of two taken from the step. What the JIT compiled during the windows
-     * anyway is reported with the rate.
+     * anyway is reported with the rate, and so is the longest of the {@code roundTrip} reads after each window.
      */
-    static Rate measure(Runnable step, Runnable sync, double warmupSeconds, double seconds, LongSupplier jit) {
+    static Rate measure(Runnable step, Runnable sync, double warmupSeconds, double seconds, LongSupplier jit,
+                        java.util.function.DoubleSupplier roundTrip) {
         long[] warmupCalls = {0};
         Runnable warm = () -> {
             step.run();
@@ -137,6 +175,7 @@ final class BenchCommand implements Callable<Integer> {
         double window = seconds / WINDOWS * 1e9;
         long every = Math.max(1, (long) (window / 4 / ((System.nanoTime() - start) / (double) warmupCalls[0])));
         double[] r = new double[WINDOWS];
+        double trip = Double.NaN;
         for (int w = 0; w < WINDOWS; w++) {
             long calls = 0;
             long t0 = System.nanoTime();
@@ -146,8 +185,9 @@ final class BenchCommand implements Callable<Integer> {
             } while (System.nanoTime() - t0 < window);
             sync.run();
             r[w] = calls / ((System.nanoTime() - t0) / 1e9);
+            trip = longer(trip, roundTrip.getAsDouble());
         }
-        return Rate.of(r, compiled < 0 ? -1 : jit.getAsLong() - compiled);
+        return Rate.of(r, compiled < 0 ? -1 : jit.getAsLong() - compiled, trip);
     }
 
     /**
@@ -210,10 +250,12 @@ final class BenchCommand implements Callable<Integer> {
         double peak = peakRate.median();
         Callable<Rate> copyAgain = () -> windows(() -> Baselines.copyBandwidth(threads, window));
         Rate copyRate = copyAgain.call();
-        Ceilings ceilings = new Ceilings(ceiling, peak, peakAgain, "array copy", copyRate.median(), copyAgain);
+        Rate trip = roundTrip();
+        Ceilings ceilings = new Ceilings(ceiling, peak, peakAgain, "array copy", copyRate.median(), copyAgain, trip.median());
         List<Row> rows = new ArrayList<>();
         rows.add(new Row(peakName, "GFLOP/s", peakRate.times(1e-9), "-", 1));
         rows.add(new Row("array copy (" + threads + " threads)", "GB/s", copyRate.times(1e-9), "-", 1));
+        rows.add(new Row(ROUND_TRIP, "ns", trip, "-", 1));
         for (String shape : new String[] {"256", "512", "1024", "2048", "128x256x784:nt", "256x784x128:tn"}) {
             err.println("gemm " + shape);
             Rate flops = gemm(shape);
@@ -232,7 +274,10 @@ final class BenchCommand implements Callable<Integer> {
      * machine both moved by a third between runs minutes apart, and a training step's figure with them.
      */
     private record Ceilings(String compute, double peak, Callable<Rate> peakAgain, String memory, double copy,
-                            Callable<Rate> copyAgain) {}
+                            Callable<Rate> copyAgain, double roundTrip) {}
+
+    /** Where two threads' CPUs stand: a host that moves them apart slows every op the two share (see Baselines). */
+    static final String ROUND_TRIP = "core-to-core round trip";
 
     /**
      * A ceiling in {@link #WINDOWS} back-to-back measurements, so that its spread shows the machine's own noise in
@@ -243,7 +288,7 @@ final class BenchCommand implements Callable<Integer> {
         long compiled = jitMillis();
         double[] r = new double[WINDOWS];
         for (int w = 0; w < WINDOWS; w++) r[w] = once.call();
-        return Rate.of(r, compiled < 0 ? -1 : jitMillis() - compiled);
+        return Rate.of(r, compiled < 0 ? -1 : jitMillis() - compiled, Double.NaN);
     }
 
     /** Beyond this, the machine changed speed during the run. */
@@ -274,7 +319,17 @@ final class BenchCommand implements Callable<Integer> {
         double copyEnd = copyEndRate.median();
         rows.add(new Row(c.compute() + ", again at the end", "GFLOP/s", peakEnd.times(1e-9), c.compute(), peak / c.peak()));
         rows.add(new Row(c.memory() + ", again at the end", "GB/s", copyEndRate.times(1e-9), c.memory(), copyEnd / copy));
+        if (!Double.isNaN(c.roundTrip())) {
+            Rate tripEnd = roundTrip();
+            rows.add(new Row(ROUND_TRIP + ", again at the end", "ns", tripEnd, ROUND_TRIP, tripEnd.median() / c.roundTrip()));
+        }
         print(out, rows);
+        int far = farApart(rows).size();
+        if (far > 0) {
+            err.printf("%d rows were timed while the two threads' CPUs stood farther apart (%s up to %.0f ns, against %.0f at "
+                    + "its shortest; marked \"CPUs far apart\"): the host places them, two-thread work slows then, and those "
+                    + "figures do not compare with another run's%n", far, ROUND_TRIP, longestTrip(rows), shortestTrip(rows));
+        }
         if (Math.abs(peak / c.peak() - 1) > CEILING_DRIFT || Math.abs(copyEnd / copy - 1) > CEILING_DRIFT) {
             err.printf("the machine's ceilings moved during this run (%s %+.0f%%, %s %+.0f%%): other processes share it, and "
                     + "figures from this run do not compare with another run's%n", c.compute(), 100 * (peak / c.peak() - 1),
@@ -301,7 +356,7 @@ final class BenchCommand implements Callable<Integer> {
             rows.add(new Row("gemm " + shape, "GFLOP/s", flops.times(1e-9), "gemm 4096", flops.median() / peak));
         }
         return finish(out, err, rows, new Ceilings("gemm 4096", peak, () -> gemm("4096"), "device copy", copy,
-                () -> deviceCopy(32 << 20)));
+                () -> deviceCopy(32 << 20), Double.NaN));
     }
 
     /** Bytes read plus written per second by a contiguous copy of {@code n} floats on the backend. */
@@ -489,13 +544,41 @@ final class BenchCommand implements Callable<Integer> {
         return r;
     }
 
+    /** The rows timed while a round trip read more than {@link #FAR_APART} times the run's shortest. */
+    static List<String> farApart(List<Row> rows) {
+        double shortest = shortestTrip(rows);
+        List<String> far = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.value.roundTripNanos() > FAR_APART * shortest) far.add(r.workload);
+        }
+        return far;
+    }
+
+    /** The shortest round trip the run read: the round-trip rows' fastest window, or any row's reads. */
+    static double shortestTrip(List<Row> rows) {
+        double shortest = Double.POSITIVE_INFINITY;
+        for (Row r : rows) {
+            if (r.workload.startsWith(ROUND_TRIP)) shortest = Math.min(shortest, r.value.min());
+            if (!Double.isNaN(r.value.roundTripNanos())) shortest = Math.min(shortest, r.value.roundTripNanos());
+        }
+        return shortest;
+    }
+
+    static double longestTrip(List<Row> rows) {
+        double longest = Double.NaN;
+        for (Row r : rows) longest = longer(longest, r.value.roundTripNanos());
+        return longest;
+    }
+
     private void print(PrintWriter out, List<Row> rows) {
+        List<String> far = farApart(rows);
         out.printf("%-44s %12s  %-21s  %-10s  %s%n", "workload", "median", "min - max of " + WINDOWS, "unit", "ratio to baseline");
         for (Row r : rows) {
             String ratio = Double.isNaN(r.ratio) || r.baseline.equals("-") ? "" : String.format("%.2f x %s", r.ratio, r.baseline);
             String spread = r.value.min() == r.value.max() ? "" : String.format("%.1f - %.1f", r.value.min(), r.value.max());
             // A figure taken while the JIT still compiled is not the steady one, and says so.
             if (r.value.jitMillis() > seconds * 1000 * JIT_NOTED) ratio += String.format("  (JIT compiling %d ms of it)", r.value.jitMillis());
+            if (far.contains(r.workload)) ratio += String.format("  (round trip %.0f ns: CPUs far apart)", r.value.roundTripNanos());
             out.printf("%-44s %12.1f  %-21s  %-10s  %s%n", r.workload, r.value.median(), spread, r.unit, ratio);
         }
         if (json) {
@@ -508,6 +591,7 @@ final class BenchCommand implements Callable<Integer> {
                 o.addProperty("min", Math.round(r.value.min() * 100) / 100.0);
                 o.addProperty("max", Math.round(r.value.max() * 100) / 100.0);
                 if (r.value.min() != r.value.max()) o.addProperty("jit_ms", r.value.jitMillis());
+                if (!Double.isNaN(r.value.roundTripNanos())) o.addProperty("round_trip_ns", Math.round(r.value.roundTripNanos()));
                 if (!r.baseline.equals("-")) {
                     o.addProperty("baseline", r.baseline);
                     o.addProperty("ratio", Math.round(r.ratio * 1000) / 1000.0);

@@ -23,7 +23,7 @@ class BenchCommandTest {
             while (System.nanoTime() < until) Thread.onSpinWait();
             queued[0] = 0;
         };
-        BenchCommand.Rate r = BenchCommand.measure(step, sync, 0.05, 0.2, () -> 0);
+        BenchCommand.Rate r = BenchCommand.measure(step, sync, 0.05, 0.2, () -> 0, () -> Double.NaN);
         // A window is 40 ms, so a quarter of one holds 50 calls of 200 us.
         assertTrue(most[0] <= 50, most[0] + " calls queued at once");
         assertTrue(r.max() <= 5_100 && r.min() > 500, r.toString());
@@ -41,7 +41,7 @@ class BenchCommandTest {
         // window that started with the 0.01 s warm-up would hold slow calls: its rate would fall to about 1,000.
         long[] calls = {0};
         Runnable step = () -> spin(calls[0]++ < 200 ? 1_000 : 10);
-        BenchCommand.Rate r = BenchCommand.measure(step, () -> {}, 0.01, 0.2, () -> Math.min(calls[0], 200));
+        BenchCommand.Rate r = BenchCommand.measure(step, () -> {}, 0.01, 0.2, () -> Math.min(calls[0], 200), () -> Double.NaN);
         assertTrue(r.min() > 20_000, r.toString());
         assertEquals(0, r.jitMillis(), r.toString());
     }
@@ -54,7 +54,7 @@ class BenchCommandTest {
         BenchCommand.Rate r = BenchCommand.measure(() -> {
             calls[0]++;
             spin(100);
-        }, () -> {}, 0.01, 0.1, () -> calls[0]);
+        }, () -> {}, 0.01, 0.1, () -> calls[0], () -> Double.NaN);
         double took = (System.nanoTime() - start) / 1e9;
         // 0.01 s of warm-up, at most 1 s of waiting, 0.1 s of windows.
         assertTrue(took > 1.0 && took < 1.6, took + " s");
@@ -62,10 +62,50 @@ class BenchCommandTest {
         // A JVM that does not measure its JIT: nothing to wait for (waiting as for a quiet JIT would add 0.5 s to
         // the 0.01 s of warm-up and 1 s of windows), and nothing to report.
         start = System.nanoTime();
-        r = BenchCommand.measure(() -> spin(100), () -> {}, 0.01, 1.0, () -> -1);
+        r = BenchCommand.measure(() -> spin(100), () -> {}, 0.01, 1.0, () -> -1, () -> Double.NaN);
         took = (System.nanoTime() - start) / 1e9;
         assertTrue(took < 1.3, took + " s");
         assertEquals(-1, r.jitMillis(), r.toString());
+    }
+
+    @Test
+    void keepsTheLongestRoundTripReadBetweenWindows() {
+        // The host moved the CPUs apart during the third window: the read after it says so, whatever came later.
+        double[] reads = {70, 69, 330, 71, 68};
+        int[] next = {0};
+        BenchCommand.Rate r = BenchCommand.measure(() -> spin(10), () -> {}, 0.01, 0.05, () -> 0, () -> reads[next[0]++]);
+        assertEquals(5, next[0]);
+        assertEquals(330, r.roundTripNanos());
+        // A backend whose threads are not the host's reads nothing, and nothing is reported.
+        r = BenchCommand.measure(() -> spin(10), () -> {}, 0.01, 0.05, () -> 0, () -> Double.NaN);
+        assertTrue(Double.isNaN(r.roundTripNanos()), r.toString());
+        assertEquals(70, BenchCommand.longer(Double.NaN, 70));
+        assertEquals(70, BenchCommand.longer(70, Double.NaN));
+    }
+
+    @Test
+    void marksTheRowsTimedWhileTheCpusWereFarApart() {
+        BenchCommand.Rate trip = new BenchCommand.Rate(70, 68, 72, 0, 71);
+        List<BenchCommand.Row> rows = List.of(
+                new BenchCommand.Row(BenchCommand.ROUND_TRIP, "ns", trip, "-", 1),
+                new BenchCommand.Row("gemm 256", "GFLOP/s", new BenchCommand.Rate(190, 180, 200, 0, 139), "peak FMA", 0.9),
+                new BenchCommand.Row("mlp training step", "samples/s", new BenchCommand.Rate(57_000, 55_000, 60_000, 0, 330), "-", 1),
+                new BenchCommand.Row("rbm", "samples/s", new BenchCommand.Rate(9_000, 8_000, 10_000, 0, Double.NaN), "-", 1));
+        // Twice the shortest read (the round-trip row's fastest window) and more: only the step.
+        assertEquals(List.of("mlp training step"), BenchCommand.farApart(rows));
+        assertEquals(68, BenchCommand.shortestTrip(rows));
+        assertEquals(330, BenchCommand.longestTrip(rows));
+        // A run that started far apart: the rows timed close together set the scale, and the start is marked.
+        List<BenchCommand.Row> late = List.of(
+                new BenchCommand.Row(BenchCommand.ROUND_TRIP, "ns", new BenchCommand.Rate(330, 320, 340, 0, 335), "-", 1),
+                new BenchCommand.Row("gemm 256", "GFLOP/s", new BenchCommand.Rate(190, 180, 200, 0, 69), "peak FMA", 0.9));
+        assertEquals(List.of(BenchCommand.ROUND_TRIP), BenchCommand.farApart(late));
+    }
+
+    @Test
+    void aRoundTripBetweenTwoThreadsTakesMoreThanNothingAndLessThanAMillisecond() throws InterruptedException {
+        double ns = Baselines.roundTripNanos(2_000);
+        assertTrue(ns > 5 && ns < 1_000_000, ns + " ns");
     }
 
     @Test
@@ -89,24 +129,26 @@ class BenchCommandTest {
                 assertTrue(o.get("ratio").getAsDouble() > 0, o.toString());
             }
         }
-        assertEquals(21, top.getAsJsonArray("results").size(), r.out());
+        assertEquals(23, top.getAsJsonArray("results").size(), r.out());
         assertTrue(r.out().contains("rbm CD-1 784x256, batch 128"), r.out());
         assertTrue(r.out().contains("min - max of 5"), r.out());
         // Every row is timed in windows, the ceilings too, and reports windows that differ.
-        assertEquals(21, spread, r.out());
-        assertEquals(15, withRatio);
-        // The ceilings again at the end, each as a ratio to its first measurement.
+        assertEquals(23, spread, r.out());
+        assertEquals(16, withRatio);
+        // The ceilings and the round trip again at the end, each as a ratio to its first measurement.
         List<JsonObject> rows = new ArrayList<>();
         top.getAsJsonArray("results").forEach(e -> rows.add(e.getAsJsonObject()));
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             JsonObject first = rows.get(i);
-            JsonObject again = rows.get(rows.size() - 2 + i);
+            JsonObject again = rows.get(rows.size() - 3 + i);
             assertEquals(first.get("workload").getAsString().replaceFirst(" \\(.*", ""),
                     again.get("workload").getAsString().replace(", again at the end", "").replace(" (2 threads)", ""), r.out());
             assertEquals(again.get("value").getAsDouble() / first.get("value").getAsDouble(), again.get("ratio").getAsDouble(), 0.01,
                     r.out());
         }
         assertTrue(r.out().contains("gemm 1024") && r.out().contains("x peak FMA") && r.out().contains("x array copy"), r.out());
+        // Every workload between the ceilings carries the longest round trip read between its windows.
+        for (JsonObject o : rows.subList(3, rows.size() - 3)) assertTrue(o.get("round_trip_ns").getAsDouble() > 0, o.toString());
     }
 
     /**
