@@ -549,9 +549,14 @@ final class BenchCommand implements Callable<Integer> {
         double shortest = shortestTrip(rows);
         List<String> far = new ArrayList<>();
         for (Row r : rows) {
-            if (r.value.roundTripNanos() > FAR_APART * shortest) far.add(r.workload);
+            if (roundTripOf(r) > FAR_APART * shortest) far.add(r.workload);
         }
         return far;
+    }
+
+    /** The round trip a row was timed with: a round-trip row's own median, any other row's longest read. */
+    static double roundTripOf(Row r) {
+        return r.workload.startsWith(ROUND_TRIP) ? r.value.median() : r.value.roundTripNanos();
     }
 
     /** The shortest round trip the run read: the round-trip rows' fastest window, or any row's reads. */
@@ -566,7 +571,7 @@ final class BenchCommand implements Callable<Integer> {
 
     static double longestTrip(List<Row> rows) {
         double longest = Double.NaN;
-        for (Row r : rows) longest = longer(longest, r.value.roundTripNanos());
+        for (Row r : rows) longest = longer(longest, roundTripOf(r));
         return longest;
     }
 
@@ -578,7 +583,7 @@ final class BenchCommand implements Callable<Integer> {
             String spread = r.value.min() == r.value.max() ? "" : String.format("%.1f - %.1f", r.value.min(), r.value.max());
             // A figure taken while the JIT still compiled is not the steady one, and says so.
             if (r.value.jitMillis() > seconds * 1000 * JIT_NOTED) ratio += String.format("  (JIT compiling %d ms of it)", r.value.jitMillis());
-            if (far.contains(r.workload)) ratio += String.format("  (round trip %.0f ns: CPUs far apart)", r.value.roundTripNanos());
+            if (far.contains(r.workload)) ratio += String.format("  (round trip %.0f ns: CPUs far apart)", roundTripOf(r));
             out.printf("%-44s %12.1f  %-21s  %-10s  %s%n", r.workload, r.value.median(), spread, r.unit, ratio);
         }
         if (json) {
