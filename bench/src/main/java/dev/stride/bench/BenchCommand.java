@@ -323,8 +323,9 @@ final class BenchCommand implements Callable<Integer> {
             Rate tripEnd = roundTrip();
             rows.add(new Row(ROUND_TRIP + ", again at the end", "ns", tripEnd, ROUND_TRIP, tripEnd.median() / c.roundTrip()));
         }
-        print(out, rows);
-        int far = farApart(rows).size();
+        List<String> farRows = farApart(rows);
+        print(out, rows, farRows);
+        int far = farRows.size();
         if (far > 0) {
             err.printf("%d rows were timed while the two threads' CPUs stood farther apart (%s up to %.0f ns, against %.0f at "
                     + "its shortest; marked \"CPUs far apart\"): the host places them, two-thread work slows then, and those "
@@ -575,8 +576,7 @@ final class BenchCommand implements Callable<Integer> {
         return longest;
     }
 
-    private void print(PrintWriter out, List<Row> rows) {
-        List<String> far = farApart(rows);
+    private void print(PrintWriter out, List<Row> rows, List<String> far) {
         out.printf("%-44s %12s  %-21s  %-10s  %s%n", "workload", "median", "min - max of " + WINDOWS, "unit", "ratio to baseline");
         for (Row r : rows) {
             String ratio = Double.isNaN(r.ratio) || r.baseline.equals("-") ? "" : String.format("%.2f x %s", r.ratio, r.baseline);

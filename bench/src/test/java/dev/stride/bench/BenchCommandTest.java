@@ -104,9 +104,11 @@ class BenchCommandTest {
     }
 
     @Test
-    void aRoundTripBetweenTwoThreadsTakesMoreThanNothingAndLessThanAMillisecond() throws InterruptedException {
-        double ns = Baselines.roundTripNanos(2_000);
-        assertTrue(ns > 5 && ns < 1_000_000, ns + " ns");
+    void aRoundTripIsTimedPerTrip() {
+        // Cross-core trips take 30-460 ns on the machines measured; the probe's 1,000 trips together take 30 us and more,
+        // so a total not divided by the trips fails the bound, and so does a probe that times nothing.
+        double ns = BenchCommand.roundTripProbe();
+        assertTrue(ns > 5 && ns < 20_000, ns + " ns");
     }
 
     @Test
