@@ -51,6 +51,11 @@ final class BenchCommand implements Callable<Integer> {
             + "training-step rows' (at least 3 s, then until the JIT has settled).")
     String ops;
 
+    @Option(names = "--cold", description = "With --ops: the steps from the JVM's start instead, as a short training run "
+            + "meets them: the wait for the backend's warm-up, then " + ColdStart.BLOCKS + " blocks of " + ColdStart.STEPS
+            + " steps (an epoch of ./stride train), each with its time in ops and the JIT's compile time.")
+    boolean cold;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -220,7 +225,8 @@ final class BenchCommand implements Callable<Integer> {
         // The CPU backend's JIT warm-up runs to its end before anything is timed: in the background it halved the
         // measured FMA peak and copy bandwidth, and without it the softmax ran at a third of the speed a training
         // run gets (see CpuWarmup).
-        System.setProperty("stride.cpu.warmup", "sync");
+        if (cold && ops == null) throw new CommandLine.ParameterException(spec.commandLine(), "--cold needs --ops MODEL");
+        if (!cold) System.setProperty("stride.cpu.warmup", "sync");
         be = Backends.select(backend);
         Backends.setDefault(be);
         PrintWriter err = spec.commandLine().getErr();
@@ -437,6 +443,7 @@ final class BenchCommand implements Callable<Integer> {
         dev.stride.testing.CountingBackend counted = new dev.stride.testing.CountingBackend(be);
         Backends.setDefault(counted);
         try {
+            if (cold) be.expect(Models.usesSpatialOps(ops));
             Step step = Step.of(ops, counted, gen);
             Runnable scoped = () -> {
                 try (dev.stride.tensor.MemoryScope scope = dev.stride.tensor.MemoryScope.open()) {
@@ -444,6 +451,10 @@ final class BenchCommand implements Callable<Integer> {
                     counted.synchronize();
                 }
             };
+            if (cold) {
+                ColdStart.print(out, ops, be, counted, scoped);
+                return 0;
+            }
             // As long as the training-step rows' warm-up, and then until the JIT has settled as they do: after 30 steps
             // (0.2 s of an MLP) C2 was still compiling through the measured steps, which then showed twice the GEMM
             // time of a settled run.

@@ -177,4 +177,49 @@ class BenchCommandTest {
         }
         assertTrue(share > 30 && share <= 100, "shares " + share + " in\n" + out);
     }
+
+    /**
+     * {@code --ops mlp --cold}: the wait for the warm-up, then one row per block of steps whose time in ops is part of
+     * its wall time, beside the JIT's milliseconds and the round trip.
+     */
+    @Test
+    void coldOpsShowsEachBlockBesideTheJit() {
+        Cli r = Cli.run("bench", "--ops", "mlp", "--cold");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertTrue(lines[0].matches("mlp training steps from a cold start on cpu: [0-9]+ ms waiting for the backend's warm-up, "
+                + "then blocks of 63 steps"), lines[0]);
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile(
+                " *([0-9]+) +([0-9.]+) +([0-9.]+) +([0-9]+) +([0-9]+) +gemm [0-9.]+, .+");
+        for (int b = 1; b <= ColdStart.BLOCKS; b++) {
+            java.util.regex.Matcher m = row.matcher(lines[1 + b]);
+            assertTrue(m.matches(), lines[1 + b]);
+            assertEquals(b, Integer.parseInt(m.group(1)));
+            double wall = Double.parseDouble(m.group(2));
+            double ops = Double.parseDouble(m.group(3));
+            assertTrue(ops > 0 && ops <= wall + 0.01, lines[1 + b]);
+            assertTrue(Double.parseDouble(m.group(5)) > 0, lines[1 + b]);
+        }
+        assertEquals(2 + ColdStart.BLOCKS, lines.length, r.out());
+    }
+
+    @Test
+    void coldNeedsOps() {
+        Cli r = Cli.run("bench", "--cold");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--cold needs --ops MODEL"), r.err());
+    }
+
+    /** A block's row divides the ops' time by the block's steps and names the three slowest, slowest first. */
+    @Test
+    void aColdRowIsPerStep() {
+        java.util.Map<String, Long> nanos = new java.util.LinkedHashMap<>();
+        nanos.put("reduce", 630_000L);
+        nanos.put("gemm", 63_000_000L);
+        nanos.put("fill", 63_000L);
+        nanos.put("optimizerStep", 6_300_000L);
+        assertEquals("    3     1.50    1.11      12            110  gemm 1.00, optimizerStep 0.10, reduce 0.01",
+                ColdStart.line(3, 1.5, nanos, 12, 110.4));
+        assertEquals("    1     2.00    0.00       -              -  ", ColdStart.line(1, 2, java.util.Map.of(), -1, Double.NaN));
+    }
 }
