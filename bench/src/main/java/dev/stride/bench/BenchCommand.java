@@ -224,7 +224,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // The CPU backend's JIT warm-up runs to its end before anything is timed: in the background it halved the
         // measured FMA peak and copy bandwidth, and without it the softmax ran at a third of the speed a training
-        // run gets (see CpuWarmup).
+        // run gets (see CpuWarmup). --cold leaves it in the background, where a training run has it.
         if (cold && ops == null) throw new CommandLine.ParameterException(spec.commandLine(), "--cold needs --ops MODEL");
         if (!cold) System.setProperty("stride.cpu.warmup", "sync");
         be = Backends.select(backend);
