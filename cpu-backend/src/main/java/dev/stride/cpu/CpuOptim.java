@@ -2,21 +2,19 @@ package dev.stride.cpu;
 
 import dev.stride.backend.Storage;
 import dev.stride.backend.Update;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fused optimizer steps, the loop twins of {@link Update#reference}: the whole parameter list is cut into chunks
- * of at most {@link #CHUNK} elements and the chunks run in parallel, so small and large parameters share the
- * cores in one pass over memory.
+ * Fused optimizer steps, the loop twins of {@link Update#reference}. Every parameter is cut into the same
+ * {@link #PIECES} pieces and region chunk c updates piece c of each, so a thread updates the same rows of a weight
+ * every step: the rows whose gradient its own GEMM share computed (VectorGemm splits a weight gradient by rows, and
+ * the forward product splits the weight's rows too), which stay in its core's cache (see {@link Parallel}).
  */
 final class CpuOptim {
-    static final int CHUNK = 1 << 15;
+    /** Pieces per parameter: as many as {@link Parallel#forRange} makes chunks, so chunk c is piece c. */
+    static final int PIECES = 4 * Parallel.THREADS;
 
     private CpuOptim() {}
-
-    /** One chunk of one parameter: its arrays and the element range. */
-    private record Chunk(float[] p, float[] g, float[][] s, int start, int end) {}
 
     @FunctionalInterface
     private interface Kernel {
@@ -25,19 +23,23 @@ final class CpuOptim {
 
     static void step(Update rule, List<Storage> params, List<Storage> grads, List<Storage[]> state) {
         Kernel k = kernel(rule);
-        List<Chunk> chunks = new ArrayList<>();
-        for (int t = 0; t < params.size(); t++) {
-            float[] p = f(params.get(t));
-            float[][] s = new float[state.get(t).length][];
-            for (int j = 0; j < s.length; j++) s[j] = f(state.get(t)[j]);
-            for (int start = 0; start < p.length; start += CHUNK) {
-                chunks.add(new Chunk(p, f(grads.get(t)), s, start, Math.min(p.length, start + CHUNK)));
-            }
+        int count = params.size();
+        float[][] p = new float[count][];
+        float[][] g = new float[count][];
+        float[][][] s = new float[count][][];
+        for (int t = 0; t < count; t++) {
+            p[t] = f(params.get(t));
+            g[t] = f(grads.get(t));
+            s[t] = new float[state.get(t).length][];
+            for (int j = 0; j < s[t].length; j++) s[t][j] = f(state.get(t)[j]);
         }
-        Parallel.forRange(chunks.size(), 1, (a, b) -> {
-            for (int i = (int) a; i < b; i++) {
-                Chunk c = chunks.get(i);
-                k.run(c.p, c.g, c.s, c.start, c.end);
+        Parallel.forRange(PIECES, 1, (a, b) -> {
+            for (int piece = (int) a; piece < b; piece++) {
+                for (int t = 0; t < count; t++) {
+                    int start = (int) ((long) p[t].length * piece / PIECES);
+                    int end = (int) ((long) p[t].length * (piece + 1) / PIECES);
+                    if (start < end) k.run(p[t], g[t], s[t], start, end);
+                }
             }
         });
     }

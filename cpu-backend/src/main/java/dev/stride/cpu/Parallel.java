@@ -16,6 +16,14 @@ import java.util.concurrent.locks.LockSupport;
  * a training step, microseconds apart, find it awake. Chunks are fixed ranges whoever runs them, so results do not
  * depend on the scheduling. Parallel regions never nest: a region started inside another runs inline, so GEMM inside
  * a parallel op cannot oversubscribe.
+ * <p>
+ * Each thread starts on its own share of a region's chunks, the caller on the first {@code chunks/THREADS}, the k-th
+ * helper to arrive on the k-th, and then takes what is left of the others'. So an op split the way the op before it
+ * was finds its data in its own core's cache: the optimizer updates the rows of a weight whose gradient the same core
+ * computed (CpuOptim, VectorGemm), and the next forward reads them there. While the host ran the two vCPUs far apart
+ * (see {@code stride bench}), an MLP step took 1.89 ms this way against 2.33 with every chunk taken from one counter,
+ * the optimizer in fixed chunks and weight gradients split by columns (87 pairs of alternating windows in one JVM),
+ * and 1.15 against 1.16 otherwise (572 pairs).
  */
 final class Parallel {
     static final int THREADS = Integer.getInteger("stride.cpu.threads", Runtime.getRuntime().availableProcessors());
@@ -61,7 +69,7 @@ final class Parallel {
         }
         inside[0] = true;
         try {
-            region.work();
+            region.work(0);
         } finally {
             inside[0] = false;
         }
@@ -84,7 +92,7 @@ final class Parallel {
         while (true) {
             Region r = LATEST.get();
             if (r != null && r != done) {
-                r.work();
+                r.work(r.arrived.incrementAndGet());
                 done = r;
                 idle = System.nanoTime();
             } else if (System.nanoTime() - idle < LINGER_NANOS) {
@@ -99,13 +107,19 @@ final class Parallel {
         }
     }
 
-    /** One region's chunks, taken by whichever thread asks next; the caller waits for the last one to finish. */
+    /**
+     * One region's chunks in {@link #THREADS} shares, each taken from the front by its owner first and by the others
+     * when they are done with theirs; the caller waits for the last chunk to finish.
+     */
     private static final class Region {
         private final long n;
         private final long chunks;
         private final Range body;
         private final Thread caller;
-        private final AtomicLong next = new AtomicLong();
+        /** Share s: its next chunk, from {@code chunks·s/THREADS} up to the next share's first. */
+        private final AtomicLong[] next = new AtomicLong[THREADS];
+        /** Helpers arrived so far: the k-th owns share k. */
+        final AtomicInteger arrived = new AtomicInteger();
         private final AtomicLong done = new AtomicLong();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -114,17 +128,29 @@ final class Parallel {
             this.chunks = chunks;
             this.body = body;
             this.caller = caller;
+            for (int s = 0; s < THREADS; s++) next[s] = new AtomicLong(first(s));
         }
 
-        void work() {
-            for (long c; (c = next.getAndIncrement()) < chunks; ) {
-                try {
-                    if (failure.get() == null) body.run(n * c / chunks, n * (c + 1) / chunks);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    if (done.incrementAndGet() == chunks) LockSupport.unpark(caller);
-                }
+        private long first(int share) {
+            return chunks * share / THREADS;
+        }
+
+        /** Share {@code slot}'s chunks, then the others' that are left, in turn after it. */
+        void work(int slot) {
+            for (int k = 0; k < THREADS; k++) {
+                int share = (slot + k) % THREADS;
+                long end = first(share + 1);
+                for (long c; (c = next[share].getAndIncrement()) < end; ) run(c);
+            }
+        }
+
+        private void run(long c) {
+            try {
+                if (failure.get() == null) body.run(n * c / chunks, n * (c + 1) / chunks);
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            } finally {
+                if (done.incrementAndGet() == chunks) LockSupport.unpark(caller);
             }
         }
 

@@ -79,14 +79,19 @@ final class VectorGemm {
      * A past it, so B packing is amortized over M; rows are split too only when there are fewer blocks than cores.
      * Blocks come in a multiple of the cores and of near-equal width: the MLP's 784-wide weight gradient in blocks
      * of 256 left one core 256 columns more than the other, and packed A once per block, four times.
+     * <p>
+     * A weight gradient (A transposed: dYᵀ·X) is split by its rows instead, the layer's output features, as the forward
+     * product splits its columns: each core then computes, updates (CpuOptim) and reads the same rows of the weight
+     * every step, from its own cache (Parallel).
      */
     static void gemm(Gemm g) {
         Plan pl = Plan.of(g);
         int m = pl.m();
         int n = pl.n();
         int threads = Parallel.THREADS;
+        boolean byRows = pl.transA() && g.batch() == 1 && m >= 4 * MR * threads;
         int colBlocks = ceilDiv(n, NC);
-        if (g.batch() == 1 || (long) g.batch() * colBlocks < threads) {
+        if (!byRows && (g.batch() == 1 || (long) g.batch() * colBlocks < threads)) {
             int perEntry = g.batch() >= threads ? 1 : ceilDiv(threads, g.batch());
             colBlocks = Math.min(ceilDiv(colBlocks, perEntry) * perEntry, ceilDiv(n, NR));
         }
@@ -94,7 +99,9 @@ final class VectorGemm {
         colBlocks = ceilDiv(n, width);
         int height = m;
         long blocks = (long) g.batch() * colBlocks;
-        if (blocks < threads && m > MR) {
+        if (byRows) {
+            height = ceilDiv(ceilDiv(m, threads), MR) * MR;
+        } else if (blocks < threads && m > MR) {
             height = ceilDiv(ceilDiv(m, (int) ceilDiv(threads, blocks)), MR) * MR;
         }
         int rowBlocks = ceilDiv(m, height);
@@ -106,8 +113,9 @@ final class VectorGemm {
         Parallel.forRange(tiles, Math.max(1, (1L << 19) / Math.max(flopsPerTile, 1)), (s, e) -> {
             Workspace w = WORKSPACE.get();
             for (long t = s; t < e; t++) {
-                int rb = (int) (t % rowBlocks);
-                long rest = t / rowBlocks;
+                // By rows, a thread's share of the tiles is whole row blocks.
+                int rb = (int) (byRows ? t / blockCols : t % rowBlocks);
+                long rest = byRows ? t % blockCols : t / rowBlocks;
                 int cb = (int) (rest % blockCols);
                 int b = (int) (rest / blockCols);
                 tile(pl, b, rb * rows, Math.min(rows, m - rb * rows), cb * cols, Math.min(cols, n - cb * cols), w);

@@ -94,4 +94,35 @@ class ParallelTest {
         });
         assertEquals(10, after[0], "the pool still works after a failure");
     }
+
+    /**
+     * Each thread starts on its own share of the chunks: the caller on the first, each helper on the first of another.
+     * The first chunk of every share waits until all of them have started, so nobody can finish a share and take the
+     * first chunk of someone else's before its owner has arrived.
+     */
+    @Test
+    void eachThreadStartsOnItsOwnShareOfTheChunks() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Parallel.THREADS > 1, "one thread: no shares");
+        int shares = Parallel.THREADS;
+        int chunks = 4 * shares;
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(shares);
+        java.util.Map<Thread, Long> firstChunk = new ConcurrentHashMap<>();
+        Thread caller = Thread.currentThread();
+        Parallel.forRange(chunks, 1, (s, e) -> {
+            firstChunk.putIfAbsent(Thread.currentThread(), s);
+            if (s % 4 == 0) {
+                started.countDown();
+                try {
+                    assertTrue(started.await(10, java.util.concurrent.TimeUnit.SECONDS), "not every share's owner arrived");
+                } catch (InterruptedException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+        });
+        assertEquals(0L, firstChunk.get(caller));
+        Set<Long> firsts = new java.util.TreeSet<>(firstChunk.values());
+        Set<Long> shareStarts = new java.util.TreeSet<>();
+        for (long k = 0; k < shares; k++) shareStarts.add(4 * k);
+        assertEquals(shareStarts, firsts, "first chunk of each thread");
+    }
 }
