@@ -21,9 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * helper to arrive on the k-th, and then takes what is left of the others'. So an op split the way the op before it
  * was finds its data in its own core's cache: the optimizer updates the rows of a weight whose gradient the same core
  * computed (CpuOptim, VectorGemm), and the next forward reads them there. While the host ran the two vCPUs far apart
- * (see {@code stride bench}), an MLP step took 1.89 ms this way against 2.33 with every chunk taken from one counter,
- * the optimizer in fixed chunks and weight gradients split by columns (87 pairs of alternating windows in one JVM),
- * and 1.15 against 1.16 otherwise (572 pairs).
+ * (see {@code stride bench}), an MLP step took 1.77 ms this way against 2.29 with every chunk taken from one counter,
+ * the optimizer in fixed chunks and weight gradients split by columns, and 1.20 against 1.22 otherwise (medians of
+ * 0.3-second windows in twelve alternating pairs of JVMs).
  */
 final class Parallel {
     static final int THREADS = Integer.getInteger("stride.cpu.threads", Runtime.getRuntime().availableProcessors());
