@@ -14,7 +14,7 @@ final class CpuOptim {
     /** Pieces per parameter: as many as {@link Parallel#forRange} makes chunks, so chunk c is piece c. */
     static final int PIECES = 4 * Parallel.THREADS;
     /**
-     * A parameter with fewer than this many elements a piece is updated whole, in piece 0. C2 unrolls a loop, and so
+     * A parameter with fewer than this many elements a piece is updated whole, in one piece. C2 unrolls a loop, and so
      * vectorizes it, by the trip count it profiled: with the biases cut into pieces of 1–32 elements, an MLP's Adam step
      * took 207–213 µs in four JVMs of five (the loop left scalar) against 87–91 in every one with them whole.
      */
@@ -42,17 +42,21 @@ final class CpuOptim {
         Parallel.forRange(PIECES, 1, (a, b) -> {
             for (int piece = (int) a; piece < b; piece++) {
                 for (int t = 0; t < count; t++) {
-                    int start = pieceStart(p[t].length, piece);
-                    int end = pieceStart(p[t].length, piece + 1);
+                    int start = pieceStart(p[t].length, t, piece);
+                    int end = pieceStart(p[t].length, t, piece + 1);
                     if (start < end) k.run(p[t], g[t], s[t], start, end);
                 }
             }
         });
     }
 
-    /** Where piece {@code piece} of a parameter of {@code length} elements starts; it ends where the next starts. */
-    static int pieceStart(int length, int piece) {
-        if (length < MIN_PIECE * PIECES) return piece == 0 ? 0 : length;
+    /**
+     * Where piece {@code piece} of parameter number {@code index}, of {@code length} elements, starts; it ends where
+     * the next starts. A small parameter is one piece, number {@code index % PIECES}, so that many of them still
+     * share the threads.
+     */
+    static int pieceStart(int length, int index, int piece) {
+        if (length < MIN_PIECE * PIECES) return piece <= index % PIECES ? 0 : length;
         return (int) ((long) length * piece / PIECES);
     }
 

@@ -14,22 +14,30 @@ class CpuOptimTest {
     @Test
     void aWeightIsCutIntoContiguousPiecesWhoseFirstShareIsItsFirstRows() {
         int length = 256 * 784;
-        assertEquals(0, CpuOptim.pieceStart(length, 0));
-        assertEquals(length, CpuOptim.pieceStart(length, CpuOptim.PIECES));
+        assertEquals(0, CpuOptim.pieceStart(length, 0, 0));
+        assertEquals(length, CpuOptim.pieceStart(length, 0, CpuOptim.PIECES));
         for (int piece = 0; piece < CpuOptim.PIECES; piece++) {
-            int size = CpuOptim.pieceStart(length, piece + 1) - CpuOptim.pieceStart(length, piece);
+            int size = CpuOptim.pieceStart(length, 0, piece + 1) - CpuOptim.pieceStart(length, 0, piece);
             assertTrue(size >= CpuOptim.MIN_PIECE, "piece " + piece + ": " + size + " elements");
         }
         int callerShare = CpuOptim.PIECES / Parallel.THREADS;
-        assertEquals(length / Parallel.THREADS, CpuOptim.pieceStart(length, callerShare));
+        assertEquals(length / Parallel.THREADS, CpuOptim.pieceStart(length, 0, callerShare));
     }
 
-    /** A bias stays whole in piece 0: cut into pieces of a few elements, C2 left Adam's loop scalar. */
+    /**
+     * A bias stays whole (cut into pieces of a few elements, C2 left Adam's loop scalar), and small parameters one
+     * after another go to different pieces, so that a model of many of them still updates them on every thread.
+     */
     @Test
-    void aSmallParameterStaysWholeInTheFirstPiece() {
+    void aSmallParameterStaysWholeInAPieceOfItsOwn() {
         for (int length : new int[] {1, 10, 256, CpuOptim.MIN_PIECE * CpuOptim.PIECES - 1}) {
-            assertEquals(0, CpuOptim.pieceStart(length, 0));
-            for (int piece = 1; piece <= CpuOptim.PIECES; piece++) assertEquals(length, CpuOptim.pieceStart(length, piece), "length " + length);
+            for (int index = 0; index < 2 * CpuOptim.PIECES; index++) {
+                int home = index % CpuOptim.PIECES;
+                for (int piece = 0; piece < CpuOptim.PIECES; piece++) {
+                    int size = CpuOptim.pieceStart(length, index, piece + 1) - CpuOptim.pieceStart(length, index, piece);
+                    assertEquals(piece == home ? length : 0, size, "length " + length + ", parameter " + index + ", piece " + piece);
+                }
+            }
         }
     }
 }
