@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * Fused optimizer steps, the loop twins of {@link Update#reference}. Every parameter but the small ones is cut into
- * the same {@link #PIECES} pieces and region chunk c updates piece c of each, so a thread updates the same rows of a weight
- * every step: the rows whose gradient its own GEMM share computed (VectorGemm splits a weight gradient by rows, and
- * the forward product splits the weight's rows too), which stay in its core's cache (see {@link Parallel}).
+ * the same {@link #PIECES} pieces and region chunk c updates piece c of each, so a thread updates the same rows of a
+ * weight every step: the rows whose gradient its own GEMM share computed (VectorGemm splits a weight gradient by
+ * rows, and the forward product splits the weight's rows too), which stay in its core's cache (see {@link Parallel}).
  */
 final class CpuOptim {
     /** Pieces per parameter: as many as {@link Parallel#forRange} makes chunks, so chunk c is piece c. */
